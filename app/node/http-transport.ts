@@ -1,0 +1,135 @@
+// The HTTP adapter (undici). Bodies are Buffers sent as a few large slices so that progress
+// and the stall watchdog can see bytes leave without copying them.
+import { Agent, request, type Dispatcher } from 'undici';
+import { FerryError } from '../common/errors.js';
+import type { Http, HttpRequest, HttpResponse } from '../engine/http.js';
+import { redactUrl } from '../providers/shared/http-status.js';
+
+export interface UndiciHttpOptions {
+  /** Default stall bound: abort when nothing moves for this long. */
+  idleTimeoutMs?: number;
+  /** Extra CA certificates (PEM) to trust, e.g. an emulator's self-signed certificate. */
+  ca?: string | string[];
+}
+
+const SLICE = 1 << 20;
+
+export class UndiciHttp implements Http {
+  private readonly agent: Agent;
+  private readonly idleTimeoutMs: number;
+
+  constructor(o: UndiciHttpOptions = {}) {
+    this.idleTimeoutMs = o.idleTimeoutMs ?? 30_000;
+    this.agent = new Agent({
+      keepAliveTimeout: 4_000,
+      // Our own watchdog bounds stalls in both directions; undici's would not see a stalled upload.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connect: o.ca ? { ca: o.ca } : {},
+    });
+  }
+
+  async request(r: HttpRequest): Promise<HttpResponse> {
+    const idle = r.idleTimeoutMs ?? this.idleTimeoutMs;
+    const ac = new AbortController();
+    let stalled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const touch = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => { stalled = true; ac.abort(); }, idle);
+    };
+    const onOuterAbort = (): void => ac.abort();
+    if (r.signal?.aborted) throw cancelled(r);
+    r.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    const headers: Record<string, string> = { ...(r.headers ?? {}) };
+    let body: Dispatcher.DispatchOptions['body'] = undefined;
+    if (r.body !== undefined) {
+      const buf = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
+      headers['content-length'] = String(buf.length);
+      body = buf.length > SLICE ? slices(buf, touch, r.onSent) : buf;
+    }
+    touch();
+    try {
+      const res = await request(r.url, { method: r.method as Dispatcher.HttpMethod, headers, body, signal: ac.signal, dispatcher: this.agent });
+      touch();
+      if (r.body !== undefined && !(Buffer.isBuffer(r.body) && r.body.length > SLICE)) r.onSent?.(Buffer.byteLength(r.body));
+      const parts: Buffer[] = [];
+      for await (const c of res.body) {
+        touch();
+        parts.push(c as Buffer);
+      }
+      const data = Buffer.concat(parts);
+      const h: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+      return {
+        status: res.statusCode,
+        headers: h,
+        body: data,
+        text: () => data.toString('utf8'),
+        json: <T>() => JSON.parse(data.toString('utf8')) as T,
+      };
+    } catch (e) {
+      if (r.signal?.aborted) throw cancelled(r);
+      if (stalled) {
+        throw new FerryError('stalled', `${r.method} ${redactUrl(r.url)}: no data moved for ${Math.round(idle / 1000)}s, connection abandoned`, { method: r.method, url: redactUrl(r.url) }, { cause: e });
+      }
+      throw networkError(r, e);
+    } finally {
+      clearTimeout(timer);
+      r.signal?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+async function* slices(buf: Buffer, touch: () => void, onSent?: (n: number) => void): AsyncGenerator<Buffer> {
+  for (let off = 0; off < buf.length; off += SLICE) {
+    const piece = buf.subarray(off, Math.min(buf.length, off + SLICE));
+    yield piece;
+    // Reached when undici asks for the next slice, i.e. this one was accepted by the socket.
+    touch();
+    onSent?.(piece.length);
+  }
+}
+
+function cancelled(r: HttpRequest): FerryError {
+  return new FerryError('cancelled', `${r.method} ${redactUrl(r.url)}: cancelled`, { method: r.method, url: redactUrl(r.url) });
+}
+
+const NET_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is the server running?)',
+  ECONNRESET: 'connection reset by the server',
+  EPIPE: 'connection closed while sending',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed (temporary)',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  UND_ERR_CLOSED: 'connection closed',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'untrusted self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'untrusted certificate chain',
+  CERT_HAS_EXPIRED: 'certificate expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate does not match the host name',
+};
+
+function networkError(r: HttpRequest, e: unknown): FerryError {
+  const code = errCode(e);
+  const words = (code && NET_WORDS[code]) ?? (e instanceof Error ? e.message : String(e));
+  const tls = code !== undefined && /CERT|TLS/.test(code);
+  // Certificate errors are never retried: an insecure server does not become secure by waiting.
+  return new FerryError(tls ? 'rejected' : 'network', `${r.method} ${redactUrl(r.url)}: ${words}`, { method: r.method, url: redactUrl(r.url) }, { cause: e });
+}
+
+function errCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string' && c !== 'UND_ERR_ABORTED') return c;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -1,0 +1,147 @@
+// The HTTP server every emulator runs on: loopback bind, idle-connection cut-off, the
+// `/_emulator/*` introspection routes, statistics, a request log and scripted faults.
+// Provider emulators supply only `handle`, which speaks their protocol.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { EmulatorFile, EmulatorOptions, EmulatorStats, FaultAction, FaultRule, RequestRecord } from './emulator-types.js';
+import { sendJson } from './http-io.js';
+
+export interface RequestContext {
+  /** The fault this request must act out, when it is a body-level one (truncate, commit-then-reset). */
+  fault?: Extract<FaultAction, { kind: 'truncate' | 'commit-then-reset' }>;
+  /** Base URL of this emulator, e.g. http://127.0.0.1:1234 */
+  baseUrl: string;
+  /** Count body bytes the emulator accepted (stats.bytesReceived). */
+  received(bytes: number): void;
+}
+
+export interface EmulatorHandler {
+  handle(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void>;
+  files(): Promise<EmulatorFile[]>;
+}
+
+export interface RunningEmulator {
+  readonly provider: string;
+  readonly url: string;
+  readonly token: string;
+  readonly server: Server;
+  stats(): EmulatorStats;
+  files(): Promise<EmulatorFile[]>;
+  /** Every request seen, in order (method, path, status, body bytes). */
+  requests(): RequestRecord[];
+  inject(rule: FaultRule): void;
+  close(): Promise<void>;
+}
+
+export interface EmulatorCounters {
+  sessionCreated(): void;
+  sessionDeleted(): void;
+}
+
+export function resolveEmulatorOptions(opts: EmulatorOptions): Required<Pick<EmulatorOptions, 'host' | 'port' | 'token' | 'idleTimeoutMs' | 'now' | 'discard'>> & EmulatorOptions {
+  if (!opts.discard && !opts.dataDir) {
+    throw new Error('emulator: a data directory (--data-dir) is required unless discard mode is on');
+  }
+  return {
+    ...opts,
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    token: opts.token ?? `emu_${randomBytes(12).toString('hex')}`,
+    idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
+    now: opts.now ?? Date.now,
+    discard: opts.discard ?? false,
+  };
+}
+
+export async function startEmulatorHost(
+  provider: string,
+  opts: ReturnType<typeof resolveEmulatorOptions>,
+  makeHandler: (counters: EmulatorCounters, baseUrl: () => string) => EmulatorHandler,
+): Promise<RunningEmulator> {
+  const stats: EmulatorStats = { requests: 0, bytesReceived: 0, sessionsCreated: 0, sessionsDeleted: 0 };
+  const log: RequestRecord[] = [];
+  const rules: (FaultRule & { seen: number; left: number })[] = [];
+  let baseUrl = '';
+  const handler = makeHandler(
+    { sessionCreated: () => void stats.sessionsCreated++, sessionDeleted: () => void stats.sessionsDeleted++ },
+    () => baseUrl,
+  );
+
+  const takeFault = (req: IncomingMessage): FaultAction | undefined => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    for (const r of rules) {
+      if (r.left <= 0) continue;
+      if (r.method && r.method !== req.method) continue;
+      if (r.path && !path.includes(r.path)) continue;
+      if (r.withBody && !hasBody) continue;
+      if (r.seen++ < (r.after ?? 0)) continue;
+      r.left--;
+      return r.action;
+    }
+    return undefined;
+  };
+
+  const server = createServer({ requestTimeout: 0, headersTimeout: Math.min(opts.idleTimeoutMs, 60_000) }, (req, res) => {
+    stats.requests++;
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    let bytes = 0;
+    const record: RequestRecord = { method: req.method ?? '', path, status: 0, bytes: 0, headers: plainHeaders(req), at: opts.now() };
+    log.push(record);
+    res.on('finish', () => { record.status = res.statusCode; });
+    const ctx: RequestContext = {
+      baseUrl,
+      received: (n) => { stats.bytesReceived += n; bytes += n; record.bytes = bytes; },
+    };
+    void (async () => {
+      if (path === '/_emulator/stats' && req.method === 'GET') return sendJson(res, 200, { ...stats });
+      if (path === '/_emulator/files' && req.method === 'GET') return sendJson(res, 200, await handler.files());
+      const fault = takeFault(req);
+      if (fault?.kind === 'reset') { req.socket.destroy(); return; }
+      if (fault?.kind === 'respond') {
+        req.resume();
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.headers ?? {}) });
+        res.end(fault.body ?? '');
+        return;
+      }
+      if (fault) ctx.fault = fault;
+      await handler.handle(req, res, ctx);
+    })().catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: 'emulator-internal', message: String(err) });
+      else res.destroy();
+    });
+  });
+  // Cut connections that send nothing for too long (a declared 32 MB body that never comes).
+  server.setTimeout(opts.idleTimeoutMs);
+  server.keepAliveTimeout = Math.min(5_000, opts.idleTimeoutMs);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  baseUrl = `http://${host}:${addr.port}`;
+
+  return {
+    provider,
+    url: baseUrl,
+    token: opts.token,
+    server,
+    stats: () => ({ ...stats }),
+    files: () => handler.files(),
+    requests: () => log.slice(),
+    inject: (rule) => rules.push({ ...rule, seen: 0, left: rule.times ?? 1 }),
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+function plainHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
