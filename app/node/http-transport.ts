@@ -46,7 +46,8 @@ export class UndiciHttp implements Http {
     if (r.body !== undefined) {
       const buf = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
       headers['content-length'] = String(buf.length);
-      body = buf.length > SLICE ? slices(buf, touch, r.onSent) : buf;
+      // undici accepts async iterables at run time; its types only list Readable.
+      body = buf.length > SLICE ? (slices(buf, touch, r.onSent) as unknown as Buffer) : buf;
     }
     touch();
     try {
