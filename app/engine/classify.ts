@@ -8,6 +8,8 @@ export type Verdict =
   | { kind: 'rate-limited'; afterMs: number }
   | { kind: 'session-gone' }
   | { kind: 'auth' }
+  /** The server says the bytes arrived wrong: re-read the chunk from disk and resend once. */
+  | { kind: 'resend' }
   | { kind: 'permanent' };
 
 export function classify(e: unknown): Verdict {
@@ -26,6 +28,10 @@ export function classify(e: unknown): Verdict {
       return { kind: 'session-gone' };
     case 'auth':
       return { kind: 'auth' };
+    case 'integrity':
+      // Part-level digest mismatch (tus 460, Box 412, Synapse ADD_FAILED). A whole-file
+      // mismatch after completion is raised as 'integrity' by the engine itself and is final.
+      return { kind: 'resend' };
     default:
       return { kind: 'permanent' };
   }
