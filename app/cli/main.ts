@@ -1,0 +1,44 @@
+// `ferry` command dispatcher. Each command lives in commands/<name>.ts and exports
+// `run(args): Promise<number>` (the exit code).
+import { run as emulate } from './commands/emulate.js';
+import { run as host } from './commands/host.js';
+import { run as status } from './commands/status.js';
+import { run as sync } from './commands/sync.js';
+import { run as upload } from './commands/upload.js';
+
+const commands: Record<string, (args: string[]) => Promise<number>> = { upload, status, emulate, host, sync };
+
+const USAGE = `Usage: ferry <command> [options]
+
+Commands:
+  upload <file...> --provider <id> --endpoint <url> [--token <t>] [--dest <remote path>] [--chunk-size N] [--json]
+  status [--json]                  what the resume journal holds
+  sync <dir> --provider <id> --endpoint <url> [--token <t>] --dest <remote dir> [--json]
+  host [--port N]                  the headless host: engine + web UI on loopback
+  emulate <provider> [--port N] [--data-dir DIR] [--discard]
+
+Providers: ucloud, redivis, synapse, onedrive, box, tus
+Environment: FERRY_TOKEN (instead of --token), FERRY_HOME (state directory)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    process.stderr.write(`ferry: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  return cmd(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    process.stderr.write(`ferry: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 70;
+  },
+);
