@@ -1,7 +1,8 @@
 // The HTTP server every emulator runs on: loopback bind, idle-connection cut-off, the
 // `/_emulator/*` introspection routes, statistics, a request log and scripted faults.
 // Provider emulators supply only `handle`, which speaks their protocol.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { EmulatorFile, EmulatorOptions, EmulatorStats, FaultAction, FaultRule, RequestRecord } from './emulator-types.js';
@@ -54,10 +55,17 @@ export function resolveEmulatorOptions(opts: EmulatorOptions): Required<Pick<Emu
   };
 }
 
+/** How the host listens; absent means plain http. */
+export interface EmulatorTransport {
+  /** Serve https with this key and certificate (PEM), e.g. a self-signed one made at start. */
+  tls?: { key: string; cert: string };
+}
+
 export async function startEmulatorHost(
   provider: string,
   opts: ReturnType<typeof resolveEmulatorOptions>,
   makeHandler: (counters: EmulatorCounters, baseUrl: () => string) => EmulatorHandler,
+  transport: EmulatorTransport = {},
 ): Promise<RunningEmulator> {
   const stats: EmulatorStats = { requests: 0, bytesReceived: 0, sessionsCreated: 0, sessionsDeleted: 0 };
   const log: RequestRecord[] = [];
@@ -83,7 +91,7 @@ export async function startEmulatorHost(
     return undefined;
   };
 
-  const server = createServer({ requestTimeout: 0, headersTimeout: Math.min(opts.idleTimeoutMs, 60_000) }, (req, res) => {
+  const listener: RequestListener = (req, res) => {
     stats.requests++;
     const path = (req.url ?? '').split('?')[0] ?? '';
     let bytes = 0;
@@ -111,7 +119,11 @@ export async function startEmulatorHost(
       if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: 'emulator-internal', message: String(err) });
       else res.destroy();
     });
-  });
+  };
+  const serverOptions = { requestTimeout: 0, headersTimeout: Math.min(opts.idleTimeoutMs, 60_000) };
+  const server: Server = transport.tls
+    ? createHttpsServer({ ...serverOptions, key: transport.tls.key, cert: transport.tls.cert }, listener)
+    : createServer(serverOptions, listener);
   // Cut connections that send nothing for too long (a declared 32 MB body that never comes).
   server.setTimeout(opts.idleTimeoutMs);
   server.keepAliveTimeout = Math.min(5_000, opts.idleTimeoutMs);
@@ -122,7 +134,7 @@ export async function startEmulatorHost(
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  baseUrl = `http://${host}:${addr.port}`;
+  baseUrl = `${transport.tls ? 'https' : 'http'}://${host}:${addr.port}`;
 
   return {
     provider,
