@@ -45,6 +45,8 @@ export interface UploadJob {
   chunkSize: number;
   /** Whole-file digests (hex) computed before `create`, for providers that asked in `needsBefore`. */
   digests: Partial<Record<HashAlgorithm, string>>;
+  /** Set for `finish` when the server already reported the upload complete (the last chunk's answer). */
+  completed?: RemoteFile;
 }
 
 export interface Session {
@@ -54,6 +56,8 @@ export interface Session {
   chunkSize: number;
   /** Epoch ms after which the server will have forgotten the session, when known. */
   expiresAt?: number;
+  /** What the server holds right after creation, when not "nothing" (tus Upload-Length 0: complete). */
+  initial?: ServerState;
 }
 
 /** What the server holds for a session. */

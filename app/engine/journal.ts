@@ -1,0 +1,55 @@
+// The resume journal: per transfer, a pointer to where the server has the upload. The server is
+// the truth; the journal says which session to ask (and, for UCloud, which offset to resend).
+import type { ConflictPolicy, ProviderId, TransferState } from '../common/transfer.js';
+import type { HashAlgorithm } from './hashing.js';
+import type { Json } from './provider.js';
+
+export const JOURNAL_SCHEMA = 1;
+
+export interface Fingerprint {
+  size: number;
+  /** Nanoseconds since the epoch, as a decimal string (bigint stat), so same-second edits are seen. */
+  mtimeNs: string;
+  /** SHA-1 of the first and last 64 KiB: catches same-size edits that restore the mtime. */
+  headTail: string;
+}
+
+export interface JournalSession {
+  ref: Json;
+  chunkSize: number;
+  expiresAt?: number;
+  createdAt: number;
+}
+
+export interface JournalRecord {
+  v: typeof JOURNAL_SCHEMA;
+  id: string;
+  targetId: string;
+  provider: ProviderId;
+  localPath: string;
+  remotePath: string;
+  conflict: ConflictPolicy;
+  origin?: string;
+  fingerprint: Fingerprint;
+  chunkSize: number;
+  session?: JournalSession;
+  /** Last offset the server confirmed (a hint for protocols that can be asked). */
+  offset: number;
+  /** Digests computed before the session (Synapse MD5), so a resume does not recompute them. */
+  digests?: Partial<Record<HashAlgorithm, string>>;
+  /** Times a new session had to be created after one vanished (rate limit: 2 an hour). */
+  newSessions?: number[];
+  state: TransferState;
+  /** A cancel whose server-side delete has not gone through yet (offline): retried later. */
+  cancelPending?: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Journal {
+  /** Every readable record; unreadable ones are quarantined and reported through the logger. */
+  load(): Promise<JournalRecord[]>;
+  /** Crash-safe write: after it resolves the record survives a power cut. */
+  put(r: JournalRecord): Promise<void>;
+  remove(id: string): Promise<void>;
+}

@@ -1,0 +1,322 @@
+// The chunk loop of one transfer. It owns all I/O of an upload (file reads, provider calls,
+// journal writes) and reports through `emit`, which feeds the engine's pure `transition`.
+// Chunks are strictly sequential; memory is one chunk buffer plus a small hashing buffer.
+import { FerryError, toErrorInfo, type ErrorInfo } from '../common/errors.js';
+import { chooseChunkSize, heldBytes, nextChunk } from './chunk-plan.js';
+import { classify } from './classify.js';
+import { HashPipeline } from './hash-pipeline.js';
+import type { HashAlgorithm, HasherFactory } from './hashing.js';
+import type { Fingerprint, Journal, JournalRecord } from './journal.js';
+import type { Clock, FileSource, Logger, OpenFile } from './ports.js';
+import type { Provider, RemoteFile, ServerState, Session, UploadJob } from './provider.js';
+import { decide, freshAttempts, onProgress, record, type AttemptState, type RetryConfig } from './retry-policy.js';
+import type { TransferEvent } from './transition.js';
+
+export interface RunnerDeps {
+  provider: Provider;
+  files: FileSource;
+  journal: Journal;
+  clock: Clock;
+  log: Logger;
+  hashers: HasherFactory;
+  retry: RetryConfig;
+  random: () => number;
+  /** Queue-wide pause after a 429: every transfer waits until then before its next request. */
+  throttle: { until: number };
+  /** Minimum interval between progress writes for protocols the server can be asked about. */
+  progressWriteMs: number;
+  emit(e: TransferEvent): void;
+  /** Bytes sent so far, including within the current chunk (progress bar, speed). */
+  sent(bytes: number): void;
+  /** Test hook: called after each chunk the server accepted (crash harness). */
+  afterChunk?: (offset: number) => void;
+}
+
+export type RunOutcome =
+  | { kind: 'done'; remote: RemoteFile; verified: boolean }
+  | { kind: 'failed'; error: ErrorInfo }
+  | { kind: 'aborted' };
+
+const EXPIRY_MARGIN_MS = 60_000;
+
+export async function runUpload(rec: JournalRecord, d: RunnerDeps, signal: AbortSignal): Promise<RunOutcome> {
+  let file: OpenFile | undefined;
+  try {
+    file = await d.files.open(rec.localPath);
+    return await new Run(rec, d, signal, file).go();
+  } catch (e) {
+    if (signal.aborted) return { kind: 'aborted' };
+    return { kind: 'failed', error: toErrorInfo(e) };
+  } finally {
+    await file?.close().catch(() => undefined);
+  }
+}
+
+class Run {
+  private attempts: AttemptState;
+  private lastWrite = 0;
+  private buf: Buffer | undefined;
+
+  constructor(private readonly rec: JournalRecord, private readonly d: RunnerDeps, private readonly signal: AbortSignal, private readonly file: OpenFile) {
+    this.attempts = { ...freshAttempts(), newSessions: rec.newSessions ?? [] };
+  }
+
+  async go(): Promise<RunOutcome> {
+    const { rec, d } = this;
+    await this.checkFingerprint();
+    await this.prepare();
+    if (rec.session?.expiresAt !== undefined && d.clock.now() > rec.session.expiresAt - EXPIRY_MARGIN_MS) {
+      // Never send to a session the server has (or is about to have) forgotten.
+      d.log.info('upload session expired; starting a new one', { transfer: rec.id });
+      this.dropSession();
+    }
+    const job = this.job();
+    const hashes = new HashPipeline(this.hashAlgorithms(), d.hashers, this.file);
+    let session: Session | undefined = rec.session && { ref: rec.session.ref, chunkSize: rec.session.chunkSize, ...(rec.session.expiresAt !== undefined ? { expiresAt: rec.session.expiresAt } : {}) };
+    let st: ServerState | undefined;
+    let emptySent = false;
+
+    for (;;) {
+      this.checkAborted();
+      try {
+        if (!session) {
+          session = await d.provider.create(job, this.signal);
+          rec.session = { ref: session.ref, chunkSize: session.chunkSize, createdAt: d.clock.now(), ...(session.expiresAt !== undefined ? { expiresAt: session.expiresAt } : {}) };
+          rec.offset = 0;
+          // The session reference is on disk before the first byte is sent.
+          await this.persist(true);
+          st = session.initial ?? (d.provider.ordered ? { kind: 'offset', offset: 0 } : { kind: 'parts', have: [] });
+        }
+        if (!st) {
+          await this.waitThrottle();
+          st = await d.provider.status(session, job, this.signal);
+          if (st.kind === 'unknown') st = { kind: 'offset', offset: rec.offset };
+        }
+        const cs = session.chunkSize;
+        const held = heldBytes(st, rec.fingerprint.size, cs);
+        if (held !== rec.offset) {
+          rec.offset = held;
+          d.sent(held);
+        }
+        d.emit({ type: 'upload', offset: held });
+        // After a digest mismatch `st` is unchanged, so the same chunk is re-read from disk and resent.
+        const next = nextChunk(st, rec.fingerprint.size, cs, emptySent);
+        if (!next) {
+          d.emit({ type: 'finishing' });
+          const digests = { ...(rec.digests ?? {}), ...(await hashes.digests(rec.fingerprint.size)) };
+          const completed = st.kind === 'complete' ? st.result : undefined;
+          const remote = await d.provider.finish(session, completed ? { ...job, completed } : job, digests, this.signal);
+          return this.verify(remote, digests);
+        }
+        const buf = this.chunkBuffer(cs);
+        const n = await this.file.read(buf, next.length, next.offset);
+        if (n < next.length) {
+          throw new FerryError('file-short', `${rec.localPath} got shorter during the upload (expected ${rec.fingerprint.size} bytes); nothing was committed`, { file: rec.localPath, offset: next.offset + n });
+        }
+        await this.checkUnchanged();
+        const data = buf.subarray(0, next.length);
+        await hashes.feed(data, next.offset);
+        await this.waitThrottle();
+        const after = await d.provider.sendChunk(session, job, { index: next.index, offset: next.offset, data, final: next.final }, {
+          signal: this.signal,
+          onSent: (b) => d.sent(next.offset + b),
+        });
+        if (next.length === 0) emptySent = true;
+        st = after ?? advance(st, next.index, next.offset + next.length);
+        if (st.kind === 'unknown') st = { kind: 'offset', offset: next.offset + next.length };
+        const nowHeld = heldBytes(st, rec.fingerprint.size, cs);
+        if (nowHeld > rec.offset || st.kind === 'complete') {
+          this.attempts = onProgress(this.attempts);
+          rec.offset = nowHeld;
+          d.sent(nowHeld);
+          d.emit({ type: 'progress', offset: nowHeld });
+          await this.persist(false);
+          d.afterChunk?.(nowHeld);
+        }
+      } catch (e) {
+        this.checkAborted();
+        const verdict = d.provider.classify?.(e as FerryError) ?? classify(e);
+        const decision = decide(verdict, this.attempts, d.clock.now(), d.retry, d.random);
+        this.attempts = record(this.attempts, decision, d.clock.now());
+        d.log.warn('transfer step failed', { transfer: rec.id, error: (e as Error).message, decision: decision.do });
+        switch (decision.do) {
+          case 'fail':
+            await this.abandon(e, session);
+            return { kind: 'failed', error: failure(e, decision.why) };
+          case 'retry': {
+            const until = d.clock.now() + decision.delayMs;
+            if (decision.reason === 'throttled') d.throttle.until = Math.max(d.throttle.until, until);
+            d.emit({ type: 'wait', until, reason: waitReason(e, decision.reason), error: toErrorInfo(e) });
+            await d.clock.sleep(decision.delayMs, this.signal);
+            st = undefined; // ask the server what it holds before sending again
+            break;
+          }
+          case 'reconcile':
+            st = undefined;
+            break;
+          case 'resend':
+            break;
+          case 'new-session':
+            rec.newSessions = this.attempts.newSessions;
+            await this.checkFingerprint();
+            this.dropSession();
+            session = undefined;
+            st = undefined;
+            emptySent = false;
+            await this.persist(true);
+            break;
+        }
+      }
+    }
+  }
+
+  private job(): UploadJob {
+    const { rec } = this;
+    const name = rec.remotePath.split('/').pop() || rec.localPath.split(/[\\/]/).pop() || 'file';
+    return {
+      file: { path: rec.localPath, name, size: rec.fingerprint.size, mtimeMs: Number(BigInt(rec.fingerprint.mtimeNs) / 1_000_000n) },
+      target: { remotePath: rec.remotePath, conflict: rec.conflict },
+      chunkSize: chooseChunkSize(this.d.provider.rules, rec.chunkSize),
+      digests: rec.digests ?? {},
+    };
+  }
+
+  private hashAlgorithms(): HashAlgorithm[] {
+    const p = this.d.provider;
+    const want = [...(p.needsAtFinish ?? []), ...(p.integrity ? [p.integrity] : [])];
+    return want.filter((a) => this.rec.digests?.[a] === undefined);
+  }
+
+  /** Whole-file digests the provider needs before the session (Synapse MD5): the 'preparing' state. */
+  private async prepare(): Promise<void> {
+    const { rec, d } = this;
+    const missing = (d.provider.needsBefore ?? []).filter((a) => rec.digests?.[a] === undefined);
+    if (missing.length === 0) return;
+    d.emit({ type: 'prepare', hashed: 0 });
+    const hashers = missing.map((a) => [a, d.hashers(a)] as const);
+    const buf = Buffer.allocUnsafe(4 << 20);
+    let pos = 0;
+    let lastEmit = 0;
+    while (pos < rec.fingerprint.size) {
+      this.checkAborted();
+      const n = await this.file.read(buf, Math.min(buf.length, rec.fingerprint.size - pos), pos);
+      if (n === 0) throw new FerryError('file-short', `${rec.localPath} got shorter while being checksummed`, { file: rec.localPath });
+      for (const [, h] of hashers) h.update(buf.subarray(0, n));
+      pos += n;
+      if (d.clock.now() - lastEmit > 100) {
+        lastEmit = d.clock.now();
+        d.emit({ type: 'prepare', hashed: pos });
+      }
+    }
+    await this.checkUnchanged();
+    rec.digests = { ...(rec.digests ?? {}) };
+    for (const [a, h] of hashers) rec.digests[a] = h.digest();
+    await this.persist(true);
+  }
+
+  /** A file that is not the one the session was started for invalidates the session. */
+  private async checkFingerprint(): Promise<void> {
+    const { rec, d } = this;
+    const fp = await d.files.fingerprint(this.file);
+    if (sameFingerprint(fp, rec.fingerprint)) return;
+    if (rec.session || rec.digests) {
+      d.log.warn('file changed since the upload started; starting over with a new session', { transfer: rec.id, file: rec.localPath });
+      // Best effort: the old session's partial data must never be completed with new bytes.
+      await this.d.provider.cancel(this.sessionOf(), this.job(), this.signal).catch(() => undefined);
+    }
+    rec.fingerprint = fp;
+    rec.digests = {};
+    this.dropSession();
+    await this.persist(true);
+  }
+
+  private sessionOf(): Session {
+    const s = this.rec.session!;
+    return { ref: s.ref, chunkSize: s.chunkSize };
+  }
+
+  private async checkUnchanged(): Promise<void> {
+    const st = await this.file.stat();
+    const fp = this.rec.fingerprint;
+    if (st.size !== fp.size || st.mtimeNs !== fp.mtimeNs) {
+      throw new FerryError('file-changed', `${this.rec.localPath} changed during the upload (${st.size !== fp.size ? 'size' : 'modification time'} differs); stopped before committing, it will need to be uploaded again`, { file: this.rec.localPath });
+    }
+  }
+
+  private dropSession(): void {
+    delete this.rec.session;
+    this.rec.offset = 0;
+  }
+
+  /** Leaves nothing half-done on the server when the local file is the problem. */
+  private async abandon(e: unknown, session: Session | undefined): Promise<void> {
+    const code = e instanceof FerryError ? e.code : undefined;
+    if (session && (code === 'file-changed' || code === 'file-short' || code === 'file-unreadable')) {
+      const out = await this.d.provider.cancel(session, this.job(), new AbortController().signal).catch(() => undefined);
+      this.d.log.info('session cancelled after a local file problem', { transfer: this.rec.id, deleted: out?.deleted ?? false });
+      this.dropSession();
+      await this.persist(true).catch(() => undefined);
+    }
+  }
+
+  private verify(remote: RemoteFile, digests: Partial<Record<HashAlgorithm, string>>): RunOutcome {
+    const h = remote.hash;
+    if (!h) return { kind: 'done', remote, verified: false };
+    const local = digests[h.algorithm];
+    if (local === undefined) return { kind: 'done', remote, verified: false };
+    const same = h.algorithm === 'quickxor' ? local === h.value : local.toLowerCase() === h.value.toLowerCase();
+    if (!same) {
+      return {
+        kind: 'failed',
+        error: { code: 'integrity', message: `${this.rec.localPath}: the server's ${h.algorithm} (${h.value}) differs from the local file's (${local}); the upload is not trusted` },
+      };
+    }
+    return { kind: 'done', remote, verified: true };
+  }
+
+  private chunkBuffer(cs: number): Buffer {
+    if (!this.buf || this.buf.length < cs) this.buf = Buffer.allocUnsafe(Math.min(cs, Math.max(this.rec.fingerprint.size, 1)));
+    return this.buf;
+  }
+
+  private async waitThrottle(): Promise<void> {
+    const wait = this.d.throttle.until - this.d.clock.now();
+    if (wait > 0) await this.d.clock.sleep(wait, this.signal);
+  }
+
+  private async persist(now: boolean): Promise<void> {
+    const t = this.d.clock.now();
+    if (!now && t - this.lastWrite < this.d.progressWriteMs && this.d.provider.ordered && !this.unknownStatus()) return;
+    this.lastWrite = t;
+    this.rec.updatedAt = t;
+    await this.d.journal.put(this.rec);
+  }
+
+  /** UCloud cannot be asked what it holds: every confirmed chunk is written at once. */
+  private unknownStatus(): boolean {
+    return this.d.provider.id === 'ucloud';
+  }
+
+  private checkAborted(): void {
+    if (this.signal.aborted) throw this.signal.reason ?? new FerryError('cancelled', 'aborted');
+  }
+}
+
+function advance(st: ServerState, index: number, end: number): ServerState {
+  if (st.kind === 'parts') return { kind: 'parts', have: [...st.have, index] };
+  return { kind: 'offset', offset: end };
+}
+
+function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.headTail === b.headTail;
+}
+
+function failure(e: unknown, why: string): ErrorInfo {
+  const info = toErrorInfo(e);
+  return why === 'not retryable' ? info : { ...info, message: `${info.message} (${why})` };
+}
+
+function waitReason(e: unknown, reason: 'backoff' | 'throttled'): 'backoff' | 'throttled' | 'offline' {
+  if (reason === 'throttled') return 'throttled';
+  return e instanceof FerryError && e.code === 'network' ? 'offline' : 'backoff';
+}

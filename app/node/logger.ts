@@ -1,0 +1,41 @@
+// JSON-lines logger. Every line passes through `redact`, so a token or an upload URL's query
+// string that slipped into a message or field never reaches a log file.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from '../engine/ports.js';
+
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
+  // Query strings of URLs carry capabilities (tempauth, upload_id, signatures).
+  return out.replace(/(https?:\/\/[^\s"'?]+)\?[^\s"']*/g, '$1?[redacted]').replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]');
+}
+
+export interface LoggerOptions {
+  /** Log file (JSON lines); absent: nothing is written. */
+  file?: string;
+  /** Also echo warnings and errors to stderr as plain text. */
+  stderr?: boolean;
+  secrets?: () => readonly string[];
+}
+
+export function createLogger(o: LoggerOptions): Logger {
+  if (o.file) mkdirSync(dirname(o.file), { recursive: true });
+  const write = (level: string, msg: string, fields?: Record<string, unknown>): void => {
+    const secrets = o.secrets?.() ?? [];
+    const line = redact(JSON.stringify({ t: new Date().toISOString(), level, msg, ...fields }), secrets);
+    if (o.file) {
+      try {
+        appendFileSync(o.file, line + '\n');
+      } catch {
+        // Logging must never break an upload (e.g. a full disk): drop the line.
+      }
+    }
+    if (o.stderr && level !== 'info') process.stderr.write(redact(`ferry: ${msg}\n`, secrets));
+  };
+  return {
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+  };
+}
