@@ -1,0 +1,226 @@
+// Synapse multipart upload behind the provider port (protocols.md section 2).
+// start-or-resume (idempotent) → presigned part URLs in batches → PUT each part to storage →
+// add it with its MD5 → complete → create the FileEntity in the target project/folder.
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import { FerryError } from '../../common/errors.js';
+import type { Verdict } from '../../engine/classify.js';
+import type { HashAlgorithm } from '../../engine/hashing.js';
+import type { Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
+import { renamedPath } from '../shared/file-store.js';
+import { SynapseApi } from './api.js';
+import { PartUrlCache, batchFor } from './part-urls.js';
+import { storageError } from './storage-errors.js';
+import { buildRequest, parseRef, toJson, type RequestSettings, type SynapseRef } from './upload-request.js';
+import { MAX_PART_SIZE, MIN_PART_SIZE, PRESIGNED_TTL_MS, numberOfParts, type MultipartUploadRequest, type MultipartUploadStatus } from './wire.js';
+
+export const SYNAPSE_FILE_URL = 'https://file-prod.prod.sagebase.org';
+export const SYNAPSE_REPO_URL = 'https://repo-prod.prod.sagebase.org';
+
+/** URLs younger than this are used as they are; older ones are fetched again before the PUT. */
+const URL_MAX_AGE_MS = PRESIGNED_TTL_MS - 3 * 60_000;
+const URL_BATCH = 32;
+/** How many "name (n)" candidates the 'rename' conflict policy tries before giving up. */
+const RENAME_TRIES = 20;
+const FILE_MD5_MISMATCH = 'file-md5-mismatch';
+
+export interface SynapseClientDeps {
+  /** Clock for the age of presigned URLs (tests inject one). */
+  now?: () => number;
+}
+
+/** What this process knows about one upload, keyed by its request (the server's own key). */
+interface UploadState {
+  uploadId: string;
+  total: number;
+  completed: boolean;
+  resultFileHandleId?: string;
+  /** 0-based indexes of parts the server has added. */
+  have: Set<number>;
+  urls: PartUrlCache;
+}
+
+export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseClientDeps = {}): Provider {
+  const now = deps.now ?? Date.now;
+  const opt = o.options ?? {};
+  const base = o.endpoint.url.replace(/\/+$/, '');
+  const fileUrl = `${(opt.fileUrl ?? base).replace(/\/+$/, '')}/file/v1`;
+  const repoUrl = `${(opt.repoUrl ?? base).replace(/\/+$/, '')}/repo/v1`;
+  const api = new SynapseApi({ http: o.http, fileUrl, repoUrl, token: o.endpoint.token });
+  const settings: RequestSettings = {
+    ...(opt.partSize ? { partSize: positiveInt(opt.partSize, 'partSize') } : {}),
+    contentType: opt.contentType ?? 'application/octet-stream',
+    storageLocationId: opt.storageLocationId ? positiveInt(opt.storageLocationId, 'storageLocationId') : null,
+    generatePreview: opt.generatePreview !== 'false',
+  };
+  const states = new Map<string, UploadState>();
+  const keyOf = (req: MultipartUploadRequest): string => JSON.stringify(req);
+
+  const parentId = (): string => {
+    const p = opt.parentId?.trim();
+    if (!p) throw new FerryError('bad-input', 'the Synapse target has no parent: set parentId to the project or folder id (e.g. syn123)');
+    return p;
+  };
+
+  /** Records what a start/resume answer says; a new uploadId (the old one was cleared) drops what we knew. */
+  const learn = (req: MultipartUploadRequest, s: MultipartUploadStatus): UploadState => {
+    const total = numberOfParts(req.fileSizeBytes, req.partSizeBytes);
+    let st = states.get(keyOf(req));
+    if (!st || st.uploadId !== s.uploadId) {
+      st = { uploadId: s.uploadId, total, completed: false, have: new Set(), urls: new PartUrlCache(now, URL_MAX_AGE_MS) };
+      states.set(keyOf(req), st);
+    }
+    st.completed = s.state === 'COMPLETED';
+    if (s.resultFileHandleId) st.resultFileHandleId = s.resultFileHandleId;
+    st.have = new Set();
+    for (let i = 0; i < (s.partsState ?? '').length; i++) if (s.partsState[i] === '1') st.have.add(i);
+    return st;
+  };
+
+  const stateFor = async (ref: SynapseRef, signal: AbortSignal): Promise<UploadState> => {
+    return states.get(keyOf(ref.request)) ?? learn(ref.request, await api.startOrResume(ref.request, signal));
+  };
+
+  const urlFor = async (st: UploadState, partNumber: number, signal: AbortSignal): Promise<NonNullable<ReturnType<PartUrlCache['fresh']>>> => {
+    const cached = st.urls.fresh(partNumber);
+    if (cached) return cached;
+    const wanted = batchFor(partNumber, st.total, URL_BATCH, (n) => st.have.has(n - 1) || st.urls.fresh(n) !== undefined);
+    const at = now();
+    st.urls.store(await api.presignedUrls(st.uploadId, wanted, signal), at);
+    const got = st.urls.fresh(partNumber);
+    if (!got) throw new FerryError('protocol', `Synapse gave no upload URL for part ${partNumber} of upload ${st.uploadId}`);
+    return got;
+  };
+
+  const provider: Provider = {
+    id: 'synapse',
+    rules: {
+      min: Math.min(MIN_PART_SIZE, settings.partSize ?? MIN_PART_SIZE),
+      max: MAX_PART_SIZE,
+      align: 1,
+      defaultSize: settings.partSize ?? 8 * 1024 * 1024,
+    },
+    integrity: 'md5',
+    needsBefore: ['md5'],
+    ordered: false,
+
+    async create(job, signal) {
+      parentId();
+      const request = buildRequest(job, settings);
+      const st = learn(request, await api.startOrResume(request, signal));
+      return { ref: toJson({ uploadId: st.uploadId, request }), chunkSize: request.partSizeBytes };
+    },
+
+    async status(session, _job, signal) {
+      const { request } = parseRef(session.ref);
+      const st = learn(request, await api.startOrResume(request, signal));
+      return st.completed ? { kind: 'complete' } : { kind: 'parts', have: [...st.have].sort((a, b) => a - b) };
+    },
+
+    async sendChunk(session: Session, job: UploadJob, chunk: Chunk, ctx: SendContext): Promise<ServerState | undefined> {
+      const ref = parseRef(session.ref);
+      const st = await stateFor(ref, ctx.signal);
+      // The request pins the whole file's MD5, so a part the server holds has exactly these bytes.
+      if (st.completed) return { kind: 'complete' };
+      if (st.have.has(chunk.index)) return { kind: 'parts', have: [...st.have].sort((a, b) => a - b) };
+      const partNumber = chunk.index + 1;
+      expectPartLength(ref.request, chunk, job);
+
+      let url = await urlFor(st, partNumber, ctx.signal);
+      let res = await api.putPart(url, chunk.data, ctx);
+      if (res.status === 403) {
+        // Expired (or clock-skewed) signature: one fresh batch and one more try, as the official client does.
+        st.urls.clear();
+        url = await urlFor(st, partNumber, ctx.signal);
+        res = await api.putPart(url, chunk.data, ctx);
+      }
+      if (res.status < 200 || res.status > 299) throw storageError(res, url.uploadPresignedUrl, partNumber, job.file.path);
+
+      const md5 = createHash('md5').update(chunk.data).digest('hex');
+      const added = await api.addPart(st.uploadId, partNumber, md5, ctx.signal);
+      if (added.addPartState !== 'ADD_SUCCESS') {
+        st.have.delete(chunk.index);
+        throw new FerryError('integrity', `Synapse did not accept part ${partNumber} of ${job.file.path}: ${added.errorMessage ?? 'ADD_FAILED'}`,
+          { offset: chunk.offset, file: job.file.path, serverCode: 'ADD_FAILED' });
+      }
+      st.have.add(chunk.index);
+      return undefined;
+    },
+
+    async finish(session, job, _digests: Partial<Record<HashAlgorithm, string>>, signal): Promise<RemoteFile> {
+      const ref = parseRef(session.ref);
+      const parent = parentId();
+      const st = await stateFor(ref, signal);
+      let handleId = st.completed ? st.resultFileHandleId : undefined;
+      if (!handleId) {
+        const done = await api.complete(st.uploadId, signal);
+        if (done.state !== 'COMPLETED' || !done.resultFileHandleId) {
+          throw new FerryError('protocol', `completing upload ${st.uploadId} of ${job.file.path}: Synapse answered state ${done.state} without a file handle`);
+        }
+        learn(ref.request, done);
+        handleId = done.resultFileHandleId;
+      }
+      const handle = await api.fileHandle(handleId, signal);
+      const local = job.digests.md5?.toLowerCase();
+      if (local && handle.contentMd5 && handle.contentMd5.toLowerCase() !== local) {
+        // Checked before the entity exists, so a corrupt file never appears in the user's project.
+        throw new FerryError('integrity', `Synapse stored ${job.file.path} with MD5 ${handle.contentMd5}, but the local file's MD5 is ${local}`,
+          { file: job.file.path, serverCode: FILE_MD5_MISMATCH });
+      }
+      const entity = await createEntity(job, parent, handleId, signal);
+      states.delete(JSON.stringify(ref.request));
+      return {
+        path: `/${parent}/${entity.name}`,
+        id: entity.id,
+        size: handle.contentSize,
+        hash: { algorithm: 'md5', value: handle.contentMd5.toLowerCase() },
+      };
+    },
+
+    async cancel(session) {
+      states.delete(JSON.stringify(parseRef(session.ref).request));
+      return { deleted: false, why: 'Synapse has no API to abort a multipart upload; the server clears it after 30 days' };
+    },
+
+    classify(error): Verdict | undefined {
+      // A whole-file mismatch will not heal by resending one part.
+      if (error.code === 'integrity' && error.context.serverCode === FILE_MD5_MISMATCH) return { kind: 'permanent' };
+      return undefined;
+    },
+  };
+
+  async function createEntity(job: UploadJob, parent: string, handleId: string, signal: AbortSignal): Promise<{ id: string; name: string }> {
+    const wanted = posix.basename(job.target.remotePath.replace(/\\/g, '/')) || job.file.name;
+    const tries = job.target.conflict === 'rename' ? RENAME_TRIES : 1;
+    let lastReason = '';
+    for (let n = 0; n < tries; n++) {
+      const name = n === 0 ? wanted : posix.basename(renamedPath(`/${wanted}`, n));
+      const r = await api.createEntity(name, parent, handleId, signal);
+      if (!('conflict' in r)) return r;
+      lastReason = r.conflict;
+    }
+    const how = job.target.conflict === 'replace'
+      ? 'Ferry does not replace Synapse files; delete or rename the existing one, or upload under another name'
+      : 'choose another name (or move the existing file) and start the upload again; the bytes already on Synapse are reused, nothing is sent twice';
+    throw new FerryError('name-conflict', `"${wanted}" already exists in ${parent} on Synapse (${lastReason}): ${how}`,
+      { file: job.file.path, status: 409 });
+  }
+
+  return provider;
+}
+
+function positiveInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new FerryError('bad-input', `Synapse option ${name} must be a positive whole number, not "${v}"`);
+  return n;
+}
+
+/** A part of the wrong length would be added fine and only fail at complete; catch it here. */
+function expectPartLength(req: MultipartUploadRequest, chunk: Chunk, job: UploadJob): void {
+  const start = chunk.index * req.partSizeBytes;
+  const want = Math.min(req.partSizeBytes, req.fileSizeBytes - start);
+  if (chunk.offset !== start || chunk.data.length !== want) {
+    throw new FerryError('internal', `part ${chunk.index + 1} of ${job.file.path} should cover ${want} bytes at offset ${start}, got ${chunk.data.length} at ${chunk.offset}`,
+      { file: job.file.path, offset: chunk.offset });
+  }
+}

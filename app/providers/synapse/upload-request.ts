@@ -1,0 +1,67 @@
+// The multipart request and the session reference. The request must be byte-for-byte the same
+// value every time a file is started or resumed: Synapse keys uploads on (user, MD5 of the
+// request), and that is what lets a restart under another entity name find the finished upload.
+import { FerryError } from '../../common/errors.js';
+import type { Json, UploadJob } from '../../engine/provider.js';
+import { MAX_FILE_SIZE, MULTIPART_UPLOAD_REQUEST, VALID_NAME, defaultPartSize, type MultipartUploadRequest } from './wire.js';
+
+export interface RequestSettings {
+  /** Fixed part size in bytes (tests, or users who know better); default: defaultPartSize(size). */
+  partSize?: number;
+  contentType: string;
+  storageLocationId: number | null;
+  generatePreview: boolean;
+}
+
+export interface SynapseRef {
+  uploadId: string;
+  request: MultipartUploadRequest;
+}
+
+/**
+ * Synapse validates the file-handle name with its entity-name rule, so characters outside it
+ * are replaced. The replacement is a pure function of the local name, keeping the request stable.
+ */
+export function handleFileName(localName: string): string {
+  const cleaned = [...localName].map((c) => (VALID_NAME.test(c) ? c : '_')).join('').slice(0, 256).trim();
+  return cleaned === '' ? 'file' : cleaned;
+}
+
+export function buildRequest(job: UploadJob, s: RequestSettings): MultipartUploadRequest {
+  const { file } = job;
+  if (file.size === 0) {
+    throw new FerryError('rejected', `Synapse cannot store empty files: ${file.path} is 0 bytes`, { file: file.path });
+  }
+  if (file.size > MAX_FILE_SIZE) {
+    throw new FerryError('rejected', `${file.path} is larger than Synapse's 5 TB limit for one file`, { file: file.path });
+  }
+  const md5 = job.digests.md5;
+  if (!md5) {
+    throw new FerryError('internal', `the whole-file MD5 of ${file.path} was not computed before starting the Synapse upload`, { file: file.path });
+  }
+  return {
+    concreteType: MULTIPART_UPLOAD_REQUEST,
+    fileName: handleFileName(file.name),
+    fileSizeBytes: file.size,
+    contentMD5Hex: md5.toLowerCase(),
+    partSizeBytes: s.partSize ?? defaultPartSize(file.size),
+    contentType: s.contentType,
+    storageLocationId: s.storageLocationId,
+    generatePreview: s.generatePreview,
+  };
+}
+
+export function toJson(ref: SynapseRef): Json {
+  return { uploadId: ref.uploadId, request: { ...ref.request } as unknown as Json };
+}
+
+/** Reads a reference back from the journal; anything malformed is a journal problem, not the server's. */
+export function parseRef(ref: Json): SynapseRef {
+  const r = ref as { uploadId?: unknown; request?: Partial<MultipartUploadRequest> } | null;
+  const q = r?.request;
+  if (!r || typeof r.uploadId !== 'string' || !q || typeof q.fileName !== 'string' || typeof q.fileSizeBytes !== 'number'
+    || typeof q.contentMD5Hex !== 'string' || typeof q.partSizeBytes !== 'number') {
+    throw new FerryError('journal-corrupt', 'the saved Synapse upload reference is incomplete (uploadId or request missing)');
+  }
+  return { uploadId: r.uploadId, request: q as MultipartUploadRequest };
+}
