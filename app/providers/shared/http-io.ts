@@ -67,6 +67,8 @@ export interface WriteBodyOptions {
   expected: number;
   /** Hash algorithms to run over the bytes, e.g. ['sha1']. */
   hashes?: string[];
+  /** Sees every piece taken from the body, in order (digests node:crypto lacks, e.g. quickXorHash). */
+  onPiece?: (piece: Buffer) => void;
   ctx: RequestContext;
 }
 
@@ -91,6 +93,7 @@ export async function writeBody(req: IncomingMessage, o: WriteBodyOptions): Prom
       if (c.length > 0) {
         if (o.fh) await writeAll(o.fh, c, o.position + bytes);
         for (const [, h] of hashes) h.update(c);
+        o.onPiece?.(c);
         bytes += c.length;
         o.ctx.received(c.length);
       }
