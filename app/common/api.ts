@@ -1,0 +1,150 @@
+// The one contract between a UI and the process that owns the engine (Electron main over IPC,
+// the headless host over HTTP). Commands and events are type maps keyed by channel name; the
+// preload exposes one method per channel as `window.ferry`. Pure types and constants only.
+import type { ErrorInfo } from './errors.js';
+import type { ConflictPolicy, ProviderId, TransferView } from './transfer.js';
+
+/** Commands never throw across the boundary (IPC keeps only `message` of a thrown error). */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** A target as a UI sees it: everything but the token. */
+export interface TargetSummary {
+  id: string;
+  name: string;
+  provider: ProviderId;
+  url: string;
+  remoteRoot: string;
+  conflict: ConflictPolicy;
+  options: Record<string, string>;
+  sandbox: boolean;
+  hasToken: boolean;
+}
+
+export interface NewTarget {
+  name: string;
+  provider: ProviderId;
+  url: string;
+  token: string;
+  remoteRoot: string;
+  conflict: ConflictPolicy;
+  options: Record<string, string>;
+}
+
+export interface ConnectionCheck {
+  ok: boolean;
+  /** Words for the user: what was reached, or why not. */
+  message: string;
+}
+
+export interface WatchedFolder {
+  id: string;
+  localPath: string;
+  targetId: string;
+  /** Remote folder the watched folder mirrors into. */
+  remoteDir: string;
+}
+
+export interface AppInfo {
+  shell: 'desktop' | 'host';
+  version: string;
+  platform: string;
+  /** Whether the native file dialog (`dialog:pick`) exists; the browser uses <input type=file>. */
+  nativeDialog: boolean;
+  /** 'os': tokens encrypted by the OS keychain; 'none': stored in plain text (warned); 'file': host, file mode 0600. */
+  tokenStorage: 'os' | 'none' | 'file';
+  /** Shown as a banner when set, e.g. no OS encryption available. */
+  warning?: string;
+}
+
+export interface AddFilesRequest {
+  targetId: string;
+  /** Local files or folders; folders are added recursively, keeping their name. */
+  paths: string[];
+  /** Remote folder to upload into; the target's root when absent. */
+  remoteDir?: string;
+}
+
+/** Changes since the last event: rows added or changed, and ids dropped. `reset` replaces everything. */
+export interface TransfersDelta {
+  reset: boolean;
+  upsert: TransferView[];
+  remove: string[];
+}
+
+export interface Commands {
+  'app:info': { req: null; res: AppInfo };
+  'app:openExternal': { req: { url: string }; res: null };
+  'dialog:pick': { req: { folders: boolean }; res: string[] };
+  'transfers:list': { req: null; res: TransferView[] };
+  'transfers:add': { req: AddFilesRequest; res: TransferView[] };
+  'transfers:pause': { req: { id: string }; res: null };
+  'transfers:resume': { req: { id: string }; res: null };
+  'transfers:cancel': { req: { id: string }; res: null };
+  'transfers:retry': { req: { id: string }; res: null };
+  'transfers:pauseAll': { req: null; res: null };
+  'transfers:resumeAll': { req: null; res: null };
+  'transfers:clearFinished': { req: null; res: null };
+  'targets:list': { req: null; res: TargetSummary[] };
+  'targets:add': { req: NewTarget; res: TargetSummary };
+  'targets:test': { req: { id: string }; res: ConnectionCheck };
+  'targets:remove': { req: { id: string }; res: null };
+  'folders:list': { req: null; res: WatchedFolder[] };
+  'folders:add': { req: { localPath: string; targetId: string; remoteDir: string }; res: WatchedFolder };
+  'folders:remove': { req: { id: string }; res: null };
+}
+
+export interface Events {
+  'transfers:changed': TransfersDelta;
+  'targets:changed': TargetSummary[];
+  'folders:changed': WatchedFolder[];
+}
+
+export type CommandChannel = keyof Commands;
+export type EventChannel = keyof Events;
+export type Req<C extends CommandChannel> = Commands[C]['req'];
+export type Res<C extends CommandChannel> = Commands[C]['res'];
+
+export const COMMAND_CHANNELS = [
+  'app:info', 'app:openExternal', 'dialog:pick',
+  'transfers:list', 'transfers:add', 'transfers:pause', 'transfers:resume', 'transfers:cancel', 'transfers:retry',
+  'transfers:pauseAll', 'transfers:resumeAll', 'transfers:clearFinished',
+  'targets:list', 'targets:add', 'targets:test', 'targets:remove',
+  'folders:list', 'folders:add', 'folders:remove',
+] as const satisfies readonly CommandChannel[];
+
+export const EVENT_CHANNELS = ['transfers:changed', 'targets:changed', 'folders:changed'] as const satisfies readonly EventChannel[];
+
+export function isCommandChannel(c: unknown): c is CommandChannel {
+  return typeof c === 'string' && (COMMAND_CHANNELS as readonly string[]).includes(c);
+}
+
+export function isEventChannel(c: unknown): c is EventChannel {
+  return typeof c === 'string' && (EVENT_CHANNELS as readonly string[]).includes(c);
+}
+
+/** `window.ferry`: one method per command channel, one subscribe method per event channel. */
+export type FerryWindowApi = { [C in CommandChannel]: (req: Req<C>) => Promise<Result<Res<C>>> } & {
+  [E in EventChannel]: (listener: (payload: Events[E]) => void) => () => void;
+} & {
+  /** Desktop only: the local path of a dropped File (Electron's webUtils); '' when it has none. */
+  pathForFile(file: unknown): string;
+};
+
+/** What the renderer codes against; implemented over IPC (desktop) and HTTP (host). */
+export interface Bridge {
+  readonly kind: 'ipc' | 'http';
+  invoke<C extends CommandChannel>(channel: C, req: Req<C>): Promise<Result<Res<C>>>;
+  on<E extends EventChannel>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** Headless host routes (`app/host`); kept here so the renderer's HTTP bridge and the server agree. */
+export const HOST_ROUTES = {
+  /** POST /api/call/<channel> with the JSON request body; answers a Result. */
+  call: '/api/call/',
+  /** GET: text/event-stream of `event: <channel>` / `data: <json>`. */
+  events: '/api/events',
+  /** POST raw bytes; header `x-ferry-name` (URI-encoded relative path); answers Result<{ localPath }>. */
+  files: '/api/files',
+  /** Header every API request must carry: a cross-site page cannot add it without a CORS preflight we never grant. */
+  csrfHeader: 'x-ferry-request',
+} as const;
