@@ -1,0 +1,371 @@
+// The engine: the transfer queue behind every shell. One composition root passes every port in
+// (`createEngine(deps)`); there are no module-level singletons. State changes go through the
+// pure `transition`; commands run one at a time on the SerialQueue.
+import { randomBytes } from 'node:crypto';
+import { FerryError, toErrorInfo } from '../common/errors.js';
+import { isFinal, type TransferState, type TransferView } from '../common/transfer.js';
+import { chooseChunkSize } from './chunk-plan.js';
+import type { AddRequest, Engine, TargetConfig, TargetStore } from './engine-api.js';
+import type { HasherFactory } from './hashing.js';
+import type { Http } from './http.js';
+import { JOURNAL_SCHEMA, type Journal, type JournalRecord } from './journal.js';
+import type { Clock, FileSource, Logger } from './ports.js';
+import type { Provider, ProviderFactory } from './provider.js';
+import { DEFAULT_RETRY, type RetryConfig } from './retry-policy.js';
+import { SerialQueue } from './serial-queue.js';
+import { SpeedMeter } from './speed-meter.js';
+import { transition, type TransferEvent } from './transition.js';
+import { runUpload, type RunOutcome } from './upload-runner.js';
+import { cancelSession } from './cancel.js';
+
+export interface EngineSettings {
+  /** Files uploading at once; chunks of one file are always sequential. */
+  maxConcurrent: number;
+  /** Requested chunk size (clamped to each provider's rules); provider default when absent. */
+  chunkSize?: number;
+  retry?: Partial<RetryConfig>;
+  progressWriteMs?: number;
+  /** Resume journal transfers at start (desktop, host). The CLI runs only what it adds. */
+  autoResume: boolean;
+  /** Notify listeners at most this often. */
+  notifyMs?: number;
+}
+
+export interface EngineDeps {
+  journal: Journal;
+  files: FileSource;
+  clock: Clock;
+  log: Logger;
+  hashers: HasherFactory;
+  http: Http;
+  providers: (id: TargetConfig['provider']) => ProviderFactory;
+  targets: TargetStore;
+  settings: EngineSettings;
+  random?: () => number;
+  /** Test hook for the crash harness. */
+  afterChunk?: (id: string, offset: number) => void;
+}
+
+interface Entry {
+  rec: JournalRecord;
+  transferred: number;
+  meter: SpeedMeter;
+  run?: { controller: AbortController; done: Promise<void> };
+  waiters: ((v: TransferView) => void)[];
+}
+
+const STOP = { pause: 'pause', shutdown: 'shutdown', cancel: 'cancel' } as const;
+
+export function createEngine(deps: EngineDeps): Engine {
+  const { clock, log } = deps;
+  const retry: RetryConfig = { ...DEFAULT_RETRY, ...(deps.settings.retry ?? {}) };
+  const random = deps.random ?? Math.random;
+  const entries = new Map<string, Entry>();
+  const queue = new SerialQueue();
+  const listeners = new Set<(v: TransferView[]) => void>();
+  const providerCache = new Map<string, Provider>();
+  const throttle = { until: 0 };
+  let notifyTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const provider = async (targetId: string): Promise<Provider> => {
+    const cached = providerCache.get(targetId);
+    if (cached) return cached;
+    const t = await deps.targets.get(targetId);
+    if (!t) throw new FerryError('bad-input', `target ${targetId} is not configured (was it removed?)`);
+    const p = deps.providers(t.provider)({ endpoint: { url: t.url, token: t.token }, http: deps.http, options: t.options });
+    providerCache.set(targetId, p);
+    return p;
+  };
+
+  const view = (e: Entry): TransferView => ({
+    id: e.rec.id,
+    name: e.rec.remotePath.split('/').pop() ?? e.rec.localPath,
+    localPath: e.rec.localPath,
+    targetId: e.rec.targetId,
+    remotePath: e.rec.state.kind === 'done' ? e.rec.state.remotePath : e.rec.remotePath,
+    provider: e.rec.provider,
+    size: e.rec.fingerprint.size,
+    state: e.rec.state,
+    transferred: e.rec.state.kind === 'done' ? e.rec.fingerprint.size : e.transferred,
+    speed: e.run ? e.meter.rate(clock.now()) : 0,
+    createdAt: e.rec.createdAt,
+    updatedAt: e.rec.updatedAt,
+  });
+
+  const notify = (): void => {
+    if (notifyTimer || listeners.size === 0) return;
+    notifyTimer = setTimeout(() => {
+      notifyTimer = undefined;
+      const list = engine.list();
+      for (const l of listeners) l(list);
+    }, deps.settings.notifyMs ?? 100);
+  };
+
+  const apply = (e: Entry, ev: TransferEvent): void => {
+    const before = e.rec.state;
+    e.rec.state = transition(before, ev);
+    if (e.rec.state !== before) e.rec.updatedAt = clock.now();
+    if (isFinal(e.rec.state) || e.rec.state.kind === 'failed') {
+      const v = view(e);
+      for (const w of e.waiters.splice(0)) w(v);
+    }
+    notify();
+  };
+
+  const save = async (e: Entry): Promise<void> => {
+    try {
+      await deps.journal.put(e.rec);
+    } catch (err) {
+      // A full disk must not lose the upload: the previous record stays valid on disk.
+      log.error('could not save transfer state', { transfer: e.rec.id, error: (err as Error).message });
+      if (e.run) e.run.controller.abort(STOP.pause);
+      apply(e, { type: 'fail', error: toErrorInfo(err) });
+    }
+  };
+
+  const pump = (): void => {
+    if (stopped) return;
+    let running = [...entries.values()].filter((e) => e.run).length;
+    for (const e of entries.values()) {
+      if (running >= deps.settings.maxConcurrent) break;
+      if (e.rec.state.kind !== 'queued' || e.run) continue;
+      start(e);
+      running++;
+    }
+  };
+
+  const start = (e: Entry): void => {
+    const controller = new AbortController();
+    const done = (async () => {
+      let outcome: RunOutcome;
+      try {
+        const p = await provider(e.rec.targetId);
+        e.meter.reset();
+        outcome = await runUpload(e.rec, {
+          provider: p, files: deps.files, journal: deps.journal, clock, log, hashers: deps.hashers, retry, random, throttle,
+          progressWriteMs: deps.settings.progressWriteMs ?? 1_000,
+          emit: (ev) => apply(e, ev),
+          sent: (bytes) => {
+            e.transferred = bytes;
+            e.meter.add(clock.now(), bytes);
+            notify();
+          },
+          afterChunk: deps.afterChunk ? (off) => deps.afterChunk!(e.rec.id, off) : undefined,
+        }, controller.signal);
+      } catch (err) {
+        outcome = controller.signal.aborted ? { kind: 'aborted' } : { kind: 'failed', error: toErrorInfo(err) };
+      }
+      await queue.run(() => settle(e, outcome));
+    })();
+    e.run = { controller, done };
+  };
+
+  const settle = async (e: Entry, o: RunOutcome): Promise<void> => {
+    e.run = undefined;
+    if (o.kind === 'done') {
+      apply(e, { type: 'done', remotePath: o.remote.path, verified: o.verified });
+      delete e.rec.session;
+      log.info('transfer done', { transfer: e.rec.id, remote: o.remote.path, verified: o.verified });
+      // Sync keeps its own index; its finished transfers need no history entry.
+      if (e.rec.origin?.startsWith('sync:')) await deps.journal.remove(e.rec.id);
+      else await save(e);
+    } else if (o.kind === 'failed') {
+      apply(e, { type: 'fail', error: o.error });
+      log.warn('transfer failed', { transfer: e.rec.id, code: o.error.code, error: o.error.message });
+      await save(e);
+    }
+    pump();
+  };
+
+  /** Aborts the running upload of `e`, if any, and waits until it has let go of the file and the network. */
+  const stop = async (e: Entry, why: string): Promise<void> => {
+    const r = e.run;
+    if (!r) return;
+    r.controller.abort(why);
+    await r.done.catch(() => undefined);
+  };
+
+  const must = (id: string): Entry => {
+    const e = entries.get(id);
+    if (!e) throw new FerryError('bad-input', `no transfer with id ${id}`);
+    return e;
+  };
+
+  const doCancel = async (e: Entry): Promise<void> => {
+    const s = e.rec.session;
+    let outcome: { deleted: boolean; note?: string } = { deleted: false };
+    if (s) {
+      const p = await provider(e.rec.targetId).catch(() => undefined);
+      outcome = p ? await cancelSession(p, e.rec, clock, retry) : { deleted: false, note: 'target no longer configured' };
+    }
+    const retried = e.rec.cancelPending === true;
+    e.rec.cancelPending = outcome.note === 'offline';
+    const ev: TransferEvent = outcome.note === undefined ? { type: 'cancel', sessionDeleted: outcome.deleted } : { type: 'cancel', sessionDeleted: outcome.deleted, note: outcome.note };
+    // A retried delete updates a transfer that is already 'cancelled' (transition leaves final states alone).
+    if (retried) e.rec.state = { kind: 'queued' };
+    apply(e, ev);
+    if (e.rec.cancelPending) await save(e);
+    else {
+      delete e.rec.session;
+      await deps.journal.remove(e.rec.id);
+    }
+  };
+
+  const engine: Engine = {
+    add: (req: AddRequest) => queue.run(async () => {
+      const target = await deps.targets.get(req.targetId);
+      if (!target) throw new FerryError('bad-input', `target ${req.targetId} is not configured`);
+      const p = await provider(req.targetId);
+      const added: TransferView[] = [];
+      for (const item of req.items) {
+        const existing = [...entries.values()].find((e) => e.rec.targetId === req.targetId && e.rec.localPath === item.localPath && e.rec.remotePath === item.remotePath && !isFinal(e.rec.state));
+        const f = await deps.files.open(item.localPath);
+        const fingerprint = await deps.files.fingerprint(f).finally(() => f.close());
+        if (existing) {
+          // The same file to the same place: resume the journal's transfer instead of starting over.
+          if (existing.rec.state.kind === 'failed' || existing.rec.state.kind === 'paused') apply(existing, existing.rec.state.kind === 'paused' ? { type: 'resume' } : { type: 'requeue' });
+          added.push(view(existing));
+          continue;
+        }
+        const now = clock.now();
+        const rec: JournalRecord = {
+          v: JOURNAL_SCHEMA,
+          id: `t${now.toString(36)}${randomBytes(5).toString('hex')}`,
+          targetId: target.id,
+          provider: target.provider,
+          localPath: item.localPath,
+          remotePath: item.remotePath,
+          conflict: item.conflict ?? target.conflict,
+          ...(item.origin ? { origin: item.origin } : {}),
+          fingerprint,
+          chunkSize: chooseChunkSize(p.rules, deps.settings.chunkSize),
+          offset: 0,
+          state: { kind: 'queued' },
+          createdAt: now,
+          updatedAt: now,
+        };
+        const e: Entry = { rec, transferred: 0, meter: new SpeedMeter(), waiters: [] };
+        entries.set(rec.id, e);
+        await save(e);
+        added.push(view(e));
+      }
+      notify();
+      pump();
+      return added;
+    }),
+
+    pause: (id) => queue.run(async () => {
+      const e = must(id);
+      apply(e, { type: 'pause' });
+      await stop(e, STOP.pause);
+      await save(e);
+      pump();
+    }),
+
+    resume: (id) => queue.run(async () => {
+      const e = must(id);
+      apply(e, { type: 'resume' });
+      await save(e);
+      pump();
+    }),
+
+    cancel: (id) => queue.run(async () => {
+      const e = must(id);
+      // A cancel whose server delete is still pending (offline) may be retried.
+      if (isFinal(e.rec.state) && !e.rec.cancelPending) return;
+      await stop(e, STOP.cancel);
+      await doCancel(e);
+      pump();
+    }),
+
+    retry: (id) => queue.run(async () => {
+      const e = must(id);
+      if (e.rec.state.kind !== 'failed') return;
+      apply(e, { type: 'requeue' });
+      await save(e);
+      pump();
+    }),
+
+    pauseAll: () => queue.run(async () => {
+      for (const e of entries.values()) apply(e, { type: 'pause' });
+      await Promise.all([...entries.values()].map((e) => stop(e, STOP.pause)));
+      for (const e of entries.values()) if (e.rec.state.kind === 'paused') await save(e);
+    }),
+
+    resumeAll: () => queue.run(async () => {
+      for (const e of entries.values()) {
+        if (e.rec.state.kind !== 'paused') continue;
+        apply(e, { type: 'resume' });
+        await save(e);
+      }
+      pump();
+    }),
+
+    clearFinished: () => queue.run(async () => {
+      for (const e of [...entries.values()]) {
+        if (!isFinal(e.rec.state) || e.rec.cancelPending) continue;
+        entries.delete(e.rec.id);
+        await deps.journal.remove(e.rec.id);
+      }
+      notify();
+    }),
+
+    list: () => [...entries.values()].map(view),
+    get: (id) => {
+      const e = entries.get(id);
+      return e && view(e);
+    },
+
+    onChange: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+
+    settled: (id) => {
+      const e = must(id);
+      if (isFinal(e.rec.state) || e.rec.state.kind === 'failed') return Promise.resolve(view(e));
+      return new Promise((resolve) => e.waiters.push(resolve));
+    },
+
+    start: () => queue.run(async () => {
+      for (const rec of await deps.journal.load()) {
+        rec.state = normalise(rec.state);
+        entries.set(rec.id, { rec, transferred: rec.offset, meter: new SpeedMeter(), waiters: [] });
+      }
+      for (const e of entries.values()) {
+        if (e.rec.cancelPending && (await deps.targets.get(e.rec.targetId))) void engine.cancel(e.rec.id).catch(() => undefined);
+      }
+      if (deps.settings.autoResume) pump();
+      notify();
+    }),
+
+    shutdown: () => queue.run(async () => {
+      stopped = true;
+      const running = [...entries.values()].filter((e) => e.run);
+      await Promise.all(running.map((e) => stop(e, STOP.shutdown)));
+      for (const e of running) {
+        // In flight at shutdown: back in line, resumed at the next start.
+        apply(e, { type: 'requeue' });
+        await save(e);
+      }
+      clearTimeout(notifyTimer);
+      await deps.http.close?.();
+    }),
+  };
+
+  return engine;
+}
+
+/** A transfer that was in flight when the process died is simply queued again. */
+function normalise(s: TransferState): TransferState {
+  switch (s.kind) {
+    case 'preparing':
+    case 'uploading':
+    case 'waiting':
+    case 'finishing':
+      return { kind: 'queued' };
+    default:
+      return s;
+  }
+}
