@@ -65,6 +65,7 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
     const verdict = authorize(req, auth);
     if (!verdict.ok) {
       req.resume();
+      if ((req.url ?? '').startsWith('/api/')) return json(res, verdict.status, { ok: false, error: { code: 'auth', message: `Ferry host: ${verdict.reason}` } });
       res.writeHead(verdict.status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
       res.end(`Ferry host: ${verdict.reason}\n`);
       return;
