@@ -1,0 +1,437 @@
+// One watched folder: a start-up scan against the sync index, then watch events through the
+// aggregator and the write-finish detector into the engine's queue, and each finished upload
+// recorded in the index. All work runs on one serial loop per folder (`tick`), so the index,
+// the detector and the in-flight table are never touched by two things at once.
+//
+// Local deletions are not propagated: a file that disappears is dropped from the index and
+// nothing is deleted on the target. A rename is an upload of the new path.
+import { createHash } from 'node:crypto';
+import { lstat, readFile, realpath } from 'node:fs/promises';
+import { dirname, join, posix, resolve } from 'node:path';
+import { toErrorInfo } from '../common/errors.js';
+import type { TransferView } from '../common/transfer.js';
+import type { Engine } from '../engine/engine-api.js';
+import { fsError, scanTree } from '../node/tree-scan.js';
+import { Aggregator, type AggregatorOptions } from './aggregator.js';
+import { sha256File } from './hash-file.js';
+import { createIgnoreMatcher, IGNORE_FILE, type IgnoreMatcher } from './ignore-rules.js';
+import { judge, planScan, type IndexEntry } from './planner.js';
+import { StabilityDetector, type FileStat, type StabilityOptions, DEFAULT_STABILITY } from './stability.js';
+import type { SyncEvent, SyncFolderState } from './sync-events.js';
+import { SyncIndex } from './sync-index.js';
+import { DEFAULT_RESTART, realTimers, WatchSupervisor, type RestartPolicy, type Timers } from './watch-supervisor.js';
+import type { Watcher, WatchEvent } from './watcher.js';
+
+export interface SyncFolderConfig {
+  /** Stable id of this watched folder (see folderIdFor); names its state directory. */
+  id: string;
+  /** Local folder to sync. */
+  root: string;
+  targetId: string;
+  /** Remote folder the tree goes under, e.g. '/Footage'. */
+  remoteDir: string;
+  /** Where this folder's index lives: $FERRY_HOME/sync/<id>. */
+  stateDir: string;
+  /** Extra gitignore-syntax rules on top of the defaults and the folder's .ferryignore. */
+  ignore?: string[];
+  stability?: Partial<StabilityOptions>;
+  aggregator?: Partial<AggregatorOptions>;
+  restart?: RestartPolicy;
+  /** How often files waiting to settle are re-stat'ed. Default: a quarter of the window. */
+  pollMs?: number;
+  /** Full rescans as a safety net for missed events (0 = never). Default 1 hour. */
+  rescanIntervalMs?: number;
+}
+
+export interface SyncFolderDeps {
+  engine: Engine;
+  watcher: Watcher;
+  onEvent?: (e: SyncEvent) => void;
+  log?: (line: string) => void;
+  timers?: Timers;
+}
+
+interface InFlight {
+  id: string;
+  stat: FileStat;
+  hash: string;
+}
+
+interface Ready {
+  path: string;
+  stat: FileStat;
+}
+
+export class SyncFolder {
+  private readonly timers: Timers;
+  private readonly agg: Aggregator;
+  private readonly stable: StabilityDetector;
+  private readonly windowMs: number;
+  private readonly pollMs: number;
+  private index: SyncIndex | undefined;
+  private matcher: IgnoreMatcher = createIgnoreMatcher();
+  private supervisor: WatchSupervisor | undefined;
+  private realRoot = '';
+  private readonly inflight = new Map<string, InFlight>();
+  /** Paths that changed again while their upload was in flight. */
+  private readonly again = new Set<string>();
+  private readonly readyFromScan: Ready[] = [];
+  private tickTimer: unknown;
+  private rescanTimer: unknown;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private state: SyncFolderState = 'starting';
+
+  constructor(readonly config: SyncFolderConfig, private readonly deps: SyncFolderDeps) {
+    this.timers = deps.timers ?? realTimers;
+    this.agg = new Aggregator(config.aggregator);
+    this.stable = new StabilityDetector(config.stability);
+    this.windowMs = config.stability?.windowMs ?? DEFAULT_STABILITY.windowMs;
+    this.pollMs = config.pollMs ?? Math.max(50, Math.floor(this.windowMs / 4));
+  }
+
+  get status(): SyncFolderState {
+    return this.state;
+  }
+
+  /** Paths waiting to settle or in flight; for the panel and for tests. */
+  pending(): { settling: number; inFlight: number; aggregating: number } {
+    return { settling: this.stable.size, inFlight: this.inflight.size, aggregating: this.agg.size };
+  }
+
+  async start(): Promise<void> {
+    this.realRoot = await realpath(this.config.root).catch((err: unknown) => {
+      throw fsError(err, 'watched folder', this.config.root);
+    });
+    this.matcher = await this.loadIgnores();
+    this.index = await SyncIndex.open({ dir: this.config.stateDir, log: (l) => this.log(l) });
+    this.adoptTransfers();
+    // The watch starts before the scan so that nothing written during the scan is missed.
+    this.supervisor = new WatchSupervisor(this.deps.watcher, this.realRoot, (rel) => this.matcher.ignored(rel), {
+      events: (batch) => this.onWatchEvents(batch),
+      overflow: (dir) => { this.agg.overflow(dir, this.timers.now()); this.schedule(); },
+      error: (err) => this.emit({ type: 'error', path: err.context.file ?? '.', error: toErrorInfo(err) }),
+      restarting: (attempt, delayMs, err) => this.emit({ type: 'watcher-restart', attempt, delayMs, error: toErrorInfo(err) }),
+      gaveUp: (err) => {
+        this.setState('polling');
+        this.emit({ type: 'watcher-gave-up', error: toErrorInfo(err), rescanEveryMs: this.rescanEvery() });
+      },
+    }, this.config.restart ?? DEFAULT_RESTART, this.timers);
+    this.setState('scanning');
+    await this.supervisor.start();
+    await this.serial(() => this.walk(''));
+    if (!this.stopped && this.state === 'scanning') this.setState('watching', this.deps.watcher.name);
+    this.scheduleRescan();
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer !== undefined) this.timers.clearTimeout(this.tickTimer);
+    if (this.rescanTimer !== undefined) this.timers.clearTimeout(this.rescanTimer);
+    await this.supervisor?.stop();
+    await this.running.catch(() => undefined);
+    await this.index?.close();
+    this.setState('stopped');
+  }
+
+  private async loadIgnores(): Promise<IgnoreMatcher> {
+    const fileText = await readFile(join(this.realRoot, IGNORE_FILE), 'utf8').catch(() => '');
+    return createIgnoreMatcher({ fileText, rules: this.config.ignore ?? [] });
+  }
+
+  /** Transfers of this folder that the engine resumed from its journal: follow them, don't add them again. */
+  private adoptTransfers(): void {
+    const prefix = this.config.remoteDir.endsWith('/') ? this.config.remoteDir : `${this.config.remoteDir}/`;
+    for (const v of this.deps.engine.list()) {
+      if (v.targetId !== this.config.targetId || !v.remotePath.startsWith(prefix)) continue;
+      if (v.state.kind === 'done' || v.state.kind === 'cancelled' || v.state.kind === 'failed') continue;
+      const rel = v.remotePath.slice(prefix.length);
+      if (join(this.realRoot, rel) !== v.localPath && join(this.config.root, rel) !== v.localPath) continue;
+      // The hash is unknown here; recording '' makes a later same-size edit re-upload rather than be trusted.
+      this.follow(rel, { id: v.id, stat: { size: v.size, mtimeMs: -1 }, hash: '' });
+    }
+  }
+
+  private onWatchEvents(batch: WatchEvent[]): void {
+    const now = this.timers.now();
+    for (const ev of batch) {
+      if (ev.path === IGNORE_FILE) {
+        // New rules apply from the next walk on; walk everything so newly un-ignored files are seen.
+        void this.loadIgnores().then((m) => { this.matcher = m; this.agg.overflow('', this.timers.now()); this.schedule(); });
+        continue;
+      }
+      this.agg.push(ev, now);
+    }
+    this.schedule();
+  }
+
+  /** Arms the loop's timer for the next due moment; no timer at all when there is nothing to do (idle CPU ≈ 0). */
+  private schedule(): void {
+    if (this.stopped || this.tickTimer !== undefined) return;
+    const now = this.timers.now();
+    const dues = [this.agg.nextDue(), this.stable.size > 0 ? now + this.pollMs : undefined].filter((d): d is number => d !== undefined);
+    if (this.readyFromScan.length > 0) dues.push(now);
+    if (dues.length === 0) return;
+    const delay = Math.max(0, Math.min(...dues) - now);
+    this.tickTimer = this.timers.setTimeout(() => {
+      this.tickTimer = undefined;
+      void this.serial(() => this.tick()).finally(() => this.schedule());
+    }, delay);
+  }
+
+  private scheduleRescan(): void {
+    const every = this.rescanEvery();
+    if (every <= 0 || this.stopped) return;
+    this.rescanTimer = this.timers.setTimeout(() => {
+      this.agg.overflow('', this.timers.now());
+      this.schedule();
+      this.scheduleRescan();
+    }, every);
+  }
+
+  private rescanEvery(): number {
+    return this.config.rescanIntervalMs ?? 60 * 60_000;
+  }
+
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const next = this.running.then(() => (this.stopped ? undefined : fn())).catch((err: unknown) => {
+      this.log(`sync ${this.config.root}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    });
+    this.running = next;
+    return next;
+  }
+
+  private async tick(): Promise<void> {
+    const now = this.timers.now();
+    const batch = this.agg.take(now);
+    if (batch) {
+      for (const dir of batch.dirs) await this.walk(dir);
+      for (const path of batch.paths) await this.look(path);
+    }
+    // Re-stat what is settling, then release what has been still for the window.
+    for (const path of [...this.stable.paths()]) {
+      const st = await this.statFile(path);
+      if (st) this.stable.observe(path, st, this.timers.now());
+      else this.stable.forget(path);
+    }
+    // Keyed by path: a file both released and found by a walk must be queued once.
+    const ready = new Map<string, Ready>();
+    for (const r of this.readyFromScan.splice(0)) ready.set(r.path, r);
+    for (const r of this.stable.release(this.timers.now())) ready.set(r.path, { path: r.path, stat: r.stat });
+    if (ready.size > 0) await this.enqueue([...ready.values()]);
+  }
+
+  /** lstat a settling path; undefined when it is gone or no longer a regular file. */
+  private async statFile(path: string): Promise<FileStat | undefined> {
+    try {
+      const st = await lstat(join(this.realRoot, path));
+      return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** One path a watch event named: a file to watch settle, a folder to walk, or something gone. */
+  private async look(path: string): Promise<void> {
+    if (this.matcher.ignored(path)) return;
+    const abs = join(this.realRoot, path);
+    let st;
+    try {
+      st = await lstat(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return this.gone(path);
+      this.emit({ type: 'error', path, error: toErrorInfo(fsError(err, 'file', path)) });
+      return;
+    }
+    if (st.isDirectory()) {
+      if (!this.matcher.ignored(`${path}/`)) await this.walk(path);
+      return;
+    }
+    if (!st.isFile()) {
+      this.stable.forget(path);
+      if (st.isSymbolicLink()) this.emit({ type: 'skipped', path, reason: 'symbolic link (not followed)' });
+      return;
+    }
+    // A backend that follows links could name a file through a linked folder: never upload from outside the root.
+    const parent = await realpath(dirname(abs)).catch(() => '');
+    if (parent !== dirname(abs)) {
+      this.stable.forget(path);
+      this.emit({ type: 'skipped', path, reason: 'reached through a symbolic link (not followed)' });
+      return;
+    }
+    const stat = { size: st.size, mtimeMs: st.mtimeMs };
+    if (judge(stat, this.index!.get(path)) === 'same' && !this.inflight.has(path)) {
+      this.stable.forget(path);
+      return;
+    }
+    this.stable.observe(path, stat, this.timers.now());
+  }
+
+  /** A path disappeared: stop waiting for it and forget it (and anything under it) in the index. */
+  private gone(path: string): void {
+    const prefix = `${path}/`;
+    for (const p of [...this.stable.paths()]) if (p === path || p.startsWith(prefix)) this.stable.forget(p);
+    const index = this.index!;
+    if (index.get(path)) index.delete(path);
+    for (const p of [...index.entries.keys()]) if (p.startsWith(prefix)) index.delete(p);
+  }
+
+  /**
+   * Walks `dir` and compares it with the index. A file whose mtime is older than the settle
+   * window is taken as finished at once (a rename or copy that preserved times, or a change made
+   * while Ferry was off); a fresher one goes through the detector.
+   */
+  private async walk(dir: string): Promise<void> {
+    const t0 = this.timers.now();
+    const scanned = new Map<string, FileStat>();
+    const unreadable: string[] = [];
+    const totals = await scanTree(this.realRoot, dir, {
+      file: (rel, size, mtimeMs) => { scanned.set(rel, { size, mtimeMs }); },
+      error: (rel, err) => {
+        unreadable.push(rel);
+        this.emit({ type: 'error', path: rel || '.', error: toErrorInfo(err) });
+      },
+      skipped: (rel, why) => this.emit({ type: 'skipped', path: rel, reason: why }),
+    }, { ignored: (rel) => this.matcher.ignored(rel) });
+    const index = this.index!;
+    const plan = planScan(scanned, index.entries, dir, unreadable);
+    for (const p of plan.gone) index.delete(p);
+    const now = this.timers.now();
+    for (const c of plan.candidates) {
+      if (this.inflight.has(c.path)) {
+        this.again.add(c.path);
+      } else if (now - c.stat.mtimeMs >= this.windowMs && !this.stable.has(c.path)) {
+        this.readyFromScan.push({ path: c.path, stat: c.stat });
+      } else {
+        this.stable.observe(c.path, c.stat, now);
+      }
+    }
+    this.emit({ type: 'scanned', dir, files: totals.files, candidates: plan.candidates.length, unchanged: plan.unchanged, ms: this.timers.now() - t0 });
+  }
+
+  /** Hashes what is ready, skips touches, and hands the rest to the engine in one add per tick. */
+  private async enqueue(ready: Ready[]): Promise<void> {
+    const index = this.index!;
+    const items: { path: string; stat: FileStat; hash: string; reason: 'new' | 'changed' }[] = [];
+    for (const r of ready) {
+      if (this.stopped) return;
+      if (this.inflight.has(r.path)) {
+        this.again.add(r.path);
+        continue;
+      }
+      const entry = index.get(r.path);
+      const verdict = judge(r.stat, entry);
+      if (verdict === 'same') continue;
+      const abs = join(this.realRoot, r.path);
+      let hash: string;
+      try {
+        hash = await sha256File(abs);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') this.gone(r.path);
+        else this.emit({ type: 'failed', path: r.path, error: toErrorInfo(fsError(err, 'file', r.path)) });
+        continue;
+      }
+      // Written to while we hashed: let it settle again.
+      const after = await this.statFile(r.path);
+      if (!after) continue;
+      if (after.size !== r.stat.size || after.mtimeMs !== r.stat.mtimeMs) {
+        this.stable.observe(r.path, after, this.timers.now());
+        continue;
+      }
+      if (verdict === 'verify' && entry && entry.hash === hash) {
+        index.put(r.path, { ...entry, mtimeMs: r.stat.mtimeMs });
+        this.emit({ type: 'unchanged', path: r.path });
+        continue;
+      }
+      items.push({ path: r.path, stat: r.stat, hash, reason: entry ? 'changed' : 'new' });
+    }
+    if (items.length === 0) return;
+    const remote = (p: string): string => posix.join(this.config.remoteDir, p);
+    const add = (batch: typeof items): Promise<TransferView[]> => this.deps.engine.add({
+      targetId: this.config.targetId,
+      items: batch.map((i) => ({ localPath: join(this.realRoot, i.path), remotePath: remote(i.path), conflict: 'replace' as const, origin: `sync:${this.config.id}` })),
+    });
+    let views: (TransferView | undefined)[];
+    try {
+      views = await add(items);
+    } catch {
+      // One bad file fails the whole add: add one at a time so only that one is reported.
+      views = [];
+      for (const i of items) {
+        try {
+          views.push((await add([i]))[0]);
+        } catch (err) {
+          views.push(undefined);
+          this.emit({ type: 'failed', path: i.path, error: toErrorInfo(err) });
+        }
+      }
+    }
+    items.forEach((i, n) => {
+      const v = views[n];
+      if (!v) return;
+      this.emit({ type: 'queued', path: i.path, remotePath: remote(i.path), size: i.stat.size, transferId: v.id, reason: i.reason });
+      this.follow(i.path, { id: v.id, stat: i.stat, hash: i.hash });
+    });
+  }
+
+  private follow(path: string, f: InFlight): void {
+    this.inflight.set(path, f);
+    this.deps.engine.settled(f.id).then(
+      (view) => this.serial(() => this.settled(path, f, view)),
+      (err: unknown) => this.serial(async () => {
+        this.inflight.delete(path);
+        this.emit({ type: 'failed', path, error: toErrorInfo(err) });
+      }),
+    );
+  }
+
+  private async settled(path: string, f: InFlight, view: TransferView): Promise<void> {
+    if (this.inflight.get(path)?.id === f.id) this.inflight.delete(path);
+    const s = view.state;
+    if (s.kind === 'done') {
+      let { stat, hash } = f;
+      if (hash === '') {
+        // Adopted from a previous run: describe the file as it is now; if it changed since, the
+        // next walk or event sees a difference only if it changes again, the price of adopting.
+        const now = await this.statFile(path);
+        if (!now) return;
+        stat = now;
+        hash = await sha256File(join(this.realRoot, path)).catch(() => '');
+      }
+      const entry: IndexEntry = { size: stat.size, mtimeMs: stat.mtimeMs, hash, remote: s.remotePath };
+      this.index!.put(path, entry);
+      this.emit({ type: 'done', path, remotePath: s.remotePath });
+    } else if (s.kind === 'failed') {
+      this.emit({ type: 'failed', path, error: s.error });
+    } else if (s.kind === 'cancelled') {
+      this.emit({ type: 'failed', path, error: { code: 'cancelled', message: `Upload of ${path} was cancelled` } });
+    }
+    if (this.again.delete(path)) {
+      this.agg.push({ kind: 'change', path }, this.timers.now());
+      this.schedule();
+    }
+  }
+
+  private setState(state: SyncFolderState, watcher?: string): void {
+    this.state = state;
+    this.emit(watcher ? { type: 'state', state, watcher } : { type: 'state', state });
+  }
+
+  private emit(e: SyncEvent): void {
+    this.deps.onEvent?.(e);
+  }
+
+  private log(line: string): void {
+    (this.deps.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+  }
+}
+
+
+/** A stable id for (folder, target, remote folder): the same sync started again finds its index. */
+export function folderIdFor(root: string, targetId: string, remoteDir: string): string {
+  return createHash('sha256').update(`${resolve(root)}\0${targetId}\0${remoteDir}`).digest('hex').slice(0, 16);
+}
