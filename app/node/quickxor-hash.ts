@@ -61,6 +61,15 @@ export class QuickXorHash {
     }
   }
 
+  /** An independent copy of the running state (an emulator hashes a fragment it may yet discard). */
+  clone(): QuickXorHash {
+    const c = new QuickXorHash();
+    c.lanes.set(this.lanes);
+    c.pos = this.pos;
+    c.length = this.length;
+    return c;
+  }
+
   digest(): Buffer {
     const out = Buffer.alloc(20);
     for (let i = 0; i < WIDTH_BYTES; i++) {
