@@ -81,6 +81,8 @@ export interface WriteBodyOptions {
 export async function writeBody(req: IncomingMessage, o: WriteBodyOptions): Promise<BodyResult> {
   const hashes: [string, Hash][] = (o.hashes ?? []).map((a) => [a, createHash(a)]);
   const cap = o.ctx.fault?.kind === 'truncate' ? o.ctx.fault.bytes : Infinity;
+  // Leaving the loop early destroys `req`, which drops its `socket` reference: keep our own.
+  const socket = req.socket;
   let bytes = 0;
   let cut = false;
   try {
@@ -103,7 +105,7 @@ export async function writeBody(req: IncomingMessage, o: WriteBodyOptions): Prom
     // Client disconnected mid-body: what was written stays written.
   }
   if (o.fh && bytes > 0) await o.fh.sync();
-  if (cut) req.socket.destroy();
+  if (cut) socket.destroy();
   const digests: Record<string, Buffer> = {};
   for (const [a, h] of hashes) digests[a] = h.digest();
   return { bytes, complete: !cut && bytes === o.expected, digests };
