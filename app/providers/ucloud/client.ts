@@ -1,0 +1,128 @@
+// UCloud behind the provider port: `files.createUpload` for a CHUNKED session, then raw-body
+// POSTs with token, offset and total size in headers. The protocol cannot report what the
+// server holds, so `status` says "unknown" and the engine re-sends the whole chunk at its
+// journal offset; the offset header is always the chunk's start (never -1, which would
+// duplicate bytes on a retry). The last chunk commits the file; there is no finish call.
+import { FerryError } from '../../common/errors.js';
+import type { ConflictPolicy } from '../../common/transfer.js';
+import type { HttpResponse } from '../../engine/http.js';
+import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, Session, UploadJob } from '../../engine/provider.js';
+import { jsonBody, redactUrl, statusError } from '../shared/http-status.js';
+import {
+  CREATE_UPLOAD_PATH, DEFAULT_CHUNK_SIZE, HEADER_OFFSET, HEADER_TOKEN, HEADER_TOTAL_SIZE, MAX_CHUNK_SIZE, MIN_SESSION_IDLE_MS,
+  type BulkRequest, type BulkResponse, type CommonErrorMessage, type CreateUploadItem, type CreateUploadResponseItem, type WriteConflictPolicy,
+} from './wire.js';
+
+/** What the journal keeps for a UCloud session. The token is a capability: never print it. */
+interface UcloudRef {
+  endpoint: string;
+  token: string;
+}
+
+const POLICY: Record<ConflictPolicy, WriteConflictPolicy> = { rename: 'RENAME', replace: 'REPLACE', fail: 'REJECT' };
+
+export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
+  const base = o.endpoint.url.replace(/\/+$/, '');
+
+  const why = (res: HttpResponse): string | undefined => {
+    try {
+      const w = res.json<Partial<CommonErrorMessage>>().why;
+      return typeof w === 'string' && w !== '' ? w : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const readRef = (session: Session): UcloudRef => {
+    const r = session.ref as Partial<UcloudRef> | null;
+    if (!r || typeof r.endpoint !== 'string' || typeof r.token !== 'string') {
+      throw new FerryError('session-gone', 'UCloud upload session reference is unreadable; a new session is needed');
+    }
+    return { endpoint: r.endpoint, token: r.token };
+  };
+
+  /** One CHUNKED POST; the body's length is the chunk's, declared exactly by the transport. */
+  const post = async (ref: UcloudRef, job: UploadJob, offset: number, data: Buffer, signal: AbortSignal, onSent?: (n: number) => void): Promise<void> => {
+    const doing = `uploading bytes ${offset}-${offset + data.length} of ${job.file.name} to UCloud`;
+    const res = await o.http.request({
+      method: 'POST',
+      url: ref.endpoint,
+      headers: {
+        [HEADER_TOKEN]: ref.token,
+        [HEADER_OFFSET]: String(offset),
+        [HEADER_TOTAL_SIZE]: String(job.file.size),
+        'content-type': 'application/octet-stream',
+      },
+      body: data,
+      signal,
+      ...(onSent ? { onSent } : {}),
+    });
+    if (res.status >= 200 && res.status < 300) return;
+    const message = why(res);
+    const opts = { method: 'POST', url: ref.endpoint, doing, ...(message ? { serverMessage: message } : {}), goneStatuses: [404] };
+    // A 409 on a chunk is a name conflict only when it commits the file (REJECT policy);
+    // otherwise the server is still busy with an earlier attempt of ours: retry later.
+    const conflict = res.status === 409 && offset + data.length >= job.file.size && !/one at a time|already being uploaded/i.test(message ?? '');
+    const err = statusError(res, res.status === 409 && !conflict ? { ...opts, code: 'server-error' } : opts);
+    Object.assign(err.context, { file: job.file.path, offset });
+    throw err;
+  };
+
+  return {
+    id: 'ucloud',
+    rules: { min: 1, max: MAX_CHUNK_SIZE, align: 1, defaultSize: DEFAULT_CHUNK_SIZE },
+    ordered: true,
+
+    async create(job, signal) {
+      const url = `${base}${CREATE_UPLOAD_PATH}`;
+      const doing = `creating a UCloud upload session for ${job.file.name} at ${job.target.remotePath}`;
+      const item: CreateUploadItem = { id: job.target.remotePath, type: 'FILE', supportedProtocols: ['CHUNKED'], conflictPolicy: POLICY[job.target.conflict] };
+      const request: BulkRequest<CreateUploadItem> = { items: [item] };
+      const res = await o.http.request({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${o.endpoint.token}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(request),
+        signal,
+      });
+      if (res.status !== 200) {
+        const message = why(res);
+        const err = statusError(res, { method: 'POST', url, doing, ...(message ? { serverMessage: message } : {}) });
+        Object.assign(err.context, { file: job.file.path });
+        throw err;
+      }
+      const answer = jsonBody<Partial<BulkResponse<Partial<CreateUploadResponseItem>>>>(res, { method: 'POST', url, doing }).responses?.[0];
+      if (!answer || answer.protocol !== 'CHUNKED' || typeof answer.endpoint !== 'string' || typeof answer.token !== 'string' || answer.token === '') {
+        throw new FerryError('protocol', `${doing}: the server did not offer a CHUNKED upload (protocol ${JSON.stringify(answer?.protocol ?? null)})`, { method: 'POST', url: redactUrl(url), status: res.status, file: job.file.path });
+      }
+      const endpoint = new URL(answer.endpoint, `${base}/`).toString();
+      const ref: UcloudRef = { endpoint, token: answer.token };
+      return {
+        ref: { ...ref },
+        chunkSize: Math.min(MAX_CHUNK_SIZE, Math.max(1, job.chunkSize)),
+        // Guaranteed lifetime after the last activity; the engine slides it as chunks land.
+        expiresAt: Date.now() + MIN_SESSION_IDLE_MS,
+      };
+    },
+
+    async status() {
+      return { kind: 'unknown' };
+    },
+
+    async sendChunk(session, job, chunk: Chunk, ctx) {
+      // A 0-byte file is committed by `finish`, whether or not the engine sends an empty chunk.
+      if (job.file.size === 0) return undefined;
+      await post(readRef(session), job, chunk.offset, chunk.data, ctx.signal, ctx.onSent);
+      return undefined;
+    },
+
+    async finish(session, job, _digests, signal): Promise<RemoteFile> {
+      if (job.file.size === 0) await post(readRef(session), job, 0, Buffer.alloc(0), signal);
+      return { path: job.target.remotePath, size: job.file.size };
+    },
+
+    async cancel(): Promise<CancelOutcome> {
+      return { deleted: false, why: "UCloud's chunked protocol has no way to delete an upload session; the server discards it within 48 hours" };
+    },
+  };
+}
