@@ -1,0 +1,67 @@
+// Getting files into the queue: native paths on the desktop (dialog, or a drop resolved by the
+// preload), or, in a browser talking to the host, streaming each file to the host's staging
+// area first and adding the staged copies (a browser has no local paths).
+import type { Bridge, Result } from '../app/common/api.js';
+import type { TransferView } from '../app/common/transfer.js';
+import type { HttpBridge } from './bridge-http.js';
+
+export interface PickedFile {
+  file: File;
+  /** Path relative to what was dropped or picked, '/'-separated, e.g. 'Clips/a.mov'. */
+  rel: string;
+}
+
+export function isHttp(b: Bridge): b is HttpBridge {
+  return b.kind === 'http';
+}
+
+export async function addPaths(bridge: Bridge, targetId: string, paths: string[]): Promise<Result<TransferView[]>> {
+  if (paths.length === 0) return { ok: false, error: { code: 'bad-input', message: 'nothing to add: no local paths were found' } };
+  return bridge.invoke('transfers:add', { targetId, paths });
+}
+
+export async function stageAndAdd(bridge: HttpBridge, targetId: string, files: PickedFile[], progress: (done: number, total: number) => void): Promise<Result<TransferView[]>> {
+  const batch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  const tops = new Set<string>();
+  for (let i = 0; i < files.length; i++) {
+    progress(i, files.length);
+    const f = files[i]!;
+    const r = await bridge.stage(f.file, f.rel, batch);
+    if (!r.ok) return r;
+    tops.add(r.value.top);
+  }
+  progress(files.length, files.length);
+  return addPaths(bridge, targetId, [...tops]);
+}
+
+/** Files of a browser drop, walking dropped folders where the browser exposes entries. */
+export async function filesOfDrop(dt: DataTransfer): Promise<PickedFile[]> {
+  const entries = [...dt.items].map((i) => (i.kind === 'file' ? i.webkitGetAsEntry?.() : null));
+  if (entries.length === 0 || entries.some((e) => !e)) {
+    return [...dt.files].map((file) => ({ file, rel: file.name }));
+  }
+  const out: PickedFile[] = [];
+  for (const e of entries) await walkEntry(e!, '', out);
+  return out;
+}
+
+async function walkEntry(e: FileSystemEntry, prefix: string, out: PickedFile[]): Promise<void> {
+  const rel = prefix ? `${prefix}/${e.name}` : e.name;
+  if (e.isFile) {
+    const file = await new Promise<File>((res, rej) => (e as FileSystemFileEntry).file(res, rej));
+    out.push({ file, rel });
+    return;
+  }
+  const reader = (e as FileSystemDirectoryEntry).createReader();
+  // readEntries answers in batches (about 100 in Chromium) until it answers an empty one.
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
+    if (batch.length === 0) break;
+    for (const child of batch) await walkEntry(child, rel, out);
+  }
+}
+
+/** Files from <input type=file> (with webkitdirectory the browser gives relative paths). */
+export function filesOfInput(input: HTMLInputElement): PickedFile[] {
+  return [...(input.files ?? [])].map((file) => ({ file, rel: file.webkitRelativePath || file.name }));
+}

@@ -1,0 +1,63 @@
+// Targets: the accounts uploads go to. Add one, test its connection, remove it. Tokens go in
+// once and never come back (the list shows only whether one is stored).
+import type { Bridge, TargetSummary } from '../app/common/api.js';
+import type { ConflictPolicy, ProviderId } from '../app/common/transfer.js';
+import { PROVIDER_IDS } from '../app/common/transfer.js';
+import { h } from './dom.js';
+import type { Notices } from './notices.js';
+
+export function targetsPanel(bridge: Bridge, notices: Notices): { el: HTMLElement; update(t: TargetSummary[]): void } {
+  const list = h('ul', { class: 'cards', 'aria-label': 'Targets' });
+  const field = (label: string, input: HTMLElement) => h('label', { class: 'field' }, h('span', { text: label }), input);
+  const name = h('input', { name: 'name', required: true, autocomplete: 'off' });
+  const provider = h('select', { name: 'provider' }, ...PROVIDER_IDS.map((p) => h('option', { value: p, text: p })));
+  const url = h('input', { name: 'url', type: 'url', required: true, placeholder: 'https://…' });
+  const token = h('input', { name: 'token', type: 'password', autocomplete: 'off' });
+  const root = h('input', { name: 'remoteRoot', value: '/' });
+  const conflict = h('select', { name: 'conflict' }, ...['rename', 'replace', 'fail'].map((c) => h('option', { value: c, text: c })));
+  const form = h('form', { class: 'add-form', 'aria-label': 'Add a target' },
+    h('h3', { text: 'Add a target' }),
+    field('Name', name), field('Provider', provider), field('API URL', url), field('Token', token),
+    field('Remote folder', root), field('If the name exists', conflict),
+    h('button', { type: 'submit', text: 'Add target' }));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void bridge.invoke('targets:add', {
+      name: name.value, provider: provider.value as ProviderId, url: url.value, token: token.value,
+      remoteRoot: root.value || '/', conflict: conflict.value as ConflictPolicy, options: {},
+    }).then((r) => {
+      if (!r.ok) return notices.show(`Could not add the target: ${r.error.message}`, 'error');
+      token.value = '';
+      notices.show(`Added ${r.value.name}`);
+    });
+  });
+
+  const card = (t: TargetSummary) => {
+    const result = h('span', { class: 'check', role: 'status' });
+    const test = h('button', { type: 'button', text: 'Test connection', 'aria-label': `Test connection to ${t.name}` });
+    test.addEventListener('click', () => {
+      result.textContent = 'Testing…';
+      void bridge.invoke('targets:test', { id: t.id }).then((r) => {
+        result.textContent = r.ok ? r.value.message : r.error.message;
+        result.className = `check ${r.ok && r.value.ok ? 'good' : 'bad'}`;
+      });
+    });
+    const remove = h('button', { type: 'button', text: 'Remove', 'aria-label': `Remove ${t.name}`, disabled: t.sandbox });
+    remove.addEventListener('click', () => {
+      void bridge.invoke('targets:remove', { id: t.id }).then((r) => {
+        if (!r.ok) notices.show(r.error.message, 'error');
+      });
+    });
+    return h('li', { class: 'card' },
+      h('div', { class: 'card-title' }, h('strong', { text: t.name }), t.sandbox ? h('span', { class: 'badge', text: 'sandbox' }) : ''),
+      h('div', { class: 'muted', text: `${t.provider} · ${t.url} · into ${t.remoteRoot} · ${t.hasToken ? 'token stored' : 'no token'}` }),
+      h('div', { class: 'card-actions' }, test, remove, result));
+  };
+
+  return {
+    el: h('section', { class: 'panel-body' }, list, form),
+    update(targets) {
+      list.replaceChildren(...targets.map(card));
+    },
+  };
+}

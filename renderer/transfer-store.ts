@@ -1,0 +1,59 @@
+// The rows the window shows, folded from `transfers:changed` deltas. The order of each tab is
+// rebuilt only when membership changes (a row added, removed, or moved between queue and
+// history); a plain progress update touches the map and nothing else, which keeps an update of
+// 10,000 rows well inside one frame.
+import type { TransfersDelta } from '../app/common/api.js';
+import type { TransferView } from '../app/common/transfer.js';
+import { applyDelta } from '../app/common/transfer-delta.js';
+import { tabOf, type Tab } from './format.js';
+
+export class TransferStore {
+  readonly rows = new Map<string, TransferView>();
+  private order: Record<Tab, string[]> = { queue: [], history: [] };
+  private stale = true;
+  /** Bumped on every applied delta, so views can skip work when nothing changed. */
+  version = 0;
+
+  apply(d: TransfersDelta): void {
+    if (d.reset || d.remove.length > 0) this.stale = true;
+    if (!this.stale) {
+      for (const v of d.upsert) {
+        const before = this.rows.get(v.id);
+        if (!before || tabOf(before) !== tabOf(v)) {
+          this.stale = true;
+          break;
+        }
+      }
+    }
+    applyDelta(this.rows, d);
+    this.version++;
+  }
+
+  /** Ids of a tab: the queue oldest first (upload order), the history newest first. */
+  ids(tab: Tab): string[] {
+    if (this.stale) {
+      const queue: TransferView[] = [];
+      const history: TransferView[] = [];
+      for (const v of this.rows.values()) (tabOf(v) === 'queue' ? queue : history).push(v);
+      const byAge = (a: TransferView, b: TransferView) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      queue.sort(byAge);
+      history.sort((a, b) => -byAge(a, b));
+      this.order = { queue: queue.map((v) => v.id), history: history.map((v) => v.id) };
+      this.stale = false;
+    }
+    return this.order[tab];
+  }
+
+  /** Totals for the header: active count and combined speed. */
+  totals(): { active: number; speed: number; failed: number } {
+    let active = 0;
+    let speed = 0;
+    let failed = 0;
+    for (const v of this.rows.values()) {
+      if (v.state.kind === 'failed') failed++;
+      else if (tabOf(v) === 'queue' && v.state.kind !== 'paused') active++;
+      speed += v.speed;
+    }
+    return { active, speed, failed };
+  }
+}
