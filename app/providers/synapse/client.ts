@@ -108,21 +108,20 @@ export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseCl
       parentId();
       const request = buildRequest(job, settings);
       const st = learn(request, await api.startOrResume(request, signal));
-      return { ref: toJson({ uploadId: st.uploadId, request }), chunkSize: request.partSizeBytes };
+      // A finished identical upload (dedupe) or parts left by an earlier run: nothing is sent twice.
+      return { ref: toJson({ uploadId: st.uploadId, request }), chunkSize: request.partSizeBytes, initial: serverState(st) };
     },
 
     async status(session, _job, signal) {
       const { request } = parseRef(session.ref);
-      const st = learn(request, await api.startOrResume(request, signal));
-      return st.completed ? { kind: 'complete' } : { kind: 'parts', have: [...st.have].sort((a, b) => a - b) };
+      return serverState(learn(request, await api.startOrResume(request, signal)));
     },
 
     async sendChunk(session: Session, job: UploadJob, chunk: Chunk, ctx: SendContext): Promise<ServerState | undefined> {
       const ref = parseRef(session.ref);
       const st = await stateFor(ref, ctx.signal);
       // The request pins the whole file's MD5, so a part the server holds has exactly these bytes.
-      if (st.completed) return { kind: 'complete' };
-      if (st.have.has(chunk.index)) return { kind: 'parts', have: [...st.have].sort((a, b) => a - b) };
+      if (st.completed || st.have.has(chunk.index)) return serverState(st);
       const partNumber = chunk.index + 1;
       expectPartLength(ref.request, chunk, job);
 
@@ -207,6 +206,10 @@ export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseCl
   }
 
   return provider;
+}
+
+function serverState(st: UploadState): ServerState {
+  return st.completed ? { kind: 'complete' } : { kind: 'parts', have: [...st.have].sort((a, b) => a - b) };
 }
 
 function positiveInt(v: string, name: string): number {

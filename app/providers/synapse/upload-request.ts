@@ -41,7 +41,9 @@ export function buildRequest(job: UploadJob, s: RequestSettings): MultipartUploa
   }
   return {
     concreteType: MULTIPART_UPLOAD_REQUEST,
-    fileName: handleFileName(file.name),
+    // The local name, not the target name (job.file.name follows the target): renaming the
+    // target after a name conflict must leave the request, and so the server's key, unchanged.
+    fileName: handleFileName(file.path.split(/[\\/]/).pop() || file.name),
     fileSizeBytes: file.size,
     contentMD5Hex: md5.toLowerCase(),
     partSizeBytes: s.partSize ?? defaultPartSize(file.size),
