@@ -1,0 +1,187 @@
+// SyncFolder against real temp dirs and both real watcher adapters, with a recording engine.
+// Short windows (settle 300 ms, quiet 50 ms) keep each case under a few seconds; every wait is
+// bounded by waitFor's deadline, which guards against hangs and never measures speed.
+import { appendFile, mkdir, mkdtemp, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ChokidarWatcher } from '../../app/node/watcher-chokidar.js';
+import { ParcelWatcher } from '../../app/node/watcher-parcel.js';
+import type { SyncEvent } from '../../app/sync/sync-events.js';
+import { SyncFolder } from '../../app/sync/sync-folder.js';
+import type { Watcher } from '../../app/sync/watcher.js';
+import { RecordingEngine } from '../fakes/recording-engine.js';
+
+async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.each<[string, () => Watcher]>([
+  ['chokidar', () => new ChokidarWatcher()],
+  ['parcel', () => new ParcelWatcher()],
+])('SyncFolder with %s', (_name, makeWatcher) => {
+  let base: string;
+  let root: string;
+  let state: string;
+  let engine: RecordingEngine;
+  let folder: SyncFolder | undefined;
+  let events: SyncEvent[];
+
+  beforeEach(async () => {
+    base = await mkdtemp(join(tmpdir(), 'ferry-syncf-'));
+    root = join(base, 'Footage');
+    state = join(base, 'home', 'sync', 'f1');
+    await mkdir(root);
+    engine = new RecordingEngine();
+    events = [];
+  });
+  afterEach(async () => {
+    await folder?.stop();
+    folder = undefined;
+    await rm(base, { recursive: true, force: true });
+  });
+
+  const start = async (): Promise<SyncFolder> => {
+    folder = new SyncFolder(
+      { id: 'f1', root, targetId: 't1', remoteDir: '/Footage', stateDir: state, stability: { windowMs: 300, maxWaitMs: 20_000 }, aggregator: { quietMs: 50 } },
+      { engine, watcher: makeWatcher(), onEvent: (e) => events.push(e), log: () => undefined },
+    );
+    await folder.start();
+    return folder;
+  };
+  const done = () => events.filter((e) => e.type === 'done').length;
+
+  it('uploads what is there at start, then a new file in a new subfolder, each once', async () => {
+    await writeFile(join(root, 'a.txt'), 'alpha');
+    await mkdir(join(root, 'day1'));
+    await writeFile(join(root, 'day1', 'b.txt'), 'bravo');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(join(root, 'a.txt'), old, old);
+    await utimes(join(root, 'day1', 'b.txt'), old, old);
+    await start();
+    await waitFor('initial uploads', () => done() === 2);
+    expect(engine.remotePaths().sort()).toEqual(['/Footage/a.txt', '/Footage/day1/b.txt']);
+    expect(engine.added.every((a) => a.item.conflict === 'replace' && a.item.origin === 'sync:f1' && a.targetId === 't1')).toBe(true);
+
+    await mkdir(join(root, 'day2'));
+    await writeFile(join(root, 'day2', 'c.txt'), 'charlie');
+    await waitFor('new file upload', () => done() === 3);
+    await sleep(500);
+    expect(engine.remotePaths().slice(2)).toEqual(['/Footage/day2/c.txt']);
+    expect(engine.added[2]!.bytes.toString()).toBe('charlie');
+  });
+
+  it('uploads a file that is appended to repeatedly only once, after the writes stop, with all its bytes', async () => {
+    await start();
+    const p = join(root, 'growing.log');
+    await writeFile(p, '');
+    for (let i = 0; i < 10; i++) {
+      await appendFile(p, `line ${i}\n`);
+      await sleep(100);
+    }
+    await waitFor('upload of the grown file', () => done() === 1);
+    await sleep(600);
+    expect(engine.added).toHaveLength(1);
+    expect(engine.added[0]!.bytes.toString()).toBe(Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join(''));
+  });
+
+  it('counts an atomic save (write a temp file, rename over the original) as one change', async () => {
+    await writeFile(join(root, 'doc.txt'), 'v1');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(join(root, 'doc.txt'), old, old);
+    await start();
+    await waitFor('first upload', () => done() === 1);
+    await writeFile(join(root, '.doc.txt.tmp4821'), 'version two');
+    await rename(join(root, '.doc.txt.tmp4821'), join(root, 'doc.txt'));
+    await waitFor('second upload', () => done() === 2);
+    await sleep(600);
+    expect(engine.remotePaths()).toEqual(['/Footage/doc.txt', '/Footage/doc.txt']);
+    expect(engine.added[1]!.bytes.toString()).toBe('version two');
+  });
+
+  it('uploads the files of a renamed folder under the new name and deletes nothing', async () => {
+    await mkdir(join(root, 'raw'));
+    await writeFile(join(root, 'raw', 'x.bin'), 'xx');
+    await writeFile(join(root, 'raw', 'y.bin'), 'yy');
+    await start();
+    await waitFor('first uploads', () => done() === 2);
+    await rename(join(root, 'raw'), join(root, 'graded'));
+    await waitFor('uploads under the new name', () => done() === 4);
+    await sleep(500);
+    expect(engine.remotePaths().slice(2).sort()).toEqual(['/Footage/graded/x.bin', '/Footage/graded/y.bin']);
+    expect(engine.added).toHaveLength(4);
+  });
+
+  it('does not follow a symlink that points outside the root', async () => {
+    const outside = join(base, 'outside');
+    await mkdir(outside);
+    await writeFile(join(outside, 'secret.txt'), 'secret');
+    await symlink(outside, join(root, 'escape'));
+    await writeFile(join(root, 'ok.txt'), 'ok');
+    await start();
+    await waitFor('upload', () => done() === 1);
+    await writeFile(join(outside, 'later.txt'), 'later');
+    await writeFile(join(root, 'ok2.txt'), 'ok2');
+    await waitFor('second upload', () => done() === 2);
+    await sleep(500);
+    expect(engine.remotePaths().sort()).toEqual(['/Footage/ok.txt', '/Footage/ok2.txt']);
+    expect(events).toContainEqual({ type: 'skipped', path: 'escape', reason: 'symbolic link (not followed)' });
+  });
+
+  it('skips temporary files and honours the folder .ferryignore', async () => {
+    await writeFile(join(root, '.ferryignore'), '*.braw\n');
+    await start();
+    await writeFile(join(root, 'clip.braw'), 'raw');
+    await writeFile(join(root, 'movie.mp4.part'), 'partial');
+    await writeFile(join(root, '.DS_Store'), 'x');
+    await writeFile(join(root, 'keep.mov'), 'keep');
+    await waitFor('upload', () => done() === 1);
+    await sleep(500);
+    expect(engine.remotePaths()).toEqual(['/Footage/keep.mov']);
+  });
+
+  it('restarts cheaply: nothing re-queued when nothing changed, exactly the edits when something did', async () => {
+    for (const n of ['a', 'b', 'c']) await writeFile(join(root, `${n}.txt`), n);
+    await start();
+    await waitFor('first uploads', () => done() === 3);
+    await folder!.stop();
+
+    events = [];
+    await start();
+    await waitFor('scan', () => events.some((e) => e.type === 'scanned'));
+    await sleep(500);
+    expect(engine.added).toHaveLength(3);
+    await folder!.stop();
+
+    await writeFile(join(root, 'b.txt'), 'b changed while Ferry was off');
+    await writeFile(join(root, 'd.txt'), 'new while off');
+    // Touched but identical: the hash tells it apart from an edit.
+    const later = new Date(Date.now() + 5_000);
+    await utimes(join(root, 'c.txt'), later, later);
+    await rm(join(root, 'a.txt'));
+    events = [];
+    await start();
+    await waitFor('uploads of the edits', () => done() === 2);
+    await sleep(500);
+    expect(engine.remotePaths().slice(3).sort()).toEqual(['/Footage/b.txt', '/Footage/d.txt']);
+    expect(events).toContainEqual({ type: 'unchanged', path: 'c.txt' });
+  });
+
+  it('re-uploads a file that changed while its upload was in flight, after that upload settles', async () => {
+    engine = new RecordingEngine('manual');
+    await writeFile(join(root, 'v.txt'), 'one');
+    await start();
+    await waitFor('queued', () => engine.added.length === 1);
+    await writeFile(join(root, 'v.txt'), 'two!');
+    await sleep(800);
+    expect(engine.added).toHaveLength(1);
+    engine.finish(engine.added[0]!.id);
+    await waitFor('second queue', () => engine.added.length === 2);
+    expect(engine.added[1]!.bytes.toString()).toBe('two!');
+  });
+});
