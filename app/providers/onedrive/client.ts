@@ -1,0 +1,174 @@
+// Microsoft Graph / OneDrive upload client behind the provider port (protocols.md section 4).
+// Files up to 4 MiB (and empty ones) go through one simple `PUT …:/content`; larger ones through
+// an upload session whose URL carries its own credential, so it never gets our bearer token.
+import { FerryError } from '../../common/errors.js';
+import type { HttpResponse } from '../../engine/http.js';
+import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
+import { graphError, protocol, remoteFile, sessionJson, type CallInfo } from './graph-errors.js';
+import { heldOffset } from './ranges.js';
+import { FRAGMENT_ALIGN, FRAGMENT_DEFAULT, FRAGMENT_MAX, SIMPLE_UPLOAD_MAX, encodeDrivePath, type CreateSessionBody } from './wire.js';
+
+/** What the journal keeps for a session: the upload URL is a capability (tempauth), never logged. */
+export type OnedriveRef = { kind: 'simple' } | { kind: 'session'; uploadUrl: string };
+
+export interface OnedriveProviderDeps {
+  /** Clock for session expiry checks; tests inject one shared with the emulator. */
+  now?: () => number;
+}
+
+/** Statuses of the upload URL after which only a new session helps (expired tempauth is 403). */
+const UPLOAD_URL_GONE = [401, 403, 404];
+
+export function createOnedriveProvider(o: ProviderFactoryOptions, deps: OnedriveProviderDeps = {}): Provider {
+  const api = o.endpoint.url.replace(/\/+$/, '');
+  const http = o.http;
+  const now = deps.now ?? Date.now;
+  // Lowered in tests so that small files exercise upload sessions; 0-byte files are always simple.
+  const simpleMax = Number(o.options?.simpleUploadMaxBytes ?? SIMPLE_UPLOAD_MAX);
+  const auth = { authorization: `Bearer ${o.endpoint.token}` };
+  // driveItems of finished uploads, from the last fragment's (or the simple PUT's) answer to finish().
+  const finished = new Map<string, RemoteFile>();
+
+  const ref = (s: Session): OnedriveRef => {
+    const r = s.ref as Partial<OnedriveRef> | null;
+    if (r?.kind === 'simple') return { kind: 'simple' };
+    if (r?.kind === 'session' && typeof r.uploadUrl === 'string') return { kind: 'session', uploadUrl: r.uploadUrl };
+    throw new FerryError('journal-corrupt', `the saved OneDrive session reference ${JSON.stringify(s.ref)} is not one this version understands`);
+  };
+  const key = (s: Session, job: UploadJob): string => {
+    const r = ref(s);
+    return r.kind === 'session' ? r.uploadUrl : `simple:${job.target.remotePath}:${job.file.size}:${job.file.mtimeMs}`;
+  };
+  const itemUrl = (job: UploadJob): string => `${api}/me/drive/root:${drivePath(job)}`;
+
+  /** The engine never PUTs to an expired URL; this guards any caller that would. */
+  const notExpired = (s: Session, job: UploadJob): void => {
+    if (s.expiresAt !== undefined && now() >= s.expiresAt) {
+      throw new FerryError('session-gone', `the upload session for "${job.target.remotePath}" expired at ${new Date(s.expiresAt).toISOString()}`, { file: job.file.path });
+    }
+  };
+
+  const send = async (call: CallInfo, headers: Record<string, string>, body: Buffer | string | undefined, signal: AbortSignal, onSent?: (n: number) => void): Promise<HttpResponse> =>
+    http.request({ method: call.method, url: call.url, headers, ...(body !== undefined ? { body } : {}), signal, ...(onSent ? { onSent } : {}) });
+
+  return {
+    id: 'onedrive',
+    rules: { min: FRAGMENT_ALIGN, max: FRAGMENT_MAX, align: FRAGMENT_ALIGN, defaultSize: FRAGMENT_DEFAULT },
+    integrity: 'quickxor',
+    ordered: true,
+
+    async create(job, signal): Promise<Session> {
+      drivePath(job);
+      if (job.file.size === 0 || job.file.size <= simpleMax) return { ref: { kind: 'simple' }, chunkSize: Math.max(1, job.file.size) };
+      const call: CallInfo = { method: 'POST', url: `${itemUrl(job)}:/createUploadSession`, doing: `creating an upload session for "${job.target.remotePath}"` };
+      const body: CreateSessionBody = { item: { '@microsoft.graph.conflictBehavior': job.target.conflict, name: baseName(job) } };
+      const res = await send(call, { ...auth, 'content-type': 'application/json' }, JSON.stringify(body), signal);
+      if (res.status !== 200 && res.status !== 201) throw graphError(res, call);
+      const j = sessionJson(res, call);
+      if (typeof j.uploadUrl !== 'string' || !/^https?:\/\//.test(j.uploadUrl)) throw protocol(call, res.status, 'the answer has no uploadUrl');
+      const session: Session = { ref: { kind: 'session', uploadUrl: j.uploadUrl }, chunkSize: fragmentSize(job.chunkSize) };
+      noteExpiry(session, j.expirationDateTime);
+      return session;
+    },
+
+    async status(s, job, signal) {
+      const r = ref(s);
+      const done = finished.get(key(s, job));
+      if (done) return { kind: 'complete', result: done };
+      // A simple upload is one atomic PUT: until it answered, the server holds nothing.
+      if (r.kind === 'simple') return { kind: 'offset', offset: 0 };
+      notExpired(s, job);
+      const call: CallInfo = { method: 'GET', url: r.uploadUrl, doing: `asking how much of "${job.target.remotePath}" the server holds` };
+      const res = await send(call, {}, undefined, signal);
+      if (res.status !== 200) throw graphError(res, call, { goneStatuses: UPLOAD_URL_GONE });
+      const j = sessionJson(res, call);
+      noteExpiry(s, j.expirationDateTime);
+      return { kind: 'offset', offset: heldOffset(j.nextExpectedRanges, job.file.size, `"${job.target.remotePath}"`) };
+    },
+
+    async sendChunk(s, job, chunk, ctx) {
+      const r = ref(s);
+      if (r.kind === 'simple') return simplePut(job, chunk, ctx, s);
+      notExpired(s, job);
+      const last = chunk.offset + chunk.data.length - 1;
+      const call: CallInfo = { method: 'PUT', url: r.uploadUrl, doing: `uploading bytes ${chunk.offset}-${last} of "${job.target.remotePath}"` };
+      const headers = { 'content-range': `bytes ${chunk.offset}-${last}/${job.file.size}`, 'content-type': 'application/octet-stream' };
+      const res = await send(call, headers, chunk.data, ctx.signal, ctx.onSent);
+      if (res.status === 202) {
+        const j = sessionJson(res, call);
+        noteExpiry(s, j.expirationDateTime);
+        return { kind: 'offset', offset: heldOffset(j.nextExpectedRanges, job.file.size, `"${job.target.remotePath}"`) };
+      }
+      if (res.status === 200 || res.status === 201) return complete(s, job, remoteFile(res, call, job.target.remotePath));
+      // 416: overlap or gap; the engine asks `status` and continues from what the server holds.
+      throw graphError(res, call, { goneStatuses: UPLOAD_URL_GONE, ...(res.status === 416 ? { code: 'offset-mismatch' as const } : {}) });
+    },
+
+    async finish(s, job, _digests, signal) {
+      const k = key(s, job);
+      const done = finished.get(k);
+      if (done) {
+        finished.delete(k);
+        return done;
+      }
+      const r = ref(s);
+      if (r.kind === 'simple') throw new FerryError('internal', `"${job.target.remotePath}" was never sent, so it cannot be finished`, { file: job.file.path });
+      // Every byte arrived but no file was made (deferCommit, or a name conflict since fixed): commit.
+      const call: CallInfo = { method: 'POST', url: r.uploadUrl, doing: `committing "${job.target.remotePath}"` };
+      const res = await send(call, {}, Buffer.alloc(0), signal);
+      if (res.status !== 200 && res.status !== 201) throw graphError(res, call, { goneStatuses: UPLOAD_URL_GONE });
+      return remoteFile(res, call, job.target.remotePath);
+    },
+
+    async cancel(s, job, signal): Promise<CancelOutcome> {
+      const k = key(s, job);
+      finished.delete(k);
+      const r = ref(s);
+      if (r.kind === 'simple') return { deleted: false, why: 'a simple upload keeps nothing on the server until it completes' };
+      const call: CallInfo = { method: 'DELETE', url: r.uploadUrl, doing: `deleting the upload session of "${job.target.remotePath}"` };
+      const res = await send(call, {}, undefined, signal);
+      if (res.status === 204 || res.status === 200) return { deleted: true };
+      if (res.status === 404) return { deleted: false, why: 'the upload session no longer existed on the server (expired or already deleted)' };
+      throw graphError(res, call, { goneStatuses: [] });
+    },
+  };
+
+  async function simplePut(job: UploadJob, chunk: Chunk, ctx: SendContext, s: Session): Promise<ServerState> {
+    if (chunk.offset !== 0 || chunk.data.length !== job.file.size) {
+      throw new FerryError('internal', `a simple upload of "${job.target.remotePath}" takes the whole file in one piece, not bytes ${chunk.offset}+${chunk.data.length}`, { file: job.file.path });
+    }
+    const url = `${itemUrl(job)}:/content?@microsoft.graph.conflictBehavior=${job.target.conflict}`;
+    const call: CallInfo = { method: 'PUT', url, doing: `uploading "${job.target.remotePath}"` };
+    const res = await send(call, { ...auth, 'content-type': 'application/octet-stream' }, chunk.data, ctx.signal, ctx.onSent);
+    if (res.status !== 200 && res.status !== 201) throw graphError(res, call);
+    return complete(s, job, remoteFile(res, call, job.target.remotePath));
+  }
+
+  function complete(s: Session, job: UploadJob, result: RemoteFile): ServerState {
+    finished.set(key(s, job), result);
+    return { kind: 'complete', result };
+  }
+}
+
+/** The session's expiry may move (clients update it from each 202); the engine persists the session. */
+function noteExpiry(s: Session, iso: string): void {
+  const t = Date.parse(iso);
+  if (!Number.isNaN(t)) s.expiresAt = t;
+}
+
+/** The job's chunk size made valid for Graph: a 320 KiB multiple below 60 MiB. */
+function fragmentSize(requested: number): number {
+  const aligned = Math.floor(requested / FRAGMENT_ALIGN) * FRAGMENT_ALIGN;
+  return Math.min(FRAGMENT_MAX, Math.max(FRAGMENT_ALIGN, aligned));
+}
+
+function drivePath(job: UploadJob): string {
+  const p = encodeDrivePath(job.target.remotePath);
+  if (p === '') throw new FerryError('bad-input', `the remote path "${job.target.remotePath}" names no file`, { file: job.file.path });
+  return p;
+}
+
+function baseName(job: UploadJob): string {
+  const parts = job.target.remotePath.split('/').filter((x) => x !== '');
+  return parts[parts.length - 1] ?? '';
+}
