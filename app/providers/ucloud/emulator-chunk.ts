@@ -125,9 +125,10 @@ async function receive(
   }
   s.size = Math.max(s.size, offset + result.bytes);
   if (!result.complete) {
-    // The client went away mid-body: keep what arrived, answer nobody.
-    await d.sessions.save();
+    // The client went away mid-body: keep what arrived, answer nobody, and free the session
+    // at once so the client's immediate retry of this chunk is not refused as a parallel one.
     req.socket.destroy();
+    void d.sessions.save();
     return;
   }
   const last = total !== undefined && offset + c.length >= total && (total > 0 || d.o.finalizeEmpty);

@@ -107,7 +107,10 @@ export class SessionTable {
     return this.sessions.size;
   }
 
-  /** Writes the table (temp file + rename); writes are chained so they never interleave. */
+  /**
+   * Writes the table (temp file + rename); writes are chained so they never interleave. A failed
+   * write is not fatal (the sessions live on in memory), so the returned promise never rejects.
+   */
   save(): Promise<void> {
     const file = this.file;
     if (!file) return Promise.resolve();
@@ -115,12 +118,12 @@ export class SessionTable {
       token: s.token, path: s.path, conflict: s.conflict, createdAt: s.createdAt, lastActivity: s.lastActivity,
       ...(s.total !== undefined ? { total: s.total } : {}),
     }));
-    this.saving = this.saving.catch(() => undefined).then(async () => {
+    this.saving = this.saving.then(async () => {
       await fsp.mkdir(join(file, '..'), { recursive: true });
       const tmp = `${file}.tmp`;
       await fsp.writeFile(tmp, JSON.stringify(rows));
       await fsp.rename(tmp, file);
-    });
+    }).catch(() => undefined);
     return this.saving;
   }
 }
