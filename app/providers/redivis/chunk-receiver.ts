@@ -32,6 +32,8 @@ export interface ReceiveResult {
 
 export async function receiveChunk(req: IncomingMessage, o: ReceiveOptions): Promise<ReceiveResult> {
   const cap = o.ctx.fault?.kind === 'truncate' ? o.ctx.fault.bytes : Infinity;
+  // Leaving the loop early destroys the request, which drops its socket reference.
+  const socket = req.socket;
   let read = 0;
   let held = o.held;
   let cut = false;
@@ -63,7 +65,7 @@ export async function receiveChunk(req: IncomingMessage, o: ReceiveOptions): Pro
     // Client disconnected mid-body: what was written stays written and counts as persisted.
   }
   if (o.fh && held > o.held) await o.fh.sync();
-  if (cut) req.socket.destroy();
+  if (cut) socket.destroy();
   return { read, held, ended };
 }
 
