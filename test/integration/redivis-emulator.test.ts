@@ -65,7 +65,7 @@ async function pollUntilDone(uri: string, max = 10): Promise<{ status: string; e
 describe('Redivis API', () => {
   it('refuses a missing or wrong bearer with the Redivis error body', async () => {
     await start();
-    for (const headers of [{}, { authorization: 'Bearer nope' }]) {
+    for (const headers of [{}, { authorization: 'Bearer nope' }] as Record<string, string>[]) {
       const res = await http.request({ method: 'POST', url: `${emu.url}/api/v1/tables/${TABLE}/resumableUpload?size=10`, headers });
       expect(res.status).toBe(401);
       expect(res.json()).toMatchObject({ error: 'invalid_token', status: 401 });
