@@ -27,14 +27,18 @@ export interface HostConfig {
 export async function startHost(c: HostConfig): Promise<RunningHost> {
   const staging = new StagingArea(join(c.home, 'staging'));
   const info: AppInfo = { shell: 'host', version: c.version, platform: process.platform, nativeDialog: false, tokenStorage: 'file' };
+  const folders = new JsonFolderStore(join(c.home, 'folders.json'));
   const service = createFerryService({
     engine: c.engine,
     targets: c.targets,
-    folders: new JsonFolderStore(join(c.home, 'folders.json')),
+    folders,
     info,
     paths: () => ({ allowed: c.allowRoots ?? [], denied: [c.home], staging: staging.dir }),
     ...(c.watching ? { watching: c.watching } : {}),
   });
+  // Watched folders persist across restarts; a folder that cannot be watched now (unplugged
+  // disk) must not stop the host from starting.
+  for (const f of c.watching ? await folders.list() : []) await c.watching!.watch(f).catch(() => undefined);
   const stopSweep = c.engine.onChange((views) => void staging.sweep(views));
   const server = await startHostServer({
     service, staging, staticDir: c.staticDir,

@@ -1,5 +1,89 @@
-// Placeholder until the 'host' command lands (being built in parallel); exits 2 with a plain word.
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write("ferry host: not available in this build yet\n");
-  return 2;
+// `ferry host`: the engine with the web UI on loopback, for servers, NAS boxes and browser tests.
+// Prints one JSON line {"url","token"}; the url opens the UI already authorised.
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startHost } from '../../host/start-host.js';
+import { ferryHome } from '../../node/ferry-home.js';
+import { createRuntime } from '../../node/runtime.js';
+import { createWatcher } from '../../node/watcher-select.js';
+import { SyncManager } from '../../sync/sync-manager.js';
+import { intOption, one, parseArgs, UsageError } from '../args.js';
+
+const HELP = `Usage: ferry host [--port N] [--bind ADDR --allow-remote] [--allow-root DIR]... [--no-sandbox] [--new-token]
+
+  --port N          listen on this port (default: any free port)
+  --bind ADDR       bind address (default 127.0.0.1); other than loopback needs --allow-remote
+  --allow-root DIR  a folder on this machine whose files the UI may add by path (repeatable)
+  --no-sandbox      do not start the built-in sandbox target
+  --new-token       make a new access token (the old one stops working)
+State lives in $FERRY_HOME. The token is kept in $FERRY_HOME/host-token (owner-only) so a
+restarted host keeps open browser tabs working.
+`;
+
+/** The renderer build: beside the CLI bundle (dist/cli → dist/renderer) or, from source, in dist/. */
+function rendererDir(): string {
+  const candidates = [
+    process.env.FERRY_RENDERER_DIR,
+    fileURLToPath(new URL('../renderer', import.meta.url)),
+    fileURLToPath(new URL('../../../dist/renderer', import.meta.url)),
+  ].filter((p): p is string => !!p);
+  return candidates.find((p) => existsSync(join(p, 'index.html'))) ?? candidates[candidates.length - 1]!;
+}
+
+async function hostToken(home: string, fresh: boolean): Promise<string> {
+  const file = join(home, 'host-token');
+  const saved = fresh ? undefined : await fsp.readFile(file, 'utf8').then((t) => t.trim(), () => undefined);
+  if (saved && saved.length >= 32) return saved;
+  const token = randomBytes(24).toString('base64url');
+  await fsp.mkdir(home, { recursive: true, mode: 0o700 });
+  await fsp.writeFile(file, token + '\n', { mode: 0o600 });
+  return token;
+}
+
+export async function run(args: string[]): Promise<number> {
+  let p;
+  try {
+    p = parseArgs(args, { values: ['port', 'bind', 'allow-root'], flags: ['allow-remote', 'no-sandbox', 'new-token', 'help'] });
+    if (p.flags.has('help')) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (p.positional.length > 0) throw new UsageError(`unexpected argument '${p.positional[0]}'`);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`ferry host: ${e.message}\n\n${HELP}`);
+    return 2;
+  }
+  const home = ferryHome();
+  const runtime = await createRuntime({ home, sandbox: !p.flags.has('no-sandbox'), stderr: true });
+  const sync = new SyncManager({ engine: runtime.engine, home, watcher: await createWatcher() });
+  try {
+    const port = intOption(p, 'port');
+    const bind = one(p, 'bind');
+    const host = await startHost({
+      engine: runtime.engine, targets: runtime.targets, home, staticDir: rendererDir(),
+      version: process.env.npm_package_version ?? '0.1.0',
+      token: await hostToken(home, p.flags.has('new-token')),
+      allowRoots: p.values['allow-root'] ?? [],
+      allowRemote: p.flags.has('allow-remote'),
+      watching: sync,
+      ...(port !== undefined ? { port } : {}),
+      ...(bind !== undefined ? { bind } : {}),
+    });
+    process.stdout.write(JSON.stringify({ url: host.openUrl, token: host.token }) + '\n');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await host.close();
+    return 0;
+  } catch (e) {
+    process.stderr.write(`ferry host: ${e instanceof Error ? e.message : String(e)}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  } finally {
+    await sync.close();
+    await runtime.close();
+  }
 }

@@ -1,0 +1,140 @@
+// Electron main: thin glue between Electron and the same runtime and command service the
+// headless host uses. Everything decidable without Electron lives in pure modules beside this
+// one (window options, IPC guard, attention, target store, path policy) and is unit-tested.
+import { app, BrowserWindow, dialog, ipcMain, Notification, powerSaveBlocker, safeStorage, session, shell } from 'electron';
+import Store from 'electron-store';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { COMMAND_CHANNELS, type AppInfo } from '../app/common/api.js';
+import { isAllowedExternalUrl } from '../app/common/path-guard.js';
+import { FerryError } from '../app/common/errors.js';
+import { createFerryService } from '../app/host/ferry-service.js';
+import { JsonFolderStore } from '../app/host/folder-store.js';
+import { createRuntime, type Runtime } from '../app/node/runtime.js';
+import { createWatcher } from '../app/node/watcher-select.js';
+import { SyncManager } from '../app/sync/sync-manager.js';
+import { AttentionTracker, shouldBlockSleep, trayStatus } from './attention.js';
+import { desktopPathPolicy } from './desktop-paths.js';
+import { EncryptedTargetStore, tokenWarning, type SecretBox } from './encrypted-target-store.js';
+import { guardedInvoke } from './ipc-guard.js';
+import { registerAppScheme, serveRenderer } from './protocol.js';
+import { createTray } from './tray.js';
+import { isAllowedNavigation, isAllowedPermission, RENDERER_URL, windowOptions } from './window-options.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+if (process.env.FERRY_HOME) app.setPath('userData', process.env.FERRY_HOME);
+registerAppScheme();
+
+let win: BrowserWindow | undefined;
+let runtime: Runtime | undefined;
+let quitting = false;
+
+function showWindow(): void {
+  if (!win || win.isDestroyed()) {
+    win = new BrowserWindow(windowOptions(join(here, 'preload.cjs')));
+    win.once('ready-to-show', () => win?.show());
+    void win.loadURL(RENDERER_URL);
+  } else {
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  }
+}
+
+// Every web contents, present and future: no navigation away, no new windows, no webviews.
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-navigate', (e, url) => { if (!isAllowedNavigation(url)) e.preventDefault(); });
+  contents.on('will-redirect', (e, url) => { if (!isAllowedNavigation(url)) e.preventDefault(); });
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+async function start(): Promise<void> {
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(isAllowedPermission(permission)));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => isAllowedPermission(permission));
+  serveRenderer(join(here, '..', 'renderer'));
+
+  const home = app.getPath('userData');
+  const settings = new Store<Record<string, unknown>>({ name: 'settings', cwd: home });
+  const box: SecretBox = {
+    // Linux without a keyring falls back to a hard-coded key ('basic_text'): that is not encryption.
+    available: () => safeStorage.isEncryptionAvailable() && (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text'),
+    encrypt: (s) => safeStorage.encryptString(s),
+    decrypt: (b) => safeStorage.decryptString(b),
+  };
+  const targets = new EncryptedTargetStore({ get: (k) => settings.get(k), set: (k, v) => settings.set(k, v) }, box);
+  runtime = await createRuntime({ home, sandbox: true, targets });
+  const sync = new SyncManager({ engine: runtime.engine, home, watcher: await createWatcher() });
+  const folders = new JsonFolderStore(join(home, 'folders.json'));
+  for (const f of await folders.list()) await sync.watch(f).catch(() => undefined);
+
+  const warning = tokenWarning(box);
+  const info: AppInfo = {
+    shell: 'desktop', version: app.getVersion(), platform: process.platform, nativeDialog: true,
+    tokenStorage: warning ? 'none' : 'os', ...(warning ? { warning } : {}),
+  };
+  const service = createFerryService({
+    engine: runtime.engine, targets, folders, info, watching: sync,
+    paths: () => desktopPathPolicy({ platform: process.platform, home: app.getPath('home'), ferryHome: home, tmp: tmpdir() }),
+    pick: async (folders) => {
+      const r = await dialog.showOpenDialog(win!, { properties: folders ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'] });
+      return r.canceled ? [] : r.filePaths;
+    },
+    openExternal: async (url) => {
+      if (!isAllowedExternalUrl(url)) throw new FerryError('bad-input', `${url} is not on the list of pages Ferry opens`);
+      await shell.openExternal(url);
+    },
+  });
+  for (const channel of COMMAND_CHANNELS) {
+    ipcMain.handle(channel, (e, payload: unknown) => {
+      const frame = e.senderFrame;
+      return guardedInvoke(service, frame ? { url: frame.url, isMainFrame: frame === e.sender.mainFrame } : null, channel, payload);
+    });
+  }
+  service.subscribe((event, payload) => {
+    if (win && !win.isDestroyed()) win.webContents.send(event, payload);
+  });
+
+  const tray = createTray({
+    open: showWindow,
+    pauseAll: () => void runtime?.engine.pauseAll(),
+    resumeAll: () => void runtime?.engine.resumeAll(),
+    quit: () => app.quit(),
+    startAtLogin: {
+      get: () => settings.get('startAtLogin') === true,
+      set: (on) => { settings.set('startAtLogin', on); app.setLoginItemSettings({ openAtLogin: on }); },
+    },
+  });
+  const attention = new AttentionTracker();
+  let blocker: number | undefined;
+  runtime.engine.onChange((views) => {
+    for (const n of attention.next(views)) if (Notification.isSupported()) new Notification(n).show();
+    const block = shouldBlockSleep(views);
+    if (block && blocker === undefined) blocker = powerSaveBlocker.start('prevent-app-suspension');
+    if (!block && blocker !== undefined) { powerSaveBlocker.stop(blocker); blocker = undefined; }
+    tray.setStatus(trayStatus(views));
+  });
+  showWindow();
+
+  app.on('before-quit', (e) => {
+    if (quitting) return;
+    // Let the engine persist where each upload stands (at most one chunk is lost), then quit.
+    e.preventDefault();
+    quitting = true;
+    void Promise.allSettled([sync.close(), runtime?.close()]).finally(() => { tray.destroy(); app.exit(0); });
+  });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => showWindow());
+  // Closing the window keeps transfers going from the tray; quitting is explicit.
+  app.on('window-all-closed', () => undefined);
+  app.on('activate', () => showWindow());
+  app.whenReady().then(start).catch((e: unknown) => {
+    dialog.showErrorBox('Ferry could not start', e instanceof Error ? e.message : String(e));
+    app.exit(1);
+  });
+}
