@@ -17,6 +17,8 @@ export interface LoggerOptions {
   /** Also echo warnings and errors to stderr as plain text. */
   stderr?: boolean;
   secrets?: () => readonly string[];
+  /** Called for warnings and errors (already redacted), e.g. to show a journal problem in the CLI. */
+  echo?: (level: 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
 export function createLogger(o: LoggerOptions): Logger {
@@ -32,6 +34,7 @@ export function createLogger(o: LoggerOptions): Logger {
       }
     }
     if (o.stderr && level !== 'info') process.stderr.write(redact(`ferry: ${msg}\n`, secrets));
+    if (o.echo && level !== 'info') o.echo(level as 'warn' | 'error', redact(msg, secrets), fields);
   };
   return {
     info: (m, f) => write('info', m, f),

@@ -1,5 +1,38 @@
-// Placeholder until the 'status' command lands; exits 2 with a plain word.
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write("ferry status: not available in this build yet\n");
-  return 2;
+// `ferry status`: what the resume journal holds — queued, paused, failed with the reason.
+import { describeState, formatBytes } from '../../common/transfer.js';
+import { ferryHome } from '../../node/ferry-home.js';
+import { FileJournal } from '../../node/file-journal.js';
+import { parseArgs } from '../args.js';
+
+export async function run(args: string[]): Promise<number> {
+  let p;
+  try {
+    p = parseArgs(args, { flags: ['json'] });
+  } catch (e) {
+    process.stderr.write(`ferry status: ${(e as Error).message}\nUsage: ferry status [--json]\n`);
+    return 2;
+  }
+  const warnings: string[] = [];
+  const journal = new FileJournal(ferryHome(), {
+    info() {},
+    warn: (m, f) => warnings.push(`${m}${f?.file ? ` (${String(f.file)})` : ''}`),
+    error: (m) => warnings.push(m),
+  });
+  const records = await journal.load();
+  for (const w of warnings) process.stderr.write(`ferry status: warning: ${w}\n`);
+  if (p.flags.has('json')) {
+    for (const r of records) {
+      process.stdout.write(JSON.stringify({ id: r.id, file: r.localPath, remotePath: r.remotePath, provider: r.provider, size: r.fingerprint.size, confirmed: r.offset, state: r.state }) + '\n');
+    }
+    return 0;
+  }
+  if (records.length === 0) {
+    process.stdout.write(`No transfers in ${ferryHome()}.\n`);
+    return 0;
+  }
+  for (const r of records) {
+    const pct = r.fingerprint.size > 0 ? Math.floor((100 * r.offset) / r.fingerprint.size) : 0;
+    process.stdout.write(`${r.id}  ${describeState(r.state)}  ${pct}% of ${formatBytes(r.fingerprint.size)}  ${r.localPath} → ${r.provider}:${r.remotePath}\n`);
+  }
+  return 0;
 }

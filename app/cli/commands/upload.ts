@@ -1,5 +1,148 @@
-// Placeholder until the 'upload' command lands; exits 2 with a plain word.
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write("ferry upload: not available in this build yet\n");
-  return 2;
+// `ferry upload <file...>`: uploads files to one provider endpoint and exits 0 when every file
+// is done. Killed at any moment, the same command resumes from the journal in $FERRY_HOME.
+import { createHash } from 'node:crypto';
+import { posix, resolve, basename } from 'node:path';
+import { toErrorInfo } from '../../common/errors.js';
+import { PROVIDER_IDS, type ConflictPolicy, type TransferView } from '../../common/transfer.js';
+import type { TargetConfig } from '../../engine/engine-api.js';
+import { ferryHome } from '../../node/ferry-home.js';
+import { createRuntime } from '../../node/runtime.js';
+import { MemoryTargetStore } from '../../node/target-stores.js';
+import { providerEntry } from '../../providers/registry.js';
+import { intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
+import { barProgress, jsonProgress, type ProgressOutput } from '../progress.js';
+
+const HELP = `Usage: ferry upload <file...> --provider <id> --endpoint <url> [--token <t>] [--dest <remote path>]
+                    [--chunk-size N] [--conflict rename|replace|fail] [--option key=value]... [--json]
+  --dest        remote file path for one file, or a remote folder ending in '/' (default '/')
+  --token       bearer token; FERRY_TOKEN may be used instead (tokens are never printed)
+  providers:    ${PROVIDER_IDS.join(', ')}
+`;
+
+export async function run(args: string[]): Promise<number> {
+  let p;
+  try {
+    p = parseArgs(args, { values: ['provider', 'endpoint', 'token', 'dest', 'chunk-size', 'conflict', 'option', 'retries'], flags: ['json', 'help'] });
+    if (p.flags.has('help')) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (p.positional.length === 0) throw new UsageError('no files given');
+  } catch (e) {
+    process.stderr.write(`ferry upload: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const fail = (msg: string): number => {
+    process.stderr.write(`ferry upload: ${msg}\n`);
+    return 2;
+  };
+  const provider = one(p, 'provider');
+  const endpoint = one(p, 'endpoint');
+  const token = one(p, 'token') ?? process.env.FERRY_TOKEN;
+  if (!provider) return fail('--provider is required');
+  if (!endpoint) return fail('--endpoint is required');
+  if (!token) return fail('no token: pass --token or set FERRY_TOKEN');
+  try {
+    providerEntry(provider);
+    new URL(endpoint);
+  } catch (e) {
+    return fail((e as Error).message.startsWith('unknown provider') ? (e as Error).message : `--endpoint is not a URL: ${endpoint}`);
+  }
+  const conflict = (one(p, 'conflict') ?? 'rename') as ConflictPolicy;
+  if (!['rename', 'replace', 'fail'].includes(conflict)) return fail(`--conflict must be rename, replace or fail, got '${conflict}'`);
+  let chunkSize: number | undefined;
+  let retries: number | undefined;
+  let options: Record<string, string>;
+  try {
+    chunkSize = intOption(p, 'chunk-size');
+    retries = intOption(p, 'retries');
+    options = keyValues(p, 'option');
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  const dest = one(p, 'dest') ?? '/';
+  const files = p.positional.map((f) => resolve(f));
+  const remoteOf = (f: string): string =>
+    dest.endsWith('/') || files.length > 1 ? posix.join(dest.startsWith('/') ? dest : `/${dest}`, basename(f)) : dest.startsWith('/') ? dest : `/${dest}`;
+
+  const idKey = JSON.stringify([provider, endpoint, Object.entries(options).sort()]);
+  const target: TargetConfig = {
+    id: `cli-${createHash('sha256').update(idKey).digest('hex').slice(0, 12)}`,
+    name: `${provider} ${new URL(endpoint).host}`,
+    provider: provider as TargetConfig['provider'], url: endpoint, token, options, conflict, remoteRoot: dest,
+  };
+  const json = p.flags.has('json');
+  const out: ProgressOutput = json ? jsonProgress((s) => process.stdout.write(s)) : process.stderr.isTTY ? barProgress(process.stderr) : plainProgress();
+  const runtime = await createRuntime({
+    home: ferryHome(),
+    targets: new MemoryTargetStore([target]),
+    settings: { autoResume: false, maxConcurrent: 1, ...(chunkSize !== undefined ? { chunkSize } : {}), retry: { ...retryOverrides(), ...(retries !== undefined ? { maxAttempts: retries } : {}) } },
+    ...(Number(process.env.FERRY_IDLE_TIMEOUT_MS) > 0 ? { idleTimeoutMs: Number(process.env.FERRY_IDLE_TIMEOUT_MS) } : {}),
+    echo: (_level, msg, fields) => {
+      if (fields?.topic === 'journal') out.line(`ferry upload: warning: ${msg}`);
+    },
+  });
+  const { engine } = runtime;
+  let badInput = 0;
+  const ids: string[] = [];
+  for (const f of files) {
+    try {
+      const [v] = await engine.add({ targetId: target.id, items: [{ localPath: f, remotePath: remoteOf(f) }] });
+      if (v) ids.push(v.id);
+    } catch (e) {
+      badInput++;
+      out.line(`ferry upload: ${toErrorInfo(e).message}`);
+    }
+  }
+  const mine = (): TransferView[] => engine.list().filter((v) => ids.includes(v.id));
+  const unsubscribe = engine.onChange(() => out.update(mine()));
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    void runtime.close().then(() => {
+      out.line('ferry upload: interrupted; run the same command again to resume');
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const results = await Promise.all(ids.map((id) => engine.settled(id)));
+  unsubscribe();
+  out.finish(mine());
+  let failed = 0;
+  for (const v of results) {
+    if (v.state.kind === 'failed') {
+      failed++;
+      out.line(`ferry upload: ${v.localPath}: ${v.state.error.message}`);
+    }
+  }
+  await runtime.close();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return failed + badInput > 0 ? 1 : 0;
+}
+
+function plainProgress(): ProgressOutput {
+  const seen = new Map<string, string>();
+  return {
+    update: (views) => {
+      for (const v of views) {
+        if (seen.get(v.id) === v.state.kind) continue;
+        seen.set(v.id, v.state.kind);
+        if (v.state.kind === 'done') process.stderr.write(`${v.localPath} → ${v.remotePath}: done${v.state.verified ? ' (verified)' : ''}\n`);
+        if (v.state.kind === 'waiting') process.stderr.write(`${v.localPath}: ${v.state.error.message}; retrying\n`);
+      }
+    },
+    line: (t) => process.stderr.write(`${t}\n`),
+    finish: (views) => {
+      for (const v of views) if (v.state.kind === 'done' && seen.get(v.id) !== 'done') process.stderr.write(`${v.localPath} → ${v.remotePath}: done\n`);
+    },
+  };
+}
+
+/** Test and tuning knobs: FERRY_RETRY_BASE_MS, FERRY_IDLE_TIMEOUT_MS. */
+function retryOverrides(): { baseMs?: number; capMs?: number; jitterMs?: number } {
+  const base = Number(process.env.FERRY_RETRY_BASE_MS);
+  return Number.isFinite(base) && base > 0 ? { baseMs: base, capMs: base * 8, jitterMs: base } : {};
 }

@@ -1,0 +1,90 @@
+// The composition root for processes that run the engine without Electron (CLI, headless host)
+// and for the desktop main process: every real adapter wired into `createEngine`.
+import { join } from 'node:path';
+import { createEngine, type EngineSettings } from '../engine/engine.js';
+import type { Engine, TargetConfig, TargetStore } from '../engine/engine-api.js';
+import type { Logger } from '../engine/ports.js';
+import type { RunningEmulator } from '../providers/shared/emulator-host.js';
+import { providerEntry } from '../providers/registry.js';
+import { FileJournal } from './file-journal.js';
+import { NodeFileSource } from './file-source.js';
+import { createHasher } from './hashers.js';
+import { UndiciHttp } from './http-transport.js';
+import { createLogger } from './logger.js';
+import { startSandbox } from './sandbox.js';
+import { systemClock } from './system-clock.js';
+import { FileTargetStore } from './target-stores.js';
+
+export interface RuntimeOptions {
+  home: string;
+  /** Start the in-process sandbox target. */
+  sandbox?: boolean;
+  targets?: TargetStore;
+  settings?: Partial<EngineSettings>;
+  /** Echo warnings to stderr (CLI). */
+  stderr?: boolean;
+  /** Sees every warning and error (redacted). */
+  echo?: (level: 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** Extra CA certificates (PEM) to trust, e.g. an https emulator's. */
+  ca?: string;
+  /** Stall bound for HTTP requests (fault row 3). */
+  idleTimeoutMs?: number;
+  afterChunk?: (id: string, offset: number) => void;
+}
+
+export interface Runtime {
+  engine: Engine;
+  targets: TargetStore;
+  log: Logger;
+  sandboxTarget?: TargetConfig;
+  sandboxEmulator?: RunningEmulator;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
+  const targets = o.targets ?? new FileTargetStore(o.home);
+  let secrets: string[] = [];
+  const log = createLogger({ file: join(o.home, 'logs', 'ferry.log'), stderr: o.stderr ?? false, secrets: () => secrets, ...(o.echo ? { echo: o.echo } : {}) });
+  const refreshSecrets = async (): Promise<void> => {
+    secrets = (await targets.list()).map((t) => t.token);
+  };
+  const sandbox = o.sandbox ? await startSandbox(o.home) : undefined;
+  if (sandbox) await targets.put(sandbox.target);
+  await refreshSecrets();
+  const http = new UndiciHttp({ ...(o.ca ? { ca: o.ca } : {}), ...(o.idleTimeoutMs ? { idleTimeoutMs: o.idleTimeoutMs } : {}) });
+  const watched: TargetStore = {
+    list: () => targets.list(),
+    get: (id) => targets.get(id),
+    put: async (t) => {
+      await targets.put(t);
+      await refreshSecrets();
+    },
+    remove: async (id) => {
+      await targets.remove(id);
+      await refreshSecrets();
+    },
+  };
+  const engine = createEngine({
+    journal: new FileJournal(o.home, log),
+    files: new NodeFileSource(),
+    clock: systemClock,
+    log,
+    hashers: createHasher,
+    http,
+    providers: (id) => providerEntry(id).create,
+    targets: watched,
+    settings: { maxConcurrent: 1, autoResume: true, ...(o.settings ?? {}) },
+    ...(o.afterChunk ? { afterChunk: o.afterChunk } : {}),
+  });
+  await engine.start();
+  return {
+    engine,
+    targets: watched,
+    log,
+    ...(sandbox ? { sandboxTarget: sandbox.target, sandboxEmulator: sandbox.emulator } : {}),
+    close: async () => {
+      await engine.shutdown();
+      await sandbox?.emulator.close();
+    },
+  };
+}
