@@ -11,6 +11,7 @@ import { classify } from '../../app/engine/classify.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createTusProvider } from '../../app/providers/tus/client.js';
 import { startTusEmulator, type RunningTusEmulator, type TusEmulatorOptions } from '../../app/providers/tus/emulator.js';
+import type { EmulatorOptions } from '../../app/providers/shared/emulator-types.js';
 import { driveUpload, tusJob } from '../helpers/tus-server.js';
 
 const CHUNK = 32 * 1024;
@@ -21,7 +22,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(o: TusEmulatorOptions & { clientToken?: string } = {}) {
+async function setup(o: Partial<EmulatorOptions> & TusEmulatorOptions & { clientToken?: string } = {}) {
   const dataDir = await fsp.mkdtemp(join(tmpdir(), 'ferry-tus-emu-'));
   const emu: RunningTusEmulator = await startTusEmulator({ dataDir, ...o });
   const http = new UndiciHttp({ idleTimeoutMs: 10_000 });
