@@ -120,7 +120,13 @@ export async function startEmulatorHost(
       else res.destroy();
     });
   };
-  const serverOptions = { requestTimeout: 0, headersTimeout: Math.min(opts.idleTimeoutMs, 60_000) };
+  // Node checks headersTimeout only every connectionsCheckingInterval (30 s by default): scale
+  // it with the idle bound so slow-header clients (slowloris) are cut within about that bound.
+  const serverOptions = {
+    requestTimeout: 0,
+    headersTimeout: Math.min(opts.idleTimeoutMs, 60_000),
+    connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(opts.idleTimeoutMs / 4))),
+  };
   const server: Server = transport.tls
     ? createHttpsServer({ ...serverOptions, key: transport.tls.key, cert: transport.tls.cert }, listener)
     : createServer(serverOptions, listener);
