@@ -8,6 +8,7 @@
 //    file at the offset and is fsynced before the answer. Bytes of an interrupted chunk stay.
 // 5. The chunk that reaches the total commits the file under the conflict policy and ends the token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { RequestContext } from '../shared/emulator-host.js';
 import { NameConflictError, type FileStore } from '../shared/file-store.js';
 import { header, sendJson, writeBody } from '../shared/http-io.js';
@@ -46,6 +47,8 @@ async function rejectAfterBody(req: IncomingMessage, res: ServerResponse, status
 }
 
 export async function handleChunk(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, d: ChunkDeps): Promise<void> {
+  // req.socket is dropped once req is destroyed (an early exit from its body loop): keep our own.
+  const socket = req.socket;
   const cl = header(req, 'content-length');
   if (cl === undefined || req.headers['transfer-encoding'] !== undefined) {
     return refuse(res, 411, 'Content-Length is required: a chunk must declare its size');
@@ -84,7 +87,7 @@ export async function handleChunk(req: IncomingMessage, res: ServerResponse, ctx
     const again = await d.sessions.lookup(token);
     if ('gone' in again) return await rejectAfterBody(req, res, 404, IM1_MESSAGES.unknownToken);
     s = again.session;
-    await receive(req, res, ctx, d, s, { requested, length, announced });
+    await receive(req, res, ctx, d, s, { socket, requested, length, announced });
   } finally {
     s.busy = false;
     release();
@@ -93,7 +96,7 @@ export async function handleChunk(req: IncomingMessage, res: ServerResponse, ctx
 
 async function receive(
   req: IncomingMessage, res: ServerResponse, ctx: RequestContext, d: ChunkDeps, s: UploadSession,
-  c: { requested: number; length: number; announced: number | undefined },
+  c: { socket: Socket; requested: number; length: number; announced: number | undefined },
 ): Promise<void> {
   if (c.announced !== undefined && s.total !== undefined && c.announced !== s.total) {
     return refuse(res, 400, `${HEADER_TOTAL_SIZE} ${c.announced} differs from the ${s.total} announced earlier for this upload`);
@@ -110,7 +113,7 @@ async function receive(
   d.sessions.touch(s);
 
   const fh = await d.store.openPart(s.token);
-  const watchdog = slowBodyWatchdog(req, d.o);
+  const watchdog = slowBodyWatchdog(c.socket, d.o);
   let result;
   try {
     result = await writeBody(req, {
@@ -127,7 +130,7 @@ async function receive(
   if (!result.complete) {
     // The client went away mid-body: keep what arrived, answer nobody, and free the session
     // at once so the client's immediate retry of this chunk is not refused as a parallel one.
-    req.socket.destroy();
+    c.socket.destroy();
     void d.sessions.save();
     return;
   }
@@ -147,19 +150,19 @@ async function receive(
     await d.sessions.save();
   }
   if (ctx.fault?.kind === 'commit-then-reset') {
-    req.socket.destroy();
+    c.socket.destroy();
     return;
   }
   sendJson(res, 200, {});
 }
 
 /** Row 43 (slow drip): closes a body that trickles in below the configured rate. */
-function slowBodyWatchdog(req: IncomingMessage, o: ChunkRulesOptions): { add(n: number): void; stop(): void } {
+function slowBodyWatchdog(socket: Socket, o: ChunkRulesOptions): { add(n: number): void; stop(): void } {
   if (o.minBodyBytesPerSec <= 0) return { add: () => undefined, stop: () => undefined };
   let window = 0;
   const floor = (o.minBodyBytesPerSec * o.rateWindowMs) / 1000;
   const timer = setInterval(() => {
-    if (window < floor) req.socket.destroy();
+    if (window < floor) socket.destroy();
     window = 0;
   }, o.rateWindowMs);
   return { add: (n) => { window += n; }, stop: () => clearInterval(timer) };
