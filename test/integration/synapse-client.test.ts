@@ -225,6 +225,48 @@ describe('Synapse client against the emulator', () => {
     expect((await em.files())[0]?.sha256).toBe(f.sha256);
   });
 
+  it('a lost add answer: the retry asks the server, which holds the part, so it is not added twice', async () => {
+    await startEmu();
+    em.inject({ method: 'PUT', path: '/add/1', action: { kind: 'commit-then-reset' } });
+    const f = await localFile('lost.bin', 2 * PART, 11);
+    const p = provider();
+    const job = jobFor(f, `/${PARENT}/lost.bin`);
+    const signal = AbortSignal.timeout(20_000);
+    const s = await p.create(job, signal);
+    const err = await p.sendChunk(s, job, { index: 0, offset: 0, data: f.data.subarray(0, PART), final: false }, { signal }).catch((e: unknown) => e);
+    expect(isFerryError(err, 'network')).toBe(true);
+    // What the engine does after a transient error: ask before sending again.
+    expect(await p.status(s, job, signal)).toEqual({ kind: 'parts', have: [0] });
+    const { remote } = await drive(p, job, f.data, s);
+    expect(remote.hash?.value).toBe(f.md5);
+    expect(em.requests().filter((r) => r.path.includes('/add/')).map((r) => r.path.split('/').pop())).toEqual(['1', '2']);
+  });
+
+  it('a lost complete answer: status says complete and finish creates the entity without completing again', async () => {
+    await startEmu();
+    em.inject({ method: 'PUT', path: '/complete', action: { kind: 'commit-then-reset' } });
+    const f = await localFile('lostc.bin', PART + 9, 12);
+    const p = provider();
+    const job = jobFor(f, `/${PARENT}/lostc.bin`);
+    const err = await drive(p, job, f.data).catch((e: unknown) => e);
+    expect(isFerryError(err, 'network')).toBe(true);
+    const saved = em.requests().length;
+    const s = await p.create(job, AbortSignal.timeout(5_000));
+    expect(s.initial).toEqual({ kind: 'complete' });
+    const remote = await p.finish(s, job, { md5: f.md5 }, AbortSignal.timeout(5_000));
+    expect(remote.path).toBe(`/${PARENT}/lostc.bin`);
+    expect(em.requests().slice(saved).some((r) => r.path.endsWith('/complete'))).toBe(false);
+    expect((await em.files())[0]?.sha256).toBe(f.sha256);
+  });
+
+  it('accepts service URLs with or without the /file/v1 and /repo/v1 suffix', async () => {
+    await startEmu();
+    const f = await localFile('u.bin', 10);
+    const p = provider({ options: { fileUrl: `${em.url}/file/v1`, repoUrl: em.url } });
+    const { remote } = await drive(p, jobFor(f, `/${PARENT}/u.bin`), f.data);
+    expect(remote.path).toBe(`/${PARENT}/u.bin`);
+  });
+
   it('reports a complete finish through status when the upload already finished', async () => {
     await startEmu();
     const f = await localFile('done.bin', PART + 1, 7);

@@ -43,9 +43,10 @@ interface UploadState {
 export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseClientDeps = {}): Provider {
   const now = deps.now ?? Date.now;
   const opt = o.options ?? {};
-  const base = o.endpoint.url.replace(/\/+$/, '');
-  const fileUrl = `${(opt.fileUrl ?? base).replace(/\/+$/, '')}/file/v1`;
-  const repoUrl = `${(opt.repoUrl ?? base).replace(/\/+$/, '')}/repo/v1`;
+  // One base serves both services on the emulator; real Synapse has two hosts (the defaults).
+  const base = o.endpoint.url.trim();
+  const fileUrl = serviceUrl(opt.fileUrl ?? (base || SYNAPSE_FILE_URL), '/file/v1');
+  const repoUrl = serviceUrl(opt.repoUrl ?? (base || SYNAPSE_REPO_URL), '/repo/v1');
   const api = new SynapseApi({ http: o.http, fileUrl, repoUrl, token: o.endpoint.token });
   const settings: RequestSettings = {
     ...(opt.partSize ? { partSize: positiveInt(opt.partSize, 'partSize') } : {}),
@@ -210,6 +211,12 @@ export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseCl
 
 function serverState(st: UploadState): ServerState {
   return st.completed ? { kind: 'complete' } : { kind: 'parts', have: [...st.have].sort((a, b) => a - b) };
+}
+
+/** Accepts a host ("https://file-prod.prod.sagebase.org") or the full service URL (".../file/v1"). */
+function serviceUrl(url: string, suffix: string): string {
+  const u = url.replace(/\/+$/, '');
+  return u.endsWith(suffix) ? u : `${u}${suffix}`;
 }
 
 function positiveInt(v: string, name: string): number {

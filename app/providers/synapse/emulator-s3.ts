@@ -61,6 +61,10 @@ export class FakeS3 {
       if (!res.destroyed) s3Error(req, res, 400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
       return;
     }
+    if (ctx.fault?.kind === 'commit-then-reset') {
+      req.socket.destroy();
+      return;
+    }
     res.writeHead(200, { etag: `"${obj.md5}"`, 'content-length': '0' });
     res.end();
   }

@@ -71,26 +71,26 @@ export async function startSynapseEmulator(opts: EmulatorOptions & SynapseEmulat
       let hit: RegExpExecArray | null;
       if (m === 'POST' && path === '/file/v1/file/multipart') {
         const body = await readJson(req);
-        return created(res, uploads.startOrResume(userId, body, u.searchParams.get('forceRestart') === 'true'));
+        return created(res, ctx, uploads.startOrResume(userId, body, u.searchParams.get('forceRestart') === 'true'));
       }
       if (m === 'POST' && (hit = /^\/file\/v1\/file\/multipart\/([^/]+)\/presigned\/url\/batch$/.exec(path))) {
         const body = await readJson(req);
-        return created(res, uploads.presigned(userId, decodeURIComponent(hit[1]!), body, baseUrl()));
+        return created(res, ctx, uploads.presigned(userId, decodeURIComponent(hit[1]!), body, baseUrl()));
       }
       if (m === 'PUT' && (hit = /^\/file\/v1\/file\/multipart\/([^/]+)\/add\/(-?\d+)$/.exec(path))) {
         req.resume();
-        return created(res, await uploads.addPart(userId, decodeURIComponent(hit[1]!), Number(hit[2]), u.searchParams.get('partMD5Hex')));
+        return created(res, ctx, await uploads.addPart(userId, decodeURIComponent(hit[1]!), Number(hit[2]), u.searchParams.get('partMD5Hex')));
       }
       if (m === 'PUT' && (hit = /^\/file\/v1\/file\/multipart\/([^/]+)\/complete$/.exec(path))) {
         req.resume();
-        return created(res, await uploads.complete(userId, decodeURIComponent(hit[1]!)));
+        return created(res, ctx, await uploads.complete(userId, decodeURIComponent(hit[1]!)));
       }
       if (m === 'GET' && (hit = /^\/file\/v1\/fileHandle\/([^/]+)$/.exec(path))) {
         return sendJson(res, 200, repo.fileHandle(userId, decodeURIComponent(hit[1]!)));
       }
       if (m === 'POST' && path === '/repo/v1/entity') {
         const body = await readJson(req);
-        return created(res, await repo.createEntity(userId, body));
+        return created(res, ctx, await repo.createEntity(userId, body));
       }
       req.resume();
       throw new SynapseHttpError(404, `The requested resource ${m} ${path} does not exist`);
@@ -113,8 +113,15 @@ export async function startSynapseEmulator(opts: EmulatorOptions & SynapseEmulat
   });
 }
 
-/** Every successful call of the file service answers 201 Created, the PUTs included. */
-function created(res: ServerResponse, body: unknown): void {
+/**
+ * Every successful call of the file service answers 201 Created, the PUTs included. The
+ * `commit-then-reset` fault applies the call and then drops the connection instead: the lost answer.
+ */
+function created(res: ServerResponse, ctx: RequestContext, body: unknown): void {
+  if (ctx.fault?.kind === 'commit-then-reset') {
+    res.socket?.destroy();
+    return;
+  }
   sendJson(res, 201, body);
 }
 
