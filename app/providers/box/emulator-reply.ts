@@ -1,6 +1,7 @@
 // Answers in Box's own shapes: the ClientError body (section 5.7) and small request helpers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import type { RequestContext } from '../shared/emulator-host.js';
 import { sendJson } from '../shared/http-io.js';
 import type { BoxErrorBody } from './wire.js';
 
@@ -36,4 +37,13 @@ export function intParam(q: URLSearchParams, name: string, dflt: number): number
 /** Drains an unread request body so keep-alive connections stay usable after an early answer. */
 export function drain(req: IncomingMessage): void {
   if (!req.readableEnded) req.resume();
+}
+
+/** Answers a request that changed state, unless a commit-then-reset fault says the answer is lost. */
+export function sendResult(res: ServerResponse, ctx: RequestContext, status: number, body: unknown): void {
+  if (ctx.fault?.kind === 'commit-then-reset') {
+    res.socket?.destroy();
+    return;
+  }
+  sendJson(res, status, body);
 }

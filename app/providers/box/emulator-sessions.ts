@@ -6,7 +6,7 @@ import type { RequestContext } from '../shared/emulator-host.js';
 import { header, readJson, sendEmpty, sendJson } from '../shared/http-io.js';
 import { type BoxEmuContext, reportedSha1 } from './emulator-context.js';
 import { writePart } from './emulator-part-writer.js';
-import { BoxHttpError, drain, intParam, query } from './emulator-reply.js';
+import { BoxHttpError, intParam, query, sendResult } from './emulator-reply.js';
 import { validItemName } from './emulator-tree.js';
 import { MAX_LIST_OFFSET, type BoxPart, type BoxUploadSession, totalParts } from './wire.js';
 
@@ -35,7 +35,7 @@ export class BoxSessions {
   constructor(private readonly c: BoxEmuContext) {}
 
   /** POST /2.0/files/upload_sessions, or /2.0/files/{fileId}/upload_sessions for a new version. */
-  async create(req: IncomingMessage, res: ServerResponse, fileId?: string): Promise<void> {
+  async create(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, fileId?: string): Promise<void> {
     const body = (await readJson(req)) as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object') throw new BoxHttpError(400, 'bad_request', 'Request body must be a JSON object');
     const { tree, o } = this.c;
@@ -80,7 +80,7 @@ export class BoxSessions {
     await (await this.c.store.openPart(s.id))?.close();
     this.sessions.set(s.id, s);
     this.c.counters.sessionCreated();
-    sendJson(res, 201, this.json(s));
+    sendResult(res, ctx, 201, this.json(s));
   }
 
   /** GET /2.0/files/upload_sessions/{id} */
@@ -158,11 +158,11 @@ export class BoxSessions {
     }
     const part: BoxPart = { part_id: randomBytes(4).toString('hex').toUpperCase(), offset: lo, size: length, sha1: body.sha1.toString('hex') };
     s.parts.set(lo, part);
-    sendJson(res, 200, { part });
+    sendResult(res, ctx, 200, { part });
   }
 
   /** POST /2.0/files/upload_sessions/{id}/commit */
-  async commit(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+  async commit(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, id: string): Promise<void> {
     const s = this.live(id);
     const digest = parseDigest(header(req, 'digest'), false);
     const body = (await readJson(req)) as { parts?: unknown } | undefined;
@@ -174,13 +174,13 @@ export class BoxSessions {
     }
     s.committing = true;
     try {
-      await this.place(s, digest.value, res);
+      await this.place(s, digest.value, res, ctx);
     } finally {
       s.committing = false;
     }
   }
 
-  private async place(s: EmuSession, claimed: Buffer, res: ServerResponse): Promise<void> {
+  private async place(s: EmuSession, claimed: Buffer, res: ServerResponse, ctx: RequestContext): Promise<void> {
     const { tree, store } = this.c;
     const actual = store.discard ? claimed : await store.digest(store.partPath(s.id), 'sha1');
     if (!actual.equals(claimed)) {
@@ -211,7 +211,7 @@ export class BoxSessions {
       });
     }
     this.sessions.delete(s.id);
-    sendJson(res, 201, { total_count: 1, entries: [tree.fileJson(file, await reportedSha1(this.c, file))] });
+    sendResult(res, ctx, 201, { total_count: 1, entries: [tree.fileJson(file, await reportedSha1(this.c, file))] });
   }
 
   /** The session, or a 404 when unknown, aborted, committed or past its expiry. */

@@ -6,7 +6,7 @@ import { promises as fsp } from 'node:fs';
 import type { RequestContext } from '../shared/emulator-host.js';
 import { header, readBinary, readJson, sendJson } from '../shared/http-io.js';
 import { type BoxEmuContext, reportedSha1 } from './emulator-context.js';
-import { BoxHttpError } from './emulator-reply.js';
+import { BoxHttpError, sendResult } from './emulator-reply.js';
 import { type TreeFile, validItemName } from './emulator-tree.js';
 import { boundaryOf, MultipartError, parseMultipart } from './multipart.js';
 
@@ -102,6 +102,6 @@ export class BoxSimpleUploads {
         throw e;
       });
     }
-    sendJson(res, 201, { total_count: 1, entries: [tree.fileJson(file, await reportedSha1(this.c, file))] });
+    sendResult(res, ctx, 201, { total_count: 1, entries: [tree.fileJson(file, await reportedSha1(this.c, file))] });
   }
 }

@@ -70,7 +70,7 @@ class BoxRouter {
     const id = seg[3] ?? '';
     if (is('2.0', 'files', 'upload_sessions')) {
       only('POST');
-      return this.sessions.create(req, res);
+      return this.sessions.create(req, res, ctx);
     }
     if (is('2.0', 'files', 'upload_sessions', '*')) {
       only('GET', 'PUT', 'DELETE');
@@ -84,7 +84,7 @@ class BoxRouter {
     }
     if (is('2.0', 'files', 'upload_sessions', '*', 'commit')) {
       only('POST');
-      return this.sessions.commit(req, res, id);
+      return this.sessions.commit(req, res, ctx, id);
     }
     if (is('2.0', 'files', 'upload_sessions', '*', 'log')) {
       // Telemetry endpoint Box's web uploader posts to; undocumented, so accepted and ignored.
@@ -94,7 +94,7 @@ class BoxRouter {
     }
     if (is('2.0', 'files', '*', 'upload_sessions')) {
       only('POST');
-      return this.sessions.create(req, res, seg[2]);
+      return this.sessions.create(req, res, ctx, seg[2]);
     }
     if (is('2.0', 'files', 'content')) {
       only('POST', 'OPTIONS');
