@@ -3,6 +3,7 @@
 // Provider emulators supply only `handle`, which speaks their protocol.
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { EmulatorFile, EmulatorOptions, EmulatorStats, FaultAction, FaultRule, RequestRecord } from './emulator-types.js';
@@ -71,9 +72,12 @@ export async function startEmulatorHost(
   const log: RequestRecord[] = [];
   const rules: (FaultRule & { seen: number; left: number })[] = [];
   let baseUrl = '';
+  // URLs the emulator hands out (session URLs, presigned URLs) follow the Host the client used,
+  // as behind a real reverse proxy; so a client talking through the fault proxy stays behind it.
+  const requestBase = new AsyncLocalStorage<string>();
   const handler = makeHandler(
     { sessionCreated: () => void stats.sessionsCreated++, sessionDeleted: () => void stats.sessionsDeleted++ },
-    () => baseUrl,
+    () => requestBase.getStore() ?? baseUrl,
   );
 
   const takeFault = (req: IncomingMessage): FaultAction | undefined => {
@@ -98,11 +102,13 @@ export async function startEmulatorHost(
     const record: RequestRecord = { method: req.method ?? '', path, status: 0, bytes: 0, headers: plainHeaders(req), at: opts.now() };
     log.push(record);
     res.on('finish', () => { record.status = res.statusCode; });
+    const host = req.headers.host;
+    const base = host && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host) ? `${baseUrl.split('://')[0]}://${host}` : baseUrl;
     const ctx: RequestContext = {
-      baseUrl,
+      baseUrl: base,
       received: (n) => { stats.bytesReceived += n; bytes += n; record.bytes = bytes; },
     };
-    void (async () => {
+    void requestBase.run(base, async () => {
       if (path === '/_emulator/stats' && req.method === 'GET') return sendJson(res, 200, { ...stats });
       if (path === '/_emulator/files' && req.method === 'GET') return sendJson(res, 200, await handler.files());
       const fault = takeFault(req);
@@ -115,7 +121,7 @@ export async function startEmulatorHost(
       }
       if (fault) ctx.fault = fault;
       await handler.handle(req, res, ctx);
-    })().catch((err: unknown) => {
+    }).catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: 'emulator-internal', message: String(err) });
       else res.destroy();
     });
