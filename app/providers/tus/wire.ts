@@ -56,7 +56,8 @@ export function parseMetadata(header: string): TusMetadata {
   const out: TusMetadata = {};
   if (header.trim() === '') throw new Error('Upload-Metadata is empty');
   for (const pair of header.split(',')) {
-    const tokens = pair.trim().split(' ');
+    // No trimming: the grammar has exactly one space between key and value, none elsewhere.
+    const tokens = pair.split(' ');
     const [key, value] = tokens;
     if (key === undefined || !validKey(key)) throw new Error(`Upload-Metadata key ${JSON.stringify(key ?? '')} is not valid`);
     if (tokens.length > 2) throw new Error(`Upload-Metadata pair for ${key} has more than one value`);
