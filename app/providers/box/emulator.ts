@@ -129,15 +129,19 @@ class BoxRouter {
   }
 
   /** GET /2.0/folders/{id}/items?offset&limit: offset paging, folders first, then by name. */
-  private items(req: IncomingMessage, res: ServerResponse, folderId: string): void {
+  private async items(req: IncomingMessage, res: ServerResponse, folderId: string): Promise<void> {
     const { tree, o } = this.c;
     if (!tree.folder(folderId)) throw notFound('folder', folderId);
     const q = query(req);
     const offset = intParam(q, 'offset', 0);
     const limit = Math.min(Math.max(1, intParam(q, 'limit', Math.min(100, o.maxPageLimit))), o.maxPageLimit);
     const all = tree.children(folderId);
+    const entries = [];
+    for (const item of all.slice(offset, offset + limit)) {
+      entries.push(tree.isFile(item) ? { ...tree.mini(item), sha1: await reportedSha1(this.c, item) } : tree.mini(item));
+    }
     sendJson(res, 200, {
-      total_count: all.length, entries: all.slice(offset, offset + limit).map((i) => tree.mini(i)), offset, limit,
+      total_count: all.length, entries, offset, limit,
       order: [{ by: 'type', direction: 'ASC' }, { by: 'name', direction: 'ASC' }],
     });
   }
