@@ -7,7 +7,6 @@ import { FerryError } from '../../common/errors.js';
 import type { Verdict } from '../../engine/classify.js';
 import type { HashAlgorithm } from '../../engine/hashing.js';
 import type { Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
-import { renamedPath } from '../shared/file-store.js';
 import { SynapseApi } from './api.js';
 import { PartUrlCache, batchFor } from './part-urls.js';
 import { storageError } from './storage-errors.js';
@@ -168,7 +167,7 @@ export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseCl
           { file: job.file.path, serverCode: FILE_MD5_MISMATCH });
       }
       const entity = await createEntity(job, parent, handleId, signal);
-      states.delete(JSON.stringify(ref.request));
+      states.delete(keyOf(ref.request));
       return {
         path: `/${parent}/${entity.name}`,
         id: entity.id,
@@ -178,7 +177,7 @@ export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseCl
     },
 
     async cancel(session) {
-      states.delete(JSON.stringify(parseRef(session.ref).request));
+      states.delete(keyOf(parseRef(session.ref).request));
       return { deleted: false, why: 'Synapse has no API to abort a multipart upload; the server clears it after 30 days' };
     },
 
@@ -194,7 +193,7 @@ export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseCl
     const tries = job.target.conflict === 'rename' ? RENAME_TRIES : 1;
     let lastReason = '';
     for (let n = 0; n < tries; n++) {
-      const name = n === 0 ? wanted : posix.basename(renamedPath(`/${wanted}`, n));
+      const name = n === 0 ? wanted : numbered(wanted, n);
       const r = await api.createEntity(name, parent, handleId, signal);
       if (!('conflict' in r)) return r;
       lastReason = r.conflict;
@@ -211,6 +210,12 @@ export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseCl
 
 function serverState(st: UploadState): ServerState {
   return st.completed ? { kind: 'complete' } : { kind: 'parts', have: [...st.have].sort((a, b) => a - b) };
+}
+
+/** "name (n).ext", the way the desktop names a copy. */
+function numbered(name: string, n: number): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
 }
 
 /** Accepts a host ("https://file-prod.prod.sagebase.org") or the full service URL (".../file/v1"). */
