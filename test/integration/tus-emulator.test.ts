@@ -228,7 +228,7 @@ describe('tus emulator per-upload lock', () => {
     for (let i = 0; i < 200 && emu.stats().bytesReceived < first; i++) await new Promise((r) => setTimeout(r, 10));
     expect(emu.stats().bytesReceived).toBe(first);
     // Connection: close makes the server hang up after answering; a half-close from us would lose the answer.
-    return { finish: () => { sock.write(Buffer.alloc(total - first, 1)); return closed; } };
+    return { finish: () => { sock.write(Buffer.alloc(total - first, 1)); return closed; }, closed };
   }
 
   it("lockMode 'reject': a second PATCH while one runs gets 423; the first completes", async () => {
@@ -239,8 +239,17 @@ describe('tus emulator per-upload lock', () => {
     expect(await slow.finish()).toMatch(/^HTTP\/1\.1 204[\s\S]*upload-offset: 100/i);
   });
 
+  it("lockMode 'takeover' (default, as @tus/server): a HEAD stops a stalled PATCH, keeps its bytes and reports them", async () => {
+    const { emu, create, call } = await setup();
+    const url = await create(100);
+    const slow = await stalledPatch(emu, url, 100, 10);
+    const head = await call('HEAD', url);
+    expect(head.headers['upload-offset']).toBe('10');
+    expect(await slow.closed).toBe('');
+  });
+
   it("lockMode 'serialise': the second PATCH waits its turn, then sees the new offset (409)", async () => {
-    const { emu, create, patch } = await setup();
+    const { emu, create, patch } = await setup({ lockMode: 'serialise' });
     const url = await create(100);
     const slow = await stalledPatch(emu, url, 100, 10);
     const second = patch(url, 0, Buffer.alloc(5));

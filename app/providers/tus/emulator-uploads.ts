@@ -1,6 +1,6 @@
 // The emulator's upload table: one record per upload resource, expiry by the injected clock,
 // memory of terminated and expired ids (so they answer 404/410, never "unknown"), and a
-// per-upload lock that either serialises requests or turns the second one away with 423.
+// per-upload lock (take over from the holder, wait for it, or turn the newcomer away with 423).
 import { randomBytes } from 'node:crypto';
 import type { ConflictPolicy } from '../shared/file-store.js';
 import type { TusMetadata } from './wire.js';
@@ -23,6 +23,7 @@ export interface TusUpload {
 }
 
 export type ExpiryBasis = 'creation' | 'activity';
+export type LockMode = 'takeover' | 'serialise' | 'reject';
 
 export interface UploadTableOptions {
   now: () => number;
@@ -38,7 +39,10 @@ export type Lookup = { upload: TusUpload } | { status: 404 | 410; why: string };
 export class UploadTable {
   private readonly uploads = new Map<string, TusUpload>();
   private readonly gone = new Map<string, 'terminated' | 'expired'>();
+  /** Tail of each upload's queue of lock holders. */
   private readonly locks = new Map<string, Promise<void>>();
+  /** How to make the current holder of each lock stop early. */
+  private readonly holders = new Map<string, () => void>();
 
   constructor(private readonly o: UploadTableOptions) {}
 
@@ -80,18 +84,26 @@ export class UploadTable {
     u.lastActivity = this.o.now();
   }
 
-  /** Runs `fn` holding the upload's lock. With `reject`, returns 'locked' instead of waiting. */
-  async withLock<T>(id: string, mode: 'serialise' | 'reject', fn: () => Promise<T>): Promise<T | 'locked'> {
-    const held = this.locks.get(id);
-    if (held && mode === 'reject') return 'locked';
+  /**
+   * Runs `fn` holding the upload's lock. When the lock is busy: 'serialise' waits its turn,
+   * 'reject' returns 'locked' (the caller answers 423), and 'takeover' (as @tus/server does)
+   * asks the holder to stop via its `cancel` and then waits for it to finish, so a connection
+   * that died without a FIN cannot block the upload until the idle cut-off.
+   */
+  async withLock<T>(id: string, mode: LockMode, fn: () => Promise<T>, cancel: () => void = () => undefined): Promise<T | 'locked'> {
+    const tail = this.locks.get(id);
+    if (tail && mode === 'reject') return 'locked';
+    if (tail && mode === 'takeover') this.holders.get(id)?.();
     let release!: () => void;
     const mine = new Promise<void>((r) => { release = r; });
-    const chain = (held ?? Promise.resolve()).then(() => mine);
+    const chain = (tail ?? Promise.resolve()).then(() => mine);
     this.locks.set(id, chain);
-    await held;
+    await tail;
+    this.holders.set(id, cancel);
     try {
       return await fn();
     } finally {
+      this.holders.delete(id);
       release();
       if (this.locks.get(id) === chain) this.locks.delete(id);
     }

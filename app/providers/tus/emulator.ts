@@ -8,7 +8,7 @@ import { FileStore } from '../shared/file-store.js';
 import { bearer, header, sendEmpty } from '../shared/http-io.js';
 import { appendBody, completeUpload, type DataEnv } from './emulator-data.js';
 import { createUpload } from './emulator-create.js';
-import { UploadTable, type ExpiryBasis, type TusUpload } from './emulator-uploads.js';
+import { UploadTable, type ExpiryBasis, type LockMode, type TusUpload } from './emulator-uploads.js';
 import { ALL_EXTENSIONS, OFFSET_CONTENT_TYPE, parseNonNegativeInt, STATUS_LOCKED, TUS_VERSION, type TusChecksumAlgorithm, type TusExtension } from './wire.js';
 
 /** Behaviour the spec leaves open, as named options. Defaults are what `ferry emulate tus` does. */
@@ -25,8 +25,11 @@ export interface TusEmulatorOptions {
   expiryBasis?: ExpiryBasis;
   /** Answer for an expired upload: 410 (tracked, spec SHOULD) or 404. Default 410. Terminated uploads answer 404. */
   expiredStatus?: 404 | 410;
-  /** A second request on a busy upload waits its turn ('serialise', as @tus/server) or gets 423. Default 'serialise'. */
-  lockMode?: 'serialise' | 'reject';
+  /**
+   * A second request (HEAD, PATCH, DELETE) on a busy upload: 'takeover' stops the running one and
+   * goes next, as @tus/server does; 'serialise' waits its turn; 'reject' answers 423. Default 'takeover'.
+   */
+  lockMode?: LockMode;
   /** Tus-Checksum-Algorithm. Default ['sha1', 'md5']; sha1 is required by the spec. */
   checksumAlgorithms?: TusChecksumAlgorithm[];
   /** Extensions to leave out, to mimic smaller servers (e.g. ['checksum', 'termination']). Default none. */
@@ -44,7 +47,7 @@ export async function startTusEmulator(opts: EmulatorOptions & TusEmulatorOption
   const o = resolveEmulatorOptions(opts);
   const basePath = normaliseBase(opts.basePath ?? '/files/');
   const requireAuth = opts.requireAuth ?? true;
-  const lockMode = opts.lockMode ?? 'serialise';
+  const lockMode = opts.lockMode ?? 'takeover';
   const extensions = ALL_EXTENSIONS.filter((e) => !(opts.disabledExtensions ?? []).includes(e));
   const has = (e: TusExtension): boolean => extensions.includes(e);
   const table = new UploadTable({
@@ -88,23 +91,28 @@ export async function startTusEmulator(opts: EmulatorOptions & TusEmulatorOption
     };
 
     const head = async (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> => {
-      // HEAD reads without the lock: it reports what is committed, even while a PATCH runs.
-      const found = await table.lookup(id, dropBytes);
-      if ('status' in found) return fail(req, res, found.status, found.why, { 'cache-control': 'no-store' });
-      const u = found.upload;
-      sendEmpty(res, 200, common({
-        'cache-control': 'no-store',
-        'upload-offset': String(u.offset),
-        ...(u.length === undefined ? { 'upload-defer-length': '1' } : { 'upload-length': String(u.length) }),
-        ...(u.metadataHeader !== undefined ? { 'upload-metadata': u.metadataHeader } : {}),
-        ...expiresHeader(u),
-      }));
+      // Under the lock, so HEAD never reports an offset a PATCH that just ended has yet to commit.
+      const outcome = await table.withLock(id, lockMode, async () => {
+        const found = await table.lookup(id, dropBytes);
+        if ('status' in found) return fail(req, res, found.status, found.why, { 'cache-control': 'no-store' });
+        const u = found.upload;
+        sendEmpty(res, 200, common({
+          'cache-control': 'no-store',
+          'upload-offset': String(u.offset),
+          ...(u.length === undefined ? { 'upload-defer-length': '1' } : { 'upload-length': String(u.length) }),
+          ...(u.metadataHeader !== undefined ? { 'upload-metadata': u.metadataHeader } : {}),
+          ...expiresHeader(u),
+        }));
+      });
+      if (outcome === 'locked') fail(req, res, STATUS_LOCKED, 'upload is locked by another request', { 'cache-control': 'no-store' });
     };
 
     const patch = async (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, id: string): Promise<void> => {
       if (header(req, 'content-type') !== OFFSET_CONTENT_TYPE) return fail(req, res, 415, `Content-Type must be ${OFFSET_CONTENT_TYPE}`);
       const offset = parseNonNegativeInt(header(req, 'upload-offset'));
       if (offset === undefined) return fail(req, res, 400, 'Upload-Offset header missing or invalid');
+      // Taken over: stop reading this body; what arrived so far is kept as for any cut body.
+      const socket = req.socket;
       const outcome = await table.withLock(id, lockMode, async () => {
         const found = await table.lookup(id, dropBytes);
         if ('status' in found) return fail(req, res, found.status, found.why);
@@ -123,7 +131,7 @@ export async function startTusEmulator(opts: EmulatorOptions & TusEmulatorOption
         if (r.kind === 'client-gone' || res.destroyed) return;
         if (ctx.fault?.kind === 'commit-then-reset') { req.socket.destroy(); return; }
         sendEmpty(res, 204, common({ 'upload-offset': String(u.offset), ...expiresHeader(u) }));
-      });
+      }, () => socket.destroy());
       if (outcome === 'locked') fail(req, res, STATUS_LOCKED, 'upload is locked by another request');
     };
 
