@@ -154,7 +154,7 @@ describe('Redivis API', () => {
       expect((await pollUntilDone(up.json<{ uri: string }>().uri)).status).toBe('completed');
     }
     expect((await emu.files()).map((f) => [f.path, f.size])).toEqual([[`/${TABLE}/big.bin`, data.length], [`/${TABLE}/small.txt`, 4]]);
-    expect(await readFile(join(dir, 'files', TABLE, 'big.bin'))).toEqual(data);
+    expect((await readFile(join(dir, 'files', TABLE, 'big.bin'))).equals(data)).toBe(true);
   });
 });
 
