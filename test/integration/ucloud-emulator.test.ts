@@ -222,7 +222,7 @@ describe('UCloud emulator', () => {
     });
 
     it('rejects a parallel chunk on the same token with 409 {"why"} and does not write it', async () => {
-      const e = await start();
+      const e = await start({ parallelWaitMs: 200 });
       const s = await session(e, '/1/p.bin');
       const sock = await openChunk(e, s, 0, 1_000, 2_000, Buffer.alloc(100, 1));
       await expect.poll(() => partSize(s.token), { timeout: 5_000 }).toBe(100);

@@ -20,6 +20,8 @@ export interface ChunkRulesOptions {
   offsetGap: 'reject' | 'allow';
   parallel: 'reject' | 'serialise';
   finalizeEmpty: boolean;
+  /** How long a chunk that overlaps another waits for it to end before a 409 (reject mode). */
+  parallelWaitMs: number;
   /** Cut a body that delivers fewer bytes per second than this over `rateWindowMs` (0 = off). */
   minBodyBytesPerSec: number;
   rateWindowMs: number;
@@ -73,8 +75,14 @@ export async function handleChunk(req: IncomingMessage, res: ServerResponse, ctx
   const found = await d.sessions.lookup(token);
   if ('gone' in found) return rejectAfterBody(req, res, 404, found.gone === 'expired' ? IM1_MESSAGES.sessionGone : IM1_MESSAGES.unknownToken);
   let s = found.session;
+  // A client that retries right after a reset often arrives while the server is still writing
+  // the cut chunk's buffered bytes: that chunk is ending, not parallel. Wait for it (fully when
+  // its connection is already gone, else up to parallelWaitMs) before calling this one parallel.
   if (s.busy && d.o.parallel === 'reject') {
-    return rejectAfterBody(req, res, 409, 'Another chunk is already being uploaded to this session: send chunks one at a time');
+    const ended = await settlesWithin(s.tail, s.socket?.destroyed ? Infinity : d.o.parallelWaitMs);
+    if (!ended || s.busy) {
+      return rejectAfterBody(req, res, 409, 'Another chunk is already being uploaded to this session: send chunks one at a time');
+    }
   }
   // Serialise: wait for the chunk ahead, then look again (it may have committed the file).
   const ahead = s.tail;
@@ -84,6 +92,7 @@ export async function handleChunk(req: IncomingMessage, res: ServerResponse, ctx
   try {
     await ahead;
     s.busy = true;
+    s.socket = socket;
     const again = await d.sessions.lookup(token);
     if ('gone' in again) return await rejectAfterBody(req, res, 404, IM1_MESSAGES.unknownToken);
     s = again.session;
@@ -154,6 +163,13 @@ async function receive(
     return;
   }
   sendJson(res, 200, {});
+}
+
+function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
+  if (ms === Infinity) return p.then(() => true);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); });
+  return Promise.race([p.then(() => true), late]).finally(() => clearTimeout(timer));
 }
 
 /** Row 43 (slow drip): closes a body that trickles in below the configured rate. */

@@ -4,6 +4,7 @@
 // the tokens it handed out and the bytes their part files hold.
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { ConflictPolicy, FileStore } from '../shared/file-store.js';
 
@@ -20,6 +21,8 @@ export interface UploadSession {
   total?: number;
   /** A chunk is being received for this session right now. */
   busy: boolean;
+  /** Connection of the chunk being received (or last received). */
+  socket?: Socket;
   /** Serialise mode: the chunk that arrives next waits for this. */
   tail: Promise<void>;
 }

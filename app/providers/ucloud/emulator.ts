@@ -32,6 +32,12 @@ export interface UcloudEmulatorOptions {
    */
   parallel?: 'reject' | 'serialise';
   /**
+   * In 'reject' mode, how long an overlapping chunk waits for the one in flight to end before
+   * the 409. Default 1000 ms: a retry sent right after a reset finds the server still writing
+   * the cut chunk's buffered bytes, which is not a parallel upload.
+   */
+  parallelWaitMs?: number;
+  /**
    * A session dies this long after its last activity (last byte received). Default 48 h, the
    * documentation's recommendation; values under the guaranteed 30 min are refused.
    */
@@ -64,6 +70,7 @@ export async function startUcloudEmulator(opts: EmulatorOptions & UcloudEmulator
     offsetGap: opts.offsetGap ?? 'reject',
     parallel: opts.parallel ?? 'reject',
     finalizeEmpty: opts.finalizeEmpty ?? true,
+    parallelWaitMs: opts.parallelWaitMs ?? 1_000,
     minBodyBytesPerSec: opts.minBodyBytesPerSec ?? 0,
     rateWindowMs: opts.rateWindowMs ?? o.idleTimeoutMs,
   };
