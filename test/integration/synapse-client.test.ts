@@ -242,6 +242,23 @@ describe('Synapse client against the emulator', () => {
     expect(em.requests().filter((r) => r.path.includes('/add/')).map((r) => r.path.split('/').pop())).toEqual(['1', '2']);
   });
 
+  it('a part cut off mid-body leaves nothing on storage; the whole part is sent again', async () => {
+    await startEmu();
+    em.inject({ method: 'PUT', path: '/_s3/', withBody: true, action: { kind: 'truncate', bytes: 1000 } });
+    const f = await localFile('cut.bin', 2 * PART, 13);
+    const p = provider();
+    const job = jobFor(f, `/${PARENT}/cut.bin`);
+    const signal = AbortSignal.timeout(20_000);
+    const s = await p.create(job, signal);
+    const err = await p.sendChunk(s, job, { index: 0, offset: 0, data: f.data.subarray(0, PART), final: false }, { signal }).catch((e: unknown) => e);
+    expect(isFerryError(err, 'network')).toBe(true);
+    expect(await p.status(s, job, signal)).toEqual({ kind: 'parts', have: [] });
+    const { remote } = await drive(p, job, f.data, s);
+    expect(remote.hash?.value).toBe(f.md5);
+    expect(em.stats().bytesReceived).toBe(f.data.length + 1000);
+    expect(em.requests().filter((r) => r.path.includes('/add/'))).toHaveLength(2);
+  });
+
   it('a lost complete answer: status says complete and finish creates the entity without completing again', async () => {
     await startEmu();
     em.inject({ method: 'PUT', path: '/complete', action: { kind: 'commit-then-reset' } });
