@@ -80,12 +80,12 @@ async function cutPatch(tus: Server, req: IncomingMessage, keep: number): Promis
     size += c.length;
     if (size >= keep) break;
   }
-  socket.destroy();
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
   const body = Buffer.concat(parts).subarray(0, Math.min(size, keep));
   headers.set('content-length', String(body.length));
-  await tus.handleWeb(new Request(`http://${req.headers.host}${req.url}`, { method: 'PATCH', headers, body }));
+  // Stored first, hung up after: the client cannot ask HEAD before the kept bytes are in.
+  await tus.handleWeb(new Request(`http://${req.headers.host}${req.url}`, { method: 'PATCH', headers, body })).finally(() => socket.destroy());
 }
 
 export interface DriveResult {
