@@ -136,6 +136,36 @@ describe('Box client: row 15 (part 409/416, commit 202)', () => {
   });
 });
 
+describe('Box client: names taken behind our back', () => {
+  it('a name taken between create and commit is name-conflict at finish (409 item_name_in_use)', async () => {
+    await start();
+    const p = provider();
+    const s = await p.create(job, signal);
+    for (let i = 0; i < PARTS; i++) await p.sendChunk(s, job, chunk(i), { signal });
+    const smallPath = join(dir, 'other.bin');
+    await fsp.writeFile(smallPath, 'other');
+    const other: UploadJob = { ...job, file: { ...job.file, path: smallPath, size: 5 } };
+    const o = await p.create(other, signal);
+    await p.sendChunk(o, other, { index: 0, offset: 0, data: Buffer.from('other'), final: true }, { signal });
+    const e = await failure(p.finish(s, job, { sha1 }, signal));
+    expect(e).toMatchObject({ code: 'name-conflict', context: { status: 409, serverCode: 'item_name_in_use' } });
+    expect(e.message).toContain('/in/big.bin');
+  });
+
+  it('a file where a folder of the path should be is name-conflict naming the folder', async () => {
+    await start();
+    const p = provider();
+    const smallPath = join(dir, 'in');
+    await fsp.writeFile(smallPath, 'x');
+    const blocker: UploadJob = { ...job, file: { ...job.file, path: smallPath, size: 1 }, target: { remotePath: '/in', conflict: 'fail' } };
+    const b = await p.create(blocker, signal);
+    await p.sendChunk(b, blocker, { index: 0, offset: 0, data: Buffer.from('x'), final: true }, { signal });
+    const e = await failure(p.create(job, signal));
+    expect(e.code).toBe('name-conflict');
+    expect(e.message).toContain('/in');
+  });
+});
+
 describe('Box client: integrity (rows 29, part and file digests)', () => {
   it('a wrong whole-file SHA-1 at commit is integrity, final (400 digest_mismatch)', async () => {
     await start();
