@@ -25,6 +25,9 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
   const now = deps.now ?? Date.now;
   // Lowered in tests so that small files exercise upload sessions; 0-byte files are always simple.
   const simpleMax = Number(o.options?.simpleUploadMaxBytes ?? SIMPLE_UPLOAD_MAX);
+  if (!Number.isSafeInteger(simpleMax) || simpleMax < 0) {
+    throw new FerryError('bad-input', `OneDrive option simpleUploadMaxBytes must be a whole number of bytes, not "${o.options?.simpleUploadMaxBytes}"`);
+  }
   const auth = { authorization: `Bearer ${o.endpoint.token}` };
   // driveItems of finished uploads, from the last fragment's (or the simple PUT's) answer to finish().
   const finished = new Map<string, RemoteFile>();
