@@ -8,7 +8,11 @@ export type ProxyMode =
   | { kind: 'pass' }
   /** RST both sides once n more client→server bytes have passed; then back to pass (one-shot). */
   | { kind: 'reset_after'; bytes: number }
-  /** After n more client→server bytes, stop reading and forwarding both ways; never close. Stays until the mode changes. */
+  /**
+   * After n more client→server bytes, stop reading and forwarding both ways on every connection
+   * that carries a byte afterwards; never close. Stays until the mode changes; connections it
+   * swallowed stay swallowed.
+   */
   | { kind: 'blackhole_after'; bytes: number }
   /** FIN both sides once n more client→server bytes have passed; then back to pass (one-shot, like a reset). */
   | { kind: 'close_after'; bytes: number }
@@ -89,8 +93,17 @@ export async function startFaultProxy(o: { targetPort: number; targetHost?: stri
     pump(c, d);
   };
 
+  // Stop reading both ways: the peers' kernel buffers fill and everything stalls.
+  const hole = (c: Conn): void => {
+    c.dead = true;
+    c.client.pause();
+    c.upstream.pause();
+  };
+
   const onData = (c: Conn, d: Dir, chunk: Buffer): void => {
     if (c.dead) return;
+    // A spent black hole swallows any connection that carries a byte, either way, old or new.
+    if (mode.kind === 'blackhole_after' && budget <= 0) return hole(c);
     const limited = mode.kind === 'reset_after' || mode.kind === 'close_after' || mode.kind === 'blackhole_after';
     if (!d.up || !limited || chunk.length < budget) {
       if (d.up && limited) budget -= chunk.length;
@@ -100,11 +113,7 @@ export async function startFaultProxy(o: { targetPort: number; targetHost?: stri
     budget = 0;
     if (mode.kind === 'blackhole_after') {
       enqueue(c, d, head);
-      // Stop reading both ways: the peers' kernel buffers fill and everything stalls.
-      c.dead = true;
-      c.client.pause();
-      c.upstream.pause();
-      return;
+      return hole(c);
     }
     enqueue(c, d, head.length ? head : undefined, mode.kind === 'reset_after' ? 'reset' : 'close');
     mode = { kind: 'pass' };
@@ -128,8 +137,6 @@ export async function startFaultProxy(o: { targetPort: number; targetHost?: stri
       d.src.on('error', () => { if (!c.dead) kill(c, 'reset'); });
       d.src.on('close', () => { if (!c.dead && d.q.length === 0) { c.dead = true; d.dst.destroySoon(); } conns.delete(c); });
     }
-    // A connection opened inside a spent black hole is dead on arrival (attaching 'data' resumed it).
-    if (mode.kind === 'blackhole_after' && budget <= 0) { c.dead = true; client.pause(); upstream.pause(); }
   };
 
   const listen = (p: number): Promise<void> => new Promise((resolve, reject) => {

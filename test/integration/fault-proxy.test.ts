@@ -77,6 +77,24 @@ describe('fault proxy', () => {
     expect(out.closed).toBe(false);
     expect(target.got[0]).toBe(10_000);
     expect(out.received).toBeLessThanOrEqual(10_000);
+    const later = await exchange(proxy.port, 10, { waitMs: 300 });
+    expect(later).toMatchObject({ received: 0, closed: false });
+    await proxy.setMode({ kind: 'pass' });
+    expect(await exchange(proxy.port, 10)).toMatchObject({ received: 10, closed: true });
+  });
+
+  it('blackhole_after(0) swallows an open, idle connection as soon as it is used', async () => {
+    const s = net.connect(proxy.port, '127.0.0.1');
+    let got = 0;
+    s.on('data', (b: Buffer) => { got += b.length; });
+    s.write('ping');
+    await expect.poll(() => got, { timeout: 2_000 }).toBe(4);
+    await proxy.setMode({ kind: 'blackhole_after', bytes: 0 });
+    s.write('again');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toBe(4);
+    expect(target.got[0]).toBe(4);
+    s.destroy();
   });
 
   it('close_after(n) ends both sides after n bytes', async () => {
