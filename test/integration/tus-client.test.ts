@@ -169,6 +169,17 @@ describe.each([emulatorBackend, realServerBackend])('tus client against $name', 
     expect(head.headers.get('upload-offset')).toBeNull();
   });
 
+  it('a chunk past the declared length is rejected (413, permanent) and nothing is stored', async () => {
+    const p = fresh();
+    const job = tusJob('/home/u/grew.bin', 100, '/grew.bin', CHUNK);
+    const session = await p.create(job, signal);
+    const err = (await p.sendChunk(session, job, { index: 0, offset: 0, data: randomBytes(150), final: true }, { signal }).catch((e: unknown) => e)) as FerryError;
+    expect(err.code).toBe('rejected');
+    expect(err.context.status).toBe(413);
+    expect(err.message).toContain('/home/u/grew.bin');
+    expect(await p.status(session, job, signal)).toEqual({ kind: 'offset', offset: 0 });
+  });
+
   it('refuses a file above Tus-Max-Size before sending it', async () => {
     const small = await factory.start({ maxSize: 1000 });
     try {
@@ -202,6 +213,34 @@ describe.each([emulatorBackend, realServerBackend])('tus client against $name', 
       expect(patchErr.code).toBe('session-gone');
     } finally {
       await exp.close();
+    }
+  });
+});
+
+describe('@tus/server 2 deviations (protocols.md 6.4) our client must live with', () => {
+  let http: UndiciHttp | undefined;
+  it('answers HEAD with 200, refuses a bad content type with 400 and a missing offset with 403, and has no checksum', async () => {
+    const srv = await startRealTusServer();
+    try {
+      const opt = await fetch(srv.url, { method: 'OPTIONS' });
+      expect(opt.headers.get('tus-extension')).not.toContain('checksum');
+      const post = await fetch(srv.url, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '3' } });
+      const url = new URL(post.headers.get('location')!, srv.url).href;
+      expect((await fetch(url, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } })).status).toBe(200);
+      const patch = (h: Record<string, string>) => fetch(url, { method: 'PATCH', headers: { 'tus-resumable': '1.0.0', ...h }, body: 'abc' }).then((r) => r.status);
+      expect(await patch({ 'upload-offset': '0', 'content-type': 'text/plain' })).toBe(400);
+      expect(await patch({ 'content-type': 'application/offset+octet-stream' })).toBe(403);
+      expect(await patch({ 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'tus-resumable': '0.2.2' })).toBe(400);
+      // A 403 on HEAD is session-gone for our client; on PATCH (this server's header complaints) it is permanent.
+      http = new UndiciHttp({ idleTimeoutMs: 10_000 });
+      const p = createTusProvider({ endpoint: { url: srv.url, token: '' }, http });
+      const job = tusJob('/home/u/abc.txt', 3, '/abc.txt', CHUNK);
+      expect(await p.status({ ref: { url }, chunkSize: CHUNK }, job, signal)).toEqual({ kind: 'offset', offset: 0 });
+      expect(await p.sendChunk({ ref: { url }, chunkSize: CHUNK }, job, { index: 0, offset: 0, data: Buffer.from('abc'), final: true }, { signal })).toEqual({ kind: 'offset', offset: 3 });
+      expect((await srv.read(url)).toString()).toBe('abc');
+    } finally {
+      await http?.close();
+      await srv.close();
     }
   });
 });
