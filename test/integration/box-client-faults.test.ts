@@ -85,6 +85,20 @@ describe('Box client: row 15 (part 409/416, commit 202)', () => {
     expect(puts().map((x) => x.range?.split('-')[0])).toEqual(['bytes 0', `bytes ${PART}`, `bytes ${PART}`, `bytes ${2 * PART}`, `bytes ${3 * PART}`, `bytes ${4 * PART}`]);
   });
 
+  it('a part cut off mid-body is a network error; Box holds nothing of it and the resend completes the file', async () => {
+    await start();
+    const p = provider();
+    const s = await p.create(job, signal);
+    emu.inject({ method: 'PUT', after: 2, times: 1, action: { kind: 'truncate', bytes: 1000 } });
+    for (const i of [0, 1]) await p.sendChunk(s, job, chunk(i), { signal });
+    const cut = await failure(p.sendChunk(s, job, chunk(2), { signal }));
+    expect(classify(cut).kind).toBe('transient');
+    expect(await p.status(s, job, signal)).toEqual({ kind: 'parts', have: [0, 1] });
+    for (const i of [2, 3, 4]) await p.sendChunk(s, job, chunk(i), { signal });
+    expect((await p.finish(s, job, { sha1 }, signal)).hash?.value).toBe(sha1);
+    expect((await fsp.readFile(join(dir, 'emu', 'files', 'in', 'big.bin'))).equals(data)).toBe(true);
+  });
+
   it('a 409 on a part is a reconcile too', async () => {
     await start();
     const p = provider();
