@@ -22,12 +22,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(o: Partial<EmulatorOptions> & TusEmulatorOptions & { clientToken?: string } = {}) {
+async function setup(o: Partial<EmulatorOptions> & TusEmulatorOptions & { clientToken?: string; clientOptions?: Record<string, string> } = {}) {
   const dataDir = await fsp.mkdtemp(join(tmpdir(), 'ferry-tus-emu-'));
   const emu: RunningTusEmulator = await startTusEmulator({ dataDir, ...o });
   const http = new UndiciHttp({ idleTimeoutMs: 10_000 });
   cleanups.push(async () => { await http.close(); await emu.close(); await fsp.rm(dataDir, { recursive: true, force: true }); });
-  const provider = createTusProvider({ endpoint: { url: emu.url, token: o.clientToken ?? emu.token }, http });
+  const provider = createTusProvider({ endpoint: { url: emu.url, token: o.clientToken ?? emu.token }, http, ...(o.clientOptions ? { options: o.clientOptions } : {}) });
   const stored = (remotePath: string) => fsp.readFile(join(dataDir, 'files', remotePath));
   const patches = () => emu.requests().filter((r) => r.method === 'PATCH');
   return { emu, provider, stored, patches };
@@ -47,6 +47,14 @@ describe('tus client against our emulator', () => {
     const expected = [0, CHUNK, 2 * CHUNK].map((o) => `sha1 ${createHash('sha1').update(data.subarray(o, o + CHUNK)).digest('base64')}`);
     expect(patches().map((r) => r.headers['upload-checksum'])).toEqual(expected);
     expect((await stored('/sum.bin')).equals(data)).toBe(true);
+  });
+
+  it("option checksum=off sends no Upload-Checksum even when the server offers it", async () => {
+    const { provider, stored, patches } = await setup({ clientOptions: { checksum: 'off' } });
+    const data = randomBytes(CHUNK + 3);
+    await driveUpload(provider, tusJob('/home/u/fast.bin', data.length, '/fast.bin', CHUNK), data);
+    expect(patches().map((r) => r.headers['upload-checksum'])).toEqual([undefined, undefined]);
+    expect((await stored('/fast.bin')).equals(data)).toBe(true);
   });
 
   it('460 checksum mismatch: the chunk is discarded, resent once, and the file completes intact', async () => {

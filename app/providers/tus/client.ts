@@ -23,8 +23,13 @@ const GONE_ON_PATCH = [404, 410];
 /** Preference order when the server offers several checksum algorithms. */
 const CHECKSUM_PREFERENCE = ['sha1', 'sha256', 'md5'];
 
+/**
+ * Options (strings, from the target's settings):
+ * - `checksum`: 'auto' (default: send Upload-Checksum when the server offers the extension) or 'off'.
+ */
 export function createTusProvider(o: ProviderFactoryOptions): Provider {
   const endpoint = o.endpoint.url;
+  const checksums = o.options?.['checksum'] !== 'off';
   const http = o.http;
   const baseHeaders = (): Record<string, string> => ({
     'tus-resumable': TUS_VERSION,
@@ -99,7 +104,7 @@ export function createTusProvider(o: ProviderFactoryOptions): Provider {
       const url = sessionUrl(session, job);
       const caps = await capabilities(ctx.signal);
       const headers: Record<string, string> = { ...baseHeaders(), 'upload-offset': String(chunk.offset), 'content-type': OFFSET_CONTENT_TYPE };
-      const algorithm = checksumAlgorithm(caps);
+      const algorithm = checksums ? checksumAlgorithm(caps) : undefined;
       if (algorithm) headers['upload-checksum'] = `${algorithm} ${createHash(algorithm).update(chunk.data).digest('base64')}`;
       const end = chunk.offset + chunk.data.length;
       const res = await http.request({ method: 'PATCH', url, headers, body: chunk.data, signal: ctx.signal, ...(ctx.onSent ? { onSent: ctx.onSent } : {}) });
