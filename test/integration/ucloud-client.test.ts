@@ -149,6 +149,30 @@ describe('UCloud client ↔ emulator', () => {
     expect(chunkLog().map(([o]) => o)).toEqual(['0', String(MiB), String(MiB), String(2 * MiB)]);
   });
 
+  it('resumes in a new process from the journal: the session reference survives JSON, the cut chunk is re-sent whole', async () => {
+    await start();
+    const { data, job } = await localFile('resume.iso', 4 * MiB);
+    const j = job('/1/resume.iso');
+    const first = client();
+    const s = await first.create(j, signal);
+    await send(first, s, j, data, 0);
+    await send(first, s, j, data, 1);
+    const journal = JSON.stringify({ ref: s.ref, chunkSize: s.chunkSize, confirmed: 2 * s.chunkSize });
+    // The process dies while chunk 2 is on the wire; the server keeps what it wrote.
+    emu.inject({ path: '/chunked/upload', action: { kind: 'truncate', bytes: 123_456 } });
+    await send(first, s, j, data, 2).then(unexpected, asFerry);
+    await http.close();
+    http = new UndiciHttp({ idleTimeoutMs: 5_000 });
+    const saved = JSON.parse(journal) as { ref: Session['ref']; chunkSize: number; confirmed: number };
+    const second = client();
+    const resumed: Session = { ref: saved.ref, chunkSize: saved.chunkSize };
+    expect(await second.status(resumed, j, signal)).toEqual({ kind: 'unknown' });
+    for (let i = saved.confirmed / saved.chunkSize; i < 4; i++) await send(second, resumed, j, data, i);
+    await second.finish(resumed, j, {}, signal);
+    expect(await emu.files()).toEqual([{ path: '/1/resume.iso', size: data.length, sha256: sha(data) }]);
+    expect(emu.stats().sessionsCreated).toBe(1);
+  });
+
   it('row 1: a reset mid-chunk through the proxy costs one chunk re-sent, and the file is identical', async () => {
     await start();
     proxy = await startFaultProxy({ targetPort: Number(new URL(emu.url).port) });
