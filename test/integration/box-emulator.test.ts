@@ -375,8 +375,11 @@ describe('Box emulator: simple upload, folders, auth, modes', () => {
     const f = (await call('POST', '/2.0/folders', { json: { name: 'keep', parent: { id: '0' } } })).json;
     const s = await session('k.bin', f.id);
     await commit(s, await allParts(s));
+    await putPart(await session('left-open.bin'), 0);
     await emu.close();
     await start();
+    // The open session died with the process; its part file does not linger.
+    await expect(fsp.readdir(join(dir, 'emu', 'sessions'))).rejects.toThrow();
     const root = await call('GET', '/2.0/folders/0/items');
     const keep = root.json.entries.find((e: { name: string }) => e.name === 'keep');
     const inside = await call('GET', `/2.0/folders/${keep.id}/items`);

@@ -2,7 +2,7 @@
 // Routes answer under both bases the official SDK builds: `${url}` (api.box.com) and
 // `${url}/api` (upload.box.com/api); a real client sends uploads to the second, the rest to the first.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createReadStream } from 'node:fs';
+import { createReadStream, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { EmulatorOptions } from '../shared/emulator-types.js';
 import { type EmulatorHandler, type RequestContext, type RunningEmulator, resolveEmulatorOptions, startEmulatorHost } from '../shared/emulator-host.js';
@@ -21,7 +21,11 @@ export async function startBoxEmulator(opts: EmulatorOptions & BoxEmulatorOption
   const o = resolveBoxOptions(opts);
   const store = new FileStore(resolved.discard ? undefined : resolved.dataDir);
   const tree = new BoxTree();
-  if (!store.discard) await tree.load(join(resolved.dataDir!, 'files'));
+  if (!store.discard) {
+    await tree.load(join(resolved.dataDir!, 'files'));
+    // Sessions live in memory only, so part files left by an earlier run belong to no one.
+    await fsp.rm(join(resolved.dataDir!, 'sessions'), { recursive: true, force: true });
+  }
   return startEmulatorHost('box', resolved, (counters, baseUrl) => {
     const c: BoxEmuContext = { o, tree, store, counters, baseUrl, now: resolved.now };
     const router = new BoxRouter(c, new BoxSessions(c), new BoxSimpleUploads(c), resolved.token);
