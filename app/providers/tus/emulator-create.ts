@@ -25,6 +25,8 @@ const POLICIES: readonly ConflictPolicy[] = ['rename', 'replace', 'fail'];
 
 export async function createUpload(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, c: CreateEnv): Promise<void> {
   const { env, table, fail } = c;
+  // Reading a body to its end can drop `req.socket`; keep our own for the commit-then-reset fault.
+  const socket = req.socket;
   if (header(req, 'upload-concat') !== undefined) return fail(req, res, 400, 'the concatenation extension is not supported');
   const lengthHeader = header(req, 'upload-length');
   const deferHeader = header(req, 'upload-defer-length');
@@ -72,7 +74,7 @@ export async function createUpload(req: IncomingMessage, res: ServerResponse, ct
   }
   // Upload-Length: 0 is complete at creation.
   if (u.length === u.offset && !u.complete) await completeUpload(u, env.store);
-  if (ctx.fault?.kind === 'commit-then-reset') { req.socket.destroy(); return; }
+  if (ctx.fault?.kind === 'commit-then-reset') { socket.destroy(); return; }
   res.writeHead(201, c.common({
     location,
     'content-length': '0',

@@ -129,7 +129,7 @@ export async function startTusEmulator(opts: EmulatorOptions & TusEmulatorOption
         if (r.kind === 'error') return fail(req, res, r.status, r.text);
         if (u.length !== undefined && u.offset === u.length && !u.complete) await completeUpload(u, store);
         if (r.kind === 'client-gone' || res.destroyed) return;
-        if (ctx.fault?.kind === 'commit-then-reset') { req.socket.destroy(); return; }
+        if (ctx.fault?.kind === 'commit-then-reset') { socket.destroy(); return; }
         sendEmpty(res, 204, common({ 'upload-offset': String(u.offset), ...expiresHeader(u) }));
       }, () => socket.destroy());
       if (outcome === 'locked') fail(req, res, STATUS_LOCKED, 'upload is locked by another request');
