@@ -193,4 +193,27 @@ describe('tus client against our emulator', () => {
     await provider.sendChunk(session, job, { index: 0, offset: 0, data: data.subarray(0, CHUNK), final: false }, { signal });
     expect(session.expiresAt).toBe(Date.parse('2030-01-01T01:10:00Z'));
   });
+
+  it('an emulator restarted without its sessions answers 404: session-gone, and a new upload starts from 0', async () => {
+    const dataDir = await fsp.mkdtemp(join(tmpdir(), 'ferry-tus-restart-'));
+    const http = new UndiciHttp({ idleTimeoutMs: 10_000 });
+    let emu = await startTusEmulator({ dataDir, token: 't' });
+    cleanups.push(async () => { await http.close(); await emu.close(); await fsp.rm(dataDir, { recursive: true, force: true }); });
+    const port = Number(new URL(emu.url).port);
+    const provider = createTusProvider({ endpoint: { url: emu.url, token: 't' }, http });
+    const data = randomBytes(2 * CHUNK);
+    const job = tusJob('/home/u/restart.bin', data.length, '/restart.bin', CHUNK);
+    const old = await provider.create(job, signal);
+    await provider.sendChunk(old, job, { index: 0, offset: 0, data: data.subarray(0, CHUNK), final: false }, { signal });
+    await emu.close();
+    emu = await startTusEmulator({ dataDir, token: 't', port });
+    // The pooled connection to the old process may fail first ('network', transient), as after any restart.
+    let err = await rejected(provider.status(old, job, signal));
+    for (let i = 0; i < 2 && err.code === 'network'; i++) err = await rejected(provider.status(old, job, signal));
+    expect(err).toMatchObject({ code: 'session-gone', context: { status: 404 } });
+    const { session, log } = await driveUpload(provider, job, data);
+    expect(session.ref).not.toEqual(old.ref);
+    expect(log[0]).toBe(`send 0-${CHUNK} → ${CHUNK}`);
+    expect((await fsp.readFile(join(dataDir, 'files', 'restart.bin'))).equals(data)).toBe(true);
+  });
 });
