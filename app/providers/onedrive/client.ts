@@ -20,7 +20,7 @@ export interface OnedriveProviderDeps {
 const UPLOAD_URL_GONE = [401, 403, 404];
 
 export function createOnedriveProvider(o: ProviderFactoryOptions, deps: OnedriveProviderDeps = {}): Provider {
-  const api = o.endpoint.url.replace(/\/+$/, '');
+  const api = graphBase(o.endpoint.url);
   const http = o.http;
   const now = deps.now ?? Date.now;
   // Lowered in tests so that small files exercise upload sessions; 0-byte files are always simple.
@@ -157,6 +157,15 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
 function noteExpiry(s: Session, iso: string): void {
   const t = Date.parse(iso);
   if (!Number.isNaN(t)) s.expiresAt = t;
+}
+
+/**
+ * The Graph base including its version. A bare host (`https://graph.microsoft.com`, or an
+ * emulator's `url`) gets `/v1.0`, so both spellings of the endpoint work.
+ */
+export function graphBase(url: string): string {
+  const u = url.replace(/\/+$/, '');
+  return /\/(v1\.0|beta)$/.test(u) ? u : `${u}/v1.0`;
 }
 
 /** The job's chunk size made valid for Graph: a 320 KiB multiple below 60 MiB. */
