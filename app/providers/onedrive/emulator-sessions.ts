@@ -137,7 +137,9 @@ export class UploadSessions {
         await fh?.close();
       }
       // Interrupted: every byte of this request is discarded; the session offset stays put.
-      if (!complete || this.sessions.get(s.id) !== s) return;
+      if (!complete) return;
+      // Cancelled (DELETE) while this fragment streamed in.
+      if (this.sessions.get(s.id) !== s) throw notFound('the upload session');
       s.total ??= range.total;
       s.received = range.end + 1;
       s.qx = qx;
