@@ -20,7 +20,8 @@ const { values: args } = parseArgs({
     files: { type: 'string', default: '100000' },
     dirs: { type: 'string', default: '1000' },
     'idle-seconds': { type: 'string', default: '5' },
-    adapters: { type: 'string', default: 'chokidar,parcel' },
+    adapters: { type: 'string', default: 'parcel,chokidar' },
+    'timeout-s': { type: 'string', default: '900' },
   },
 });
 const FILES = Number(args.files);
@@ -119,10 +120,13 @@ function makeTree(tree) {
 function runChild(outfile, ...childArgs) {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [outfile, ...childArgs], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+    // A phase that does not finish is reported as such rather than hanging the whole bench.
+    const timer = setTimeout(() => p.kill('SIGKILL'), Number(args['timeout-s']) * 1000);
     let text = '';
     p.stdout.on('data', (b) => { text += b; });
     p.on('error', reject);
     p.on('exit', (code) => {
+      clearTimeout(timer);
       if (code !== 0) reject(new Error(`bench child ${childArgs.slice(0, 2).join(' ')} exited ${code}`));
       else resolve(JSON.parse(text.trim().split('\n').pop()));
     });
@@ -138,10 +142,14 @@ try {
   const rows = [];
   for (const adapter of args.adapters.split(',')) {
     const state = join(dir, `state-${adapter}`);
-    const first = await runChild(outfile, 'first', adapter, tree, state, '0');
-    const again = await runChild(outfile, 'restart', adapter, tree, state, args['idle-seconds']);
+    try {
+      const first = await runChild(outfile, 'first', adapter, tree, state, '0');
+      const again = await runChild(outfile, 'restart', adapter, tree, state, args['idle-seconds']);
+      rows.push({ adapter, first, again });
+    } catch (err) {
+      rows.push({ adapter, error: err.message });
+    }
     rmSync(join(tree, 'd0', 'new-file.bin'), { force: true });
-    rows.push({ adapter, first, again });
   }
   const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
   const lines = [
@@ -149,7 +157,7 @@ try {
     '',
     '| watcher | first scan (hash + record all) | first scan peak RSS | restart, nothing changed | restart peak RSS | re-queued on restart | new file: last write → queued | idle CPU |',
     '|---|---|---|---|---|---|---|---|',
-    ...rows.map(({ adapter, first, again }) =>
+    ...rows.map(({ adapter, first, again, error }) => error ? `| ${adapter} | ${error} | | | | | | |` :
       `| ${adapter} | ${fmt(first.totalMs)} (watching after ${fmt(first.readyMs)}) | ${first.peakRssMiB} MiB | ${fmt(again.readyMs)} | ${again.peakRssMiB} MiB | ${again.queued} | ${fmt(again.newFileLatencyMs)} | ${again.idleCpuMs} ms over ${again.idleSeconds} s |`),
     '',
     'Targets: restart with nothing changed under 10 s and 400 MiB; idle CPU near zero.',

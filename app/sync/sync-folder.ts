@@ -275,7 +275,11 @@ export class SyncFolder {
     const prefix = `${path}/`;
     for (const p of [...this.stable.paths()]) if (p === path || p.startsWith(prefix)) this.stable.forget(p);
     const index = this.index!;
-    if (index.get(path)) index.delete(path);
+    // A file has no children: only a vanished folder needs the (linear) prefix sweep.
+    if (index.get(path)) {
+      index.delete(path);
+      return;
+    }
     for (const p of [...index.entries.keys()]) if (p.startsWith(prefix)) index.delete(p);
   }
 

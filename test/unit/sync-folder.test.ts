@@ -46,9 +46,9 @@ describe.each<[string, () => Watcher]>([
     await rm(base, { recursive: true, force: true });
   });
 
-  const start = async (): Promise<SyncFolder> => {
+  const start = async (aggregator: Record<string, number> = {}): Promise<SyncFolder> => {
     folder = new SyncFolder(
-      { id: 'f1', root, targetId: 't1', remoteDir: '/Footage', stateDir: state, stability: { windowMs: 300, maxWaitMs: 20_000 }, aggregator: { quietMs: 50 } },
+      { id: 'f1', root, targetId: 't1', remoteDir: '/Footage', stateDir: state, stability: { windowMs: 300, maxWaitMs: 20_000 }, aggregator: { quietMs: 50, ...aggregator } },
       { engine, watcher: makeWatcher(), onEvent: (e) => events.push(e), log: () => undefined },
     );
     await folder.start();
@@ -183,5 +183,51 @@ describe.each<[string, () => Watcher]>([
     engine.finish(engine.added[0]!.id);
     await waitFor('second queue', () => engine.added.length === 2);
     expect(engine.added[1]!.bytes.toString()).toBe('two!');
+  });
+
+  it('turns an event burst past the aggregator caps into folder rescans and still uploads every file exactly once', async () => {
+    // Folders exist before the start so that each file is its own event, not part of a new-folder walk.
+    for (const d of ['b1', 'b2', 'b3']) await mkdir(join(root, d));
+    await start({ maxPerDir: 4, maxPaths: 12 });
+    for (const d of ['b1', 'b2', 'b3']) {
+      for (let i = 0; i < 15; i++) await writeFile(join(root, d, `f${i}.dat`), `${d}-${i}`);
+    }
+    await waitFor('all 45 uploads', () => done() === 45);
+    expect(events.some((e) => e.type === 'scanned' && e.dir !== '')).toBe(true);
+    await sleep(600);
+    const paths = engine.remotePaths();
+    expect(paths).toHaveLength(45);
+    expect(new Set(paths).size).toBe(45);
+  });
+
+  it('reports a failed upload, keeps it out of the index, and uploads it again on the next start', async () => {
+    engine = new RecordingEngine('manual');
+    await writeFile(join(root, 'x.txt'), 'x');
+    await start();
+    await waitFor('queued', () => engine.added.length === 1);
+    engine.fail(engine.added[0]!.id, 'The server refused x.txt: quota exceeded');
+    await waitFor('failure reported', () => events.some((e) => e.type === 'failed'));
+    expect(events.find((e) => e.type === 'failed')).toEqual({ type: 'failed', path: 'x.txt', error: { code: 'rejected', message: 'The server refused x.txt: quota exceeded' } });
+    await folder!.stop();
+    await start();
+    await waitFor('queued again', () => engine.added.length === 2);
+    expect(engine.added[1]!.item.remotePath).toBe('/Footage/x.txt');
+  });
+
+  it('starts with a corrupt index: logs, quarantines, and re-uploads rather than crashing', async () => {
+    await writeFile(join(root, 'a.txt'), 'a');
+    await start();
+    await waitFor('upload', () => done() === 1);
+    await folder!.stop();
+    await writeFile(join(state, 'index.log'), 'garbage\n');
+    const logs: string[] = [];
+    folder = new SyncFolder(
+      { id: 'f1', root, targetId: 't1', remoteDir: '/Footage', stateDir: state, stability: { windowMs: 300 }, aggregator: { quietMs: 50 } },
+      { engine, watcher: makeWatcher(), onEvent: (e) => events.push(e), log: (l) => logs.push(l) },
+    );
+    await folder.start();
+    await waitFor('re-upload', () => done() === 2);
+    expect(logs.join('\n')).toMatch(/index\.log is damaged/);
+    expect(engine.remotePaths()).toEqual(['/Footage/a.txt', '/Footage/a.txt']);
   });
 });
