@@ -78,6 +78,7 @@ async function drive(p: Provider, j: UploadJob, data: Buffer, s?: Session): Prom
   const session = s ?? (await p.create(j, signal));
   let state: ServerState = s ? await p.status(session, j, signal) : { kind: 'offset', offset: 0 };
   let reconciles = 0;
+  let perChunk = 0;
   let sentEmpty = false;
   for (let guard = 0; guard < 200; guard++) {
     if (state.kind === 'complete') break;
@@ -85,17 +86,13 @@ async function drive(p: Provider, j: UploadJob, data: Buffer, s?: Session): Prom
     if (offset >= data.length && (data.length > 0 || sentEmpty)) break;
     sentEmpty = true;
     const chunk = chunkAt(session, data, offset);
-    let tries = 0;
-    for (;;) {
-      try {
-        state = (await p.sendChunk(session, j, chunk, { signal })) ?? { kind: 'offset', offset: offset + chunk.data.length };
-        break;
-      } catch (e) {
-        if (!isFerryError(e, 'offset-mismatch') || ++tries > 2) throw e;
-        reconciles++;
-        state = await p.status(session, j, signal);
-        break;
-      }
+    try {
+      state = (await p.sendChunk(session, j, chunk, { signal })) ?? { kind: 'offset', offset: offset + chunk.data.length };
+      perChunk = 0;
+    } catch (e) {
+      if (!isFerryError(e, 'offset-mismatch') || ++perChunk > 2) throw e;
+      reconciles++;
+      state = await p.status(session, j, signal);
     }
   }
   const result = await p.finish(session, j, {}, signal);
