@@ -97,7 +97,7 @@ describe('ferry sync (CLI)', () => {
   }, 90_000);
 
   it('refuses to start without a token, naming what is missing, and prints no stack', async () => {
-    const env = { ...process.env, FERRY_HOME: join(base, 'home') };
+    const env: NodeJS.ProcessEnv = { ...process.env, FERRY_HOME: join(base, 'home') };
     delete env.FERRY_TOKEN;
     const p = spawn(process.execPath, ['--import', 'tsx', 'app/cli/main.ts', 'sync', base, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', '/x'], {
       cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'],
