@@ -107,7 +107,9 @@ export class SyncFolder {
     this.index = await SyncIndex.open({ dir: this.config.stateDir, log: (l) => this.log(l) });
     this.adoptTransfers();
     // The watch starts before the scan so that nothing written during the scan is missed.
-    this.supervisor = new WatchSupervisor(this.deps.watcher, this.realRoot, (rel) => this.matcher.ignored(rel), {
+    // The rules file itself is never uploaded, but the watcher must still report it so edits apply.
+    const watchIgnored = (rel: string): boolean => rel !== IGNORE_FILE && rel !== `${IGNORE_FILE}/` && this.matcher.ignored(rel);
+    this.supervisor = new WatchSupervisor(this.deps.watcher, this.realRoot, watchIgnored, {
       events: (batch) => this.onWatchEvents(batch),
       overflow: (dir) => { this.agg.overflow(dir, this.timers.now()); this.schedule(); },
       error: (err) => this.emit({ type: 'error', path: err.context.file ?? '.', error: toErrorInfo(err) }),

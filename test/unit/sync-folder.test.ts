@@ -145,6 +145,17 @@ describe.each<[string, () => Watcher]>([
     expect(engine.remotePaths()).toEqual(['/Footage/keep.mov']);
   });
 
+  it('applies an edited .ferryignore without a restart', async () => {
+    await start();
+    await writeFile(join(root, '.ferryignore'), '*.raw\n');
+    await waitFor('the rescan after the rules changed', () => events.filter((e) => e.type === 'scanned' && e.dir === '').length === 2);
+    await writeFile(join(root, 'a.raw'), 'raw');
+    await writeFile(join(root, 'b.txt'), 'text');
+    await waitFor('upload', () => done() === 1);
+    await sleep(500);
+    expect(engine.remotePaths()).toEqual(['/Footage/b.txt']);
+  });
+
   it('restarts cheaply: nothing re-queued when nothing changed, exactly the edits when something did', async () => {
     for (const n of ['a', 'b', 'c']) await writeFile(join(root, `${n}.txt`), n);
     await start();
