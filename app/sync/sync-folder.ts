@@ -7,15 +7,16 @@
 // nothing is deleted on the target. A rename is an upload of the new path.
 import { createHash } from 'node:crypto';
 import { lstat, readFile, realpath } from 'node:fs/promises';
-import { dirname, join, posix, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { toErrorInfo } from '../common/errors.js';
-import type { TransferView } from '../common/transfer.js';
 import type { Engine } from '../engine/engine-api.js';
 import { fsError, scanTree } from '../node/tree-scan.js';
 import { Aggregator, type AggregatorOptions } from './aggregator.js';
 import { sha256File } from './hash-file.js';
+import { mapLimit, prepareUpload } from './prepare-upload.js';
+import { UploadTracker, type Upload } from './upload-tracker.js';
 import { createIgnoreMatcher, IGNORE_FILE, type IgnoreMatcher } from './ignore-rules.js';
-import { judge, planScan, type IndexEntry } from './planner.js';
+import { judge, planScan } from './planner.js';
 import { StabilityDetector, type FileStat, type StabilityOptions, DEFAULT_STABILITY } from './stability.js';
 import type { SyncEvent, SyncFolderState } from './sync-events.js';
 import { SyncIndex } from './sync-index.js';
@@ -51,11 +52,9 @@ export interface SyncFolderDeps {
   timers?: Timers;
 }
 
-interface InFlight {
-  id: string;
-  stat: FileStat;
-  hash: string;
-}
+/** Files handed to the engine per add, and files hashed at once. */
+const ADD_BATCH = 256;
+const HASH_CONCURRENCY = 8;
 
 interface Ready {
   path: string;
@@ -72,9 +71,7 @@ export class SyncFolder {
   private matcher: IgnoreMatcher = createIgnoreMatcher();
   private supervisor: WatchSupervisor | undefined;
   private realRoot = '';
-  private readonly inflight = new Map<string, InFlight>();
-  /** Paths that changed again while their upload was in flight. */
-  private readonly again = new Set<string>();
+  private readonly uploads: UploadTracker;
   private readonly readyFromScan: Ready[] = [];
   private tickTimer: unknown;
   private rescanTimer: unknown;
@@ -88,6 +85,20 @@ export class SyncFolder {
     this.stable = new StabilityDetector(config.stability);
     this.windowMs = config.stability?.windowMs ?? DEFAULT_STABILITY.windowMs;
     this.pollMs = config.pollMs ?? Math.max(50, Math.floor(this.windowMs / 4));
+    this.uploads = new UploadTracker(deps.engine, { folderId: config.id, targetId: config.targetId, remoteDir: config.remoteDir }, {
+      serial: (fn) => { void this.serial(fn); },
+      emit: (e) => this.emit(e),
+      record: (path, entry) => this.index!.put(path, entry),
+      recheck: (path) => {
+        this.agg.push({ kind: 'change', path }, this.timers.now());
+        this.schedule();
+      },
+      describe: async (path) => {
+        const stat = await this.statFile(path);
+        if (!stat) return undefined;
+        return { stat, hash: await sha256File(join(this.realRoot, path)).catch(() => '') };
+      },
+    });
   }
 
   get status(): SyncFolderState {
@@ -96,7 +107,7 @@ export class SyncFolder {
 
   /** Paths waiting to settle or in flight; for the panel and for tests. */
   pending(): { settling: number; inFlight: number; aggregating: number } {
-    return { settling: this.stable.size, inFlight: this.inflight.size, aggregating: this.agg.size };
+    return { settling: this.stable.size, inFlight: this.uploads.size, aggregating: this.agg.size };
   }
 
   async start(): Promise<void> {
@@ -105,7 +116,7 @@ export class SyncFolder {
     });
     this.matcher = await this.loadIgnores();
     this.index = await SyncIndex.open({ dir: this.config.stateDir, log: (l) => this.log(l) });
-    this.adoptTransfers();
+    this.uploads.adopt([this.realRoot, resolve(this.config.root)]);
     // The watch starts before the scan so that nothing written during the scan is missed.
     // The rules file itself is never uploaded, but the watcher must still report it so edits apply.
     const watchIgnored = (rel: string): boolean => rel !== IGNORE_FILE && rel !== `${IGNORE_FILE}/` && this.matcher.ignored(rel);
@@ -141,19 +152,6 @@ export class SyncFolder {
   private async loadIgnores(): Promise<IgnoreMatcher> {
     const fileText = await readFile(join(this.realRoot, IGNORE_FILE), 'utf8').catch(() => '');
     return createIgnoreMatcher({ fileText, rules: this.config.ignore ?? [] });
-  }
-
-  /** Transfers of this folder that the engine resumed from its journal: follow them, don't add them again. */
-  private adoptTransfers(): void {
-    const prefix = this.config.remoteDir.endsWith('/') ? this.config.remoteDir : `${this.config.remoteDir}/`;
-    for (const v of this.deps.engine.list()) {
-      if (v.targetId !== this.config.targetId || !v.remotePath.startsWith(prefix)) continue;
-      if (v.state.kind === 'done' || v.state.kind === 'cancelled' || v.state.kind === 'failed') continue;
-      const rel = v.remotePath.slice(prefix.length);
-      if (join(this.realRoot, rel) !== v.localPath && join(this.config.root, rel) !== v.localPath) continue;
-      // The hash is unknown here; recording '' makes a later same-size edit re-upload rather than be trusted.
-      this.follow(rel, { id: v.id, stat: { size: v.size, mtimeMs: -1 }, hash: '' });
-    }
   }
 
   private onWatchEvents(batch: WatchEvent[]): void {
@@ -265,7 +263,7 @@ export class SyncFolder {
       return;
     }
     const stat = { size: st.size, mtimeMs: st.mtimeMs };
-    if (judge(stat, this.index!.get(path)) === 'same' && !this.inflight.has(path)) {
+    if (judge(stat, this.index!.get(path)) === 'same') {
       this.stable.forget(path);
       return;
     }
@@ -307,8 +305,8 @@ export class SyncFolder {
     for (const p of plan.gone) index.delete(p);
     const now = this.timers.now();
     for (const c of plan.candidates) {
-      if (this.inflight.has(c.path)) {
-        this.again.add(c.path);
+      if (this.uploads.busy(c.path)) {
+        continue;
       } else if (now - c.stat.mtimeMs >= this.windowMs && !this.stable.has(c.path)) {
         this.readyFromScan.push({ path: c.path, stat: c.stat });
       } else {
@@ -318,107 +316,29 @@ export class SyncFolder {
     this.emit({ type: 'scanned', dir, files: totals.files, candidates: plan.candidates.length, unchanged: plan.unchanged, ms: this.timers.now() - t0 });
   }
 
-  /** Hashes what is ready, skips touches, and hands the rest to the engine in one add per tick. */
+  /**
+   * Hashes what is ready (a few files at a time), records touches, and hands the rest to the
+   * engine in batches, so 100,000 files at a first start neither wait on one read at a time
+   * nor arrive as one giant add.
+   */
   private async enqueue(ready: Ready[]): Promise<void> {
     const index = this.index!;
-    const items: { path: string; stat: FileStat; hash: string; reason: 'new' | 'changed' }[] = [];
-    for (const r of ready) {
-      if (this.stopped) return;
-      if (this.inflight.has(r.path)) {
-        this.again.add(r.path);
-        continue;
+    const fresh: Ready[] = [];
+    for (const r of ready) if (!this.uploads.busy(r.path)) fresh.push(r);
+    for (let i = 0; i < fresh.length && !this.stopped; i += ADD_BATCH) {
+      const group = fresh.slice(i, i + ADD_BATCH);
+      const prepared = await mapLimit(group, HASH_CONCURRENCY, (r) => prepareUpload(this.realRoot, r.path, r.stat, index.get(r.path)));
+      const uploads: Upload[] = [];
+      for (const p of prepared) {
+        if (p.kind === 'upload') uploads.push(p);
+        else if (p.kind === 'unchanged') {
+          index.put(p.path, p.entry);
+          this.emit({ type: 'unchanged', path: p.path });
+        } else if (p.kind === 'unsettled') this.stable.observe(p.path, p.stat, this.timers.now());
+        else if (p.kind === 'gone') this.gone(p.path);
+        else if (p.kind === 'failed') this.emit({ type: 'failed', path: p.path, error: p.error });
       }
-      const entry = index.get(r.path);
-      const verdict = judge(r.stat, entry);
-      if (verdict === 'same') continue;
-      const abs = join(this.realRoot, r.path);
-      let hash: string;
-      try {
-        hash = await sha256File(abs);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') this.gone(r.path);
-        else this.emit({ type: 'failed', path: r.path, error: toErrorInfo(fsError(err, 'file', r.path)) });
-        continue;
-      }
-      // Written to while we hashed: let it settle again.
-      const after = await this.statFile(r.path);
-      if (!after) continue;
-      if (after.size !== r.stat.size || after.mtimeMs !== r.stat.mtimeMs) {
-        this.stable.observe(r.path, after, this.timers.now());
-        continue;
-      }
-      if (verdict === 'verify' && entry && entry.hash === hash) {
-        index.put(r.path, { ...entry, mtimeMs: r.stat.mtimeMs });
-        this.emit({ type: 'unchanged', path: r.path });
-        continue;
-      }
-      items.push({ path: r.path, stat: r.stat, hash, reason: entry ? 'changed' : 'new' });
-    }
-    if (items.length === 0) return;
-    const remote = (p: string): string => posix.join(this.config.remoteDir, p);
-    const add = (batch: typeof items): Promise<TransferView[]> => this.deps.engine.add({
-      targetId: this.config.targetId,
-      items: batch.map((i) => ({ localPath: join(this.realRoot, i.path), remotePath: remote(i.path), conflict: 'replace' as const, origin: `sync:${this.config.id}` })),
-    });
-    let views: (TransferView | undefined)[];
-    try {
-      views = await add(items);
-    } catch {
-      // One bad file fails the whole add: add one at a time so only that one is reported.
-      views = [];
-      for (const i of items) {
-        try {
-          views.push((await add([i]))[0]);
-        } catch (err) {
-          views.push(undefined);
-          this.emit({ type: 'failed', path: i.path, error: toErrorInfo(err) });
-        }
-      }
-    }
-    items.forEach((i, n) => {
-      const v = views[n];
-      if (!v) return;
-      this.emit({ type: 'queued', path: i.path, remotePath: remote(i.path), size: i.stat.size, transferId: v.id, reason: i.reason });
-      this.follow(i.path, { id: v.id, stat: i.stat, hash: i.hash });
-    });
-  }
-
-  private follow(path: string, f: InFlight): void {
-    this.inflight.set(path, f);
-    this.deps.engine.settled(f.id).then(
-      (view) => this.serial(() => this.settled(path, f, view)),
-      (err: unknown) => this.serial(async () => {
-        this.inflight.delete(path);
-        this.emit({ type: 'failed', path, error: toErrorInfo(err) });
-      }),
-    );
-  }
-
-  private async settled(path: string, f: InFlight, view: TransferView): Promise<void> {
-    if (this.inflight.get(path)?.id === f.id) this.inflight.delete(path);
-    const s = view.state;
-    if (s.kind === 'done') {
-      let { stat, hash } = f;
-      if (hash === '') {
-        // Adopted from a previous run: describe the file as it is now; if it changed since, the
-        // next walk or event sees a difference only if it changes again, the price of adopting.
-        const now = await this.statFile(path);
-        if (!now) return;
-        stat = now;
-        hash = await sha256File(join(this.realRoot, path)).catch(() => '');
-      }
-      const entry: IndexEntry = { size: stat.size, mtimeMs: stat.mtimeMs, hash, remote: s.remotePath };
-      this.index!.put(path, entry);
-      this.emit({ type: 'done', path, remotePath: s.remotePath });
-    } else if (s.kind === 'failed') {
-      this.emit({ type: 'failed', path, error: s.error });
-    } else if (s.kind === 'cancelled') {
-      this.emit({ type: 'failed', path, error: { code: 'cancelled', message: `Upload of ${path} was cancelled` } });
-    }
-    if (this.again.delete(path)) {
-      this.agg.push({ kind: 'change', path }, this.timers.now());
-      this.schedule();
+      if (uploads.length > 0 && !this.stopped) await this.uploads.add(this.realRoot, uploads);
     }
   }
 

@@ -241,4 +241,23 @@ describe.each<[string, () => Watcher]>([
     expect(logs.join('\n')).toMatch(/index\.log is damaged/);
     expect(engine.remotePaths()).toEqual(['/Footage/a.txt', '/Footage/a.txt']);
   });
+
+  it('adopts a transfer still running in the engine from a previous start instead of queueing the file twice', async () => {
+    engine = new RecordingEngine('manual');
+    await writeFile(join(root, 'big.mov'), 'pretend this is big');
+    await start();
+    await waitFor('queued', () => engine.added.length === 1);
+    await folder!.stop();
+    events = [];
+    await start();
+    await sleep(800);
+    expect(engine.added).toHaveLength(1);
+    engine.finish(engine.added[0]!.id);
+    await waitFor('done', () => done() === 1);
+    await folder!.stop();
+    events = [];
+    await start();
+    await sleep(800);
+    expect(engine.added).toHaveLength(1);
+  });
 });
