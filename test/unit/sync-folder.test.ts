@@ -46,9 +46,9 @@ describe.each<[string, () => Watcher]>([
     await rm(base, { recursive: true, force: true });
   });
 
-  const start = async (aggregator: Record<string, number> = {}): Promise<SyncFolder> => {
+  const start = async (aggregator: Record<string, number> = {}, maxWaitMs = 20_000): Promise<SyncFolder> => {
     folder = new SyncFolder(
-      { id: 'f1', root, targetId: 't1', remoteDir: '/Footage', stateDir: state, stability: { windowMs: 300, maxWaitMs: 20_000 }, aggregator: { quietMs: 50, ...aggregator } },
+      { id: 'f1', root, targetId: 't1', remoteDir: '/Footage', stateDir: state, stability: { windowMs: 300, maxWaitMs }, aggregator: { quietMs: 50, ...aggregator } },
       { engine, watcher: makeWatcher(), onEvent: (e) => events.push(e), log: () => undefined },
     );
     await folder.start();
@@ -88,6 +88,24 @@ describe.each<[string, () => Watcher]>([
     await sleep(600);
     expect(engine.added).toHaveLength(1);
     expect(engine.added[0]!.bytes.toString()).toBe(Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join(''));
+  });
+
+  it('uploads a file that never settles after the maximum wait, then again with its final content once it does', async () => {
+    await start({}, 1000);
+    const p = join(root, 'recording.wav');
+    await writeFile(p, '');
+    let expected = '';
+    for (let i = 0; i < 25; i++) {
+      expected += `frame ${i}\n`;
+      await appendFile(p, `frame ${i}\n`);
+      await sleep(100);
+    }
+    await waitFor('the final upload', () => engine.added.at(-1)?.bytes.toString() === expected);
+    await sleep(600);
+    expect(engine.added.length).toBeGreaterThanOrEqual(2);
+    // The first upload went while the file was still growing: forced by the maximum wait.
+    expect(engine.added[0]!.bytes.length).toBeLessThan(expected.length);
+    expect(engine.added.at(-1)!.bytes.toString()).toBe(expected);
   });
 
   it('counts an atomic save (write a temp file, rename over the original) as one change', async () => {
