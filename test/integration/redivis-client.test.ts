@@ -55,7 +55,7 @@ interface Driven {
 }
 
 /** The engine's loop in miniature: bounded steps; status query after every error; one new session when gone. */
-async function drive(p: Provider, j: UploadJob, data: Buffer, o: { afterChunk?: (offset: number) => void } = {}): Promise<Driven> {
+async function drive(p: Provider, j: UploadJob, data: Buffer, o: { afterChunk?: (offset: number) => void | Promise<void> } = {}): Promise<Driven> {
   const signal = new AbortController().signal;
   const errors: FerryError[] = [];
   const sessions = [await p.create(j, signal)];
@@ -71,7 +71,7 @@ async function drive(p: Provider, j: UploadJob, data: Buffer, o: { afterChunk?: 
       const chunk: Chunk = { index: Math.floor(offset / session.chunkSize), offset, data: data.subarray(offset, offset + length), final: offset + length >= data.length };
       st = (await p.sendChunk(session, j, chunk, { signal })) ?? { kind: 'offset', offset: offset + length };
       if (length === 0) emptySent = true;
-      if (st.kind === 'offset') o.afterChunk?.(st.offset);
+      if (st.kind === 'offset') await o.afterChunk?.(st.offset);
     } catch (e) {
       if (!(e instanceof FerryError)) throw e;
       errors.push(e);
@@ -184,7 +184,7 @@ describe('Redivis client: faults (fault catalogue)', () => {
     await start({ persistLimit: K + 1000 });
     const data = randomBytes(4 * K);
     const seen: number[] = [];
-    await drive(provider(), job(data), data, { afterChunk: (o) => seen.push(o) });
+    await drive(provider(), job(data), data, { afterChunk: (o) => void seen.push(o) });
     expect(seen).toEqual([K + 1000, 2 * K + 2000, 3 * K + 3000]);
     expect(md5(await stored(TABLE, 'responses.csv'))).toBe(md5(data));
   });
@@ -239,6 +239,29 @@ describe('Redivis client: faults (fault catalogue)', () => {
       expect(md5(await stored(TABLE, 'responses.csv'))).toBe(md5(data));
     });
   }
+
+  it('row 16 (restart): an emulator restarted without its in-memory sessions answers 404; one new session finishes the file', async () => {
+    await start();
+    const data = randomBytes(4 * K);
+    const port = Number(new URL(emu.url).port);
+    let restarts = 0;
+    const { errors, sessions } = await drive(provider(), job(data), data, {
+      afterChunk: async () => {
+        if (restarts++ > 0) return;
+        await emu.close();
+        await start({ port });
+      },
+    });
+    // A pooled connection to the old process may fail first ('network'); then the status query finds the session gone.
+    expect(errors.at(-1)).toMatchObject({ code: 'session-gone', context: { status: 404 } });
+    expect(errors.slice(0, -1).every((e) => e.code === 'network')).toBe(true);
+    expect(errors.length).toBeLessThanOrEqual(2);
+    expect(sessions).toHaveLength(2);
+    const [oldUrl, newUrl] = sessions.map((s) => (s.ref as { url: string }).url);
+    const lastOld = calls.map((c) => c.url).lastIndexOf(oldUrl!);
+    expect(lastOld).toBeLessThan(calls.findIndex((c) => c.url === newUrl));
+    expect(md5(await stored(TABLE, 'responses.csv'))).toBe(md5(data));
+  });
 
   it('maps 503, 503 + Retry-After and 429 to server-error / rate-limited and resumes from the status query', async () => {
     await start();

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { CRC32C } from '@google-cloud/storage';
 import { describe, expect, it } from 'vitest';
-import { md5Hex } from '../../app/providers/redivis/client-answers.js';
+import type { HttpResponse } from '../../app/engine/http.js';
+import { md5Hex, sessionState } from '../../app/providers/redivis/client-answers.js';
 import { renamed } from '../../app/providers/redivis/client-finalize.js';
 import { Crc32c } from '../../app/providers/redivis/crc32c.js';
 import { contentRange, heldFromRange, parseContentRange } from '../../app/providers/redivis/wire.js';
@@ -61,5 +62,43 @@ describe('client helpers', () => {
     expect(renamed('data.csv', 1)).toBe('data (1).csv');
     expect(renamed('README', 2)).toBe('README (2)');
     expect(renamed('.env', 1)).toBe('.env (1)');
+  });
+});
+
+describe('session answers', () => {
+  const res = (status: number, headers: Record<string, string> = {}, body = ''): HttpResponse => ({
+    status, headers, body: Buffer.from(body), text: () => body, json: <T>() => JSON.parse(body) as T,
+  });
+  const call = { method: 'PUT', url: 'https://storage.example/upload?upload_id=SECRET_URL_456', doing: 'uploading bytes 0-9 of a.csv', file: '/tmp/a.csv' };
+  const toRemote = (o: { size: string }) => ({ path: '/t/a.csv', size: Number(o.size) });
+
+  it('reads 308 with and without Range, and the no-308 override', () => {
+    expect(sessionState(res(308, { range: 'bytes=0-262143' }), call, toRemote)).toEqual({ kind: 'offset', offset: 262144 });
+    expect(sessionState(res(308), call, toRemote)).toEqual({ kind: 'offset', offset: 0 });
+    expect(sessionState(res(200, { range: 'bytes=0-9', 'x-http-status-code-override': '308' }), call, toRemote)).toEqual({ kind: 'offset', offset: 10 });
+    expect(sessionState(res(201, {}, '{"kind":"storage#object","size":"10"}'), call, toRemote)).toEqual({ kind: 'complete', result: { path: '/t/a.csv', size: 10 } });
+  });
+
+  it('refuses an unreadable Range or a completion without an object as protocol errors, without the capability in them', () => {
+    for (const r of [res(308, { range: 'bytes=5-9' }), res(200, {}, 'not json'), res(200, {}, '{}')]) {
+      let err: unknown;
+      try { sessionState(r, call, toRemote); } catch (e) { err = e; }
+      expect(err).toMatchObject({ code: 'protocol' });
+      expect(JSON.stringify({ m: (err as Error).message, c: (err as { context: unknown }).context })).not.toContain('SECRET_URL_456');
+    }
+  });
+
+  it("maps gone and failing statuses to their codes and keeps the server's words", () => {
+    const codes = [404, 410, 400, 401, 408, 429, 500, 503].map((s) => {
+      try {
+        sessionState(res(s, {}, '{"error":{"code":1,"message":"said so"}}'), call, toRemote);
+        return 'none';
+      } catch (e) {
+        expect((e as Error).message).toContain('said so');
+        expect((e as { context: { file?: string } }).context.file).toBe('/tmp/a.csv');
+        return (e as { code: string }).code;
+      }
+    });
+    expect(codes).toEqual(['session-gone', 'session-gone', 'rejected', 'auth', 'server-error', 'rate-limited', 'server-error', 'server-error']);
   });
 });
