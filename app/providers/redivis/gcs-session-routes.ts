@@ -116,7 +116,7 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, ctx: Request
     return gcsError(res, 400, `The request body had ${got.read} bytes but Content-Range ${raw} names ${expected}.`);
   }
   if (done) return completeAndAnswer(res, ctx, d, s);
-  if (ctx.fault?.kind === 'commit-then-reset') return void req.socket.destroy();
+  if (ctx.fault?.kind === 'commit-then-reset') return void res.socket?.destroy();
   return sendIncomplete(res, s.held, no308);
 }
 
