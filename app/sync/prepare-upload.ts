@@ -1,5 +1,6 @@
 // The last check before a settled file is queued: hash it (only new and changed files are ever
-// hashed), make sure it did not change while being hashed, and tell a real edit from a touch.
+// hashed, and only up to a size limit), make sure it did not change while being hashed, and
+// tell a real edit from a touch.
 // Reads the file system but changes no state; the folder applies the outcome.
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,12 +21,16 @@ export type Prepared =
   | { kind: 'failed'; path: string; error: ErrorInfo }
   | { kind: 'same'; path: string };
 
-export async function prepareUpload(root: string, path: string, stat: FileStat, entry: IndexEntry | undefined): Promise<Prepared> {
+/** Files above this size are not hashed by default: reading 50 GB of footage twice costs more than re-sending it after a mere touch. */
+export const DEFAULT_HASH_MAX_BYTES = 1024 ** 3;
+
+export async function prepareUpload(root: string, path: string, stat: FileStat, entry: IndexEntry | undefined, hashMaxBytes = DEFAULT_HASH_MAX_BYTES): Promise<Prepared> {
   const verdict = judge(stat, entry);
   if (verdict === 'same') return { kind: 'same', path };
   let hash: string;
   try {
-    hash = await sha256File(join(root, path));
+    // '' = not hashed: the index then trusts size and mtime alone for this file.
+    hash = stat.size > hashMaxBytes ? '' : await sha256File(join(root, path));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'gone', path };
     return { kind: 'failed', path, error: toErrorInfo(fsError(err, 'file', path)) };
@@ -38,7 +43,7 @@ export async function prepareUpload(root: string, path: string, stat: FileStat, 
   }
   if (!after.isFile()) return { kind: 'gone', path };
   if (after.size !== stat.size || after.mtimeMs !== stat.mtimeMs) return { kind: 'unsettled', path, stat: { size: after.size, mtimeMs: after.mtimeMs } };
-  if (verdict === 'verify' && entry && entry.hash === hash) return { kind: 'unchanged', path, entry: { ...entry, mtimeMs: stat.mtimeMs } };
+  if (verdict === 'verify' && entry && hash !== '' && entry.hash === hash) return { kind: 'unchanged', path, entry: { ...entry, mtimeMs: stat.mtimeMs } };
   return { kind: 'upload', path, stat, hash, reason: entry ? 'changed' : 'new' };
 }
 

@@ -13,7 +13,7 @@ import type { Engine } from '../engine/engine-api.js';
 import { fsError, scanTree } from '../node/tree-scan.js';
 import { Aggregator, type AggregatorOptions } from './aggregator.js';
 import { sha256File } from './hash-file.js';
-import { mapLimit, prepareUpload } from './prepare-upload.js';
+import { DEFAULT_HASH_MAX_BYTES, mapLimit, prepareUpload } from './prepare-upload.js';
 import { UploadTracker, type Upload } from './upload-tracker.js';
 import { createIgnoreMatcher, IGNORE_FILE, type IgnoreMatcher } from './ignore-rules.js';
 import { judge, planScan } from './planner.js';
@@ -40,6 +40,11 @@ export interface SyncFolderConfig {
   restart?: RestartPolicy;
   /** How often files waiting to settle are re-stat'ed. Default: a quarter of the window. */
   pollMs?: number;
+  /**
+   * Files larger than this are recorded without a content hash (default 1 GiB): a touch that
+   * leaves such a file's content unchanged then re-uploads it, but no new file is read twice.
+   */
+  hashMaxBytes?: number;
   /** Full rescans as a safety net for missed events (0 = never). Default 1 hour. */
   rescanIntervalMs?: number;
 }
@@ -96,7 +101,8 @@ export class SyncFolder {
       describe: async (path) => {
         const stat = await this.statFile(path);
         if (!stat) return undefined;
-        return { stat, hash: await sha256File(join(this.realRoot, path)).catch(() => '') };
+        const limit = this.config.hashMaxBytes ?? DEFAULT_HASH_MAX_BYTES;
+        return { stat, hash: stat.size > limit ? '' : await sha256File(join(this.realRoot, path)).catch(() => '') };
       },
     });
   }
@@ -327,7 +333,7 @@ export class SyncFolder {
     for (const r of ready) if (!this.uploads.busy(r.path)) fresh.push(r);
     for (let i = 0; i < fresh.length && !this.stopped; i += ADD_BATCH) {
       const group = fresh.slice(i, i + ADD_BATCH);
-      const prepared = await mapLimit(group, HASH_CONCURRENCY, (r) => prepareUpload(this.realRoot, r.path, r.stat, index.get(r.path)));
+      const prepared = await mapLimit(group, HASH_CONCURRENCY, (r) => prepareUpload(this.realRoot, r.path, r.stat, index.get(r.path), this.config.hashMaxBytes));
       const uploads: Upload[] = [];
       for (const p of prepared) {
         if (p.kind === 'upload') uploads.push(p);

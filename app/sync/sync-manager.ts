@@ -22,7 +22,7 @@ export interface SyncManagerDeps {
   onEvent?: (folderId: string, e: SyncEvent) => void;
   log?: (line: string) => void;
   /** Tuning for every folder (tests shorten the windows). */
-  tuning?: Pick<SyncFolderConfig, 'stability' | 'aggregator' | 'pollMs' | 'rescanIntervalMs' | 'restart'>;
+  tuning?: Pick<SyncFolderConfig, 'stability' | 'aggregator' | 'pollMs' | 'rescanIntervalMs' | 'restart' | 'hashMaxBytes'>;
 }
 
 export class SyncManager {
