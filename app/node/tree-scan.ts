@@ -30,7 +30,7 @@ export interface ScanTotals {
 
 export function fsError(err: unknown, what: string, rel: string): FerryError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'it no longer exists' : (err as Error)?.message ?? String(err);
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'it does not exist' : (err as Error)?.message ?? String(err);
   const ferryCode = code === 'ENOENT' ? 'file-missing' : 'file-unreadable';
   return new FerryError(ferryCode, `Cannot read ${what} '${rel || '.'}': ${why}`, { file: rel || '.' }, { cause: err });
 }

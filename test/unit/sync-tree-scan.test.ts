@@ -49,6 +49,6 @@ describe('scanTree', () => {
     expect(files).toEqual(['x/y/f']);
     const errors: string[] = [];
     await scanTree(base, 'nope', { file: () => undefined, error: (rel, e) => errors.push(`${rel}: ${e.code}: ${e.message}`) });
-    expect(errors).toEqual(["nope: file-missing: Cannot read folder 'nope': it no longer exists"]);
+    expect(errors).toEqual(["nope: file-missing: Cannot read folder 'nope': it does not exist"]);
   });
 });
