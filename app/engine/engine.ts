@@ -137,12 +137,14 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const start = (e: Entry): void => {
     const controller = new AbortController();
-    const done = (async () => {
-      let outcome: RunOutcome;
+    // `done` settles when the upload has let go of the file and the network; the outcome is then
+    // applied as its own command. A command that stops the run (pause, cancel) awaits only `done`,
+    // never the outcome command queued behind it, so the loop cannot deadlock on itself.
+    const done = (async (): Promise<RunOutcome> => {
       try {
         const p = await provider(e.rec.targetId);
         e.meter.reset();
-        outcome = await runUpload(e.rec, {
+        return await runUpload(e.rec, {
           provider: p, files: deps.files, journal: deps.journal, clock, log, hashers: deps.hashers, retry, random, throttle,
           progressWriteMs: deps.settings.progressWriteMs ?? 1_000,
           emit: (ev) => apply(e, ev),
@@ -154,15 +156,15 @@ export function createEngine(deps: EngineDeps): Engine {
           afterChunk: deps.afterChunk ? (off) => deps.afterChunk!(e.rec.id, off) : undefined,
         }, controller.signal);
       } catch (err) {
-        outcome = controller.signal.aborted ? { kind: 'aborted' } : { kind: 'failed', error: toErrorInfo(err) };
+        return controller.signal.aborted ? { kind: 'aborted' } : { kind: 'failed', error: toErrorInfo(err) };
       }
-      await queue.run(() => settle(e, outcome));
     })();
-    e.run = { controller, done };
+    e.run = { controller, done: done.then(() => undefined) };
+    void done.then((outcome) => queue.run(() => settle(e, controller, outcome)));
   };
 
-  const settle = async (e: Entry, o: RunOutcome): Promise<void> => {
-    e.run = undefined;
+  const settle = async (e: Entry, controller: AbortController, o: RunOutcome): Promise<void> => {
+    if (e.run?.controller === controller) e.run = undefined;
     if (o.kind === 'done') {
       apply(e, { type: 'done', remotePath: o.remote.path, verified: o.verified });
       delete e.rec.session;
@@ -184,6 +186,7 @@ export function createEngine(deps: EngineDeps): Engine {
     if (!r) return;
     r.controller.abort(why);
     await r.done.catch(() => undefined);
+    if (e.run === r) e.run = undefined;
   };
 
   const must = (id: string): Entry => {
