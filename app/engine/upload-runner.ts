@@ -122,6 +122,9 @@ class Run {
           onSent: (b) => d.sent(next.offset + b),
         });
         if (next.length === 0) emptySent = true;
+        // Some protocols extend the session's life with each chunk (tus Upload-Expires, Graph's
+        // expirationDateTime); the provider updates the Session in place and we keep the journal in step.
+        if (session.expiresAt !== undefined && rec.session && rec.session.expiresAt !== session.expiresAt) rec.session.expiresAt = session.expiresAt;
         st = after ?? advance(st, next.index, next.offset + next.length);
         if (st.kind === 'unknown') st = { kind: 'offset', offset: next.offset + next.length };
         const nowHeld = heldBytes(st, rec.fingerprint.size, cs);
