@@ -19,7 +19,8 @@ export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInter
   const opts = o.options ?? {};
   const apiBase = o.endpoint.url.replace(/\/+$/, '');
   const uploadBase = (opts.uploadUrl ?? `${apiBase}/api`).replace(/\/+$/, '');
-  const threshold = positiveInt(opts.minSessionFileSize, MIN_SESSION_FILE_SIZE, 'minSessionFileSize');
+  // `sessionThreshold` is accepted as another name for the same setting (the cross-provider test cases use it).
+  const threshold = positiveInt(opts.minSessionFileSize ?? opts.sessionThreshold, MIN_SESSION_FILE_SIZE, 'minSessionFileSize');
   const api = new BoxApi(o.http, o.endpoint.token, apiBase, uploadBase, opts.rootFolderId ?? '0');
   const sleep = internals.sleep ?? abortableSleep;
   /** Parts the server acknowledged, by session id then offset; re-learnt from list_parts on resume. */
