@@ -150,6 +150,38 @@ describe('Box client: row 15 (part 409/416, commit 202)', () => {
   });
 });
 
+describe('Box client: answers lost after the server acted', () => {
+  it('a commit whose answer was lost: the retry meets 404, finds the file with our SHA-1, and reports it done', async () => {
+    await start();
+    const p = provider();
+    const s = await p.create(job, signal);
+    for (let i = 0; i < PARTS; i++) await p.sendChunk(s, job, chunk(i), { signal });
+    emu.inject({ method: 'POST', path: '/commit', times: 1, action: { kind: 'commit-then-reset' } });
+    const lost = await failure(p.finish(s, job, { sha1 }, signal));
+    expect(classify(lost).kind).toBe('transient');
+    const remote = await p.finish(s, job, { sha1 }, signal);
+    expect(remote).toMatchObject({ path: '/in/big.bin', hash: { algorithm: 'sha1', value: sha1 } });
+    expect(emu.requests().filter((r) => r.path.endsWith('/commit')).map((r) => r.status)).toEqual([0, 404]);
+    expect((await emu.files()).map((f) => f.path)).toEqual(['/in/big.bin']);
+  });
+
+  it('a small upload whose answer was lost is not refused as a name conflict on its retry, nor duplicated', async () => {
+    await start();
+    const p = provider();
+    const small = data.subarray(0, 500);
+    const path = join(dir, 's.bin');
+    await fsp.writeFile(path, small);
+    const j: UploadJob = { ...job, file: { ...job.file, path, size: small.length }, target: { remotePath: '/s.bin', conflict: 'rename' } };
+    const s = await p.create(j, signal);
+    emu.inject({ method: 'POST', path: '/files/content', times: 1, action: { kind: 'commit-then-reset' } });
+    const c = { index: 0, offset: 0, data: small, final: true };
+    expect(classify(await failure(p.sendChunk(s, j, c, { signal }))).kind).toBe('transient');
+    const st = await p.sendChunk(s, j, c, { signal });
+    expect(st).toMatchObject({ kind: 'complete', result: { path: '/s.bin', hash: { value: createHash('sha1').update(small).digest('hex') } } });
+    expect((await emu.files()).map((f) => f.path)).toEqual(['/s.bin']);
+  });
+});
+
 describe('Box client: names taken behind our back', () => {
   it('a name taken between create and commit is name-conflict at finish (409 item_name_in_use)', async () => {
     await start();

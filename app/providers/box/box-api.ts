@@ -96,7 +96,7 @@ export class BoxApi {
   async *items(folderId: string, signal: AbortSignal): AsyncGenerator<BoxMiniItem> {
     let offset = 0;
     for (let page = 0; page < 100_000; page++) {
-      const url = `${this.apiBase}/2.0/folders/${encodeURIComponent(folderId)}/items?fields=type,id,name&limit=${MAX_PAGE_LIMIT}&offset=${offset}`;
+      const url = `${this.apiBase}/2.0/folders/${encodeURIComponent(folderId)}/items?fields=type,id,name,sha1&limit=${MAX_PAGE_LIMIT}&offset=${offset}`;
       const o = { method: 'GET', url, doing: `listing Box folder ${folderId}`, signal, accept: [200] };
       const items = this.parse<BoxItems>(await this.call(o), o, (v) => Array.isArray(v.entries) && typeof v.total_count === 'number');
       for (const e of items.entries) yield e;

@@ -1,7 +1,8 @@
 // Box behind the provider port. Small files take the simple multipart upload inside one
 // "chunk"; larger ones an upload session: parts in any order, each with its SHA-1, resumed by
 // listing the parts the server holds, committed with the whole file's SHA-1 (protocols.md 5).
-import { FerryError } from '../../common/errors.js';
+import { createHash } from 'node:crypto';
+import { FerryError, isFerryError } from '../../common/errors.js';
 import type { HashAlgorithm } from '../../engine/hashing.js';
 import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
 import { BoxApi } from './box-api.js';
@@ -27,6 +28,8 @@ export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInter
   const parts = new Map<string, Map<number, BoxPart>>();
   /** Small files already uploaded by sendChunk, so finish and status can report them. */
   const done = new Map<string, RemoteFile>();
+  /** Small uploads whose last attempt got no answer. */
+  const inDoubt = new Set<string>();
   const partsOf = (id: string): Map<number, BoxPart> => parts.get(id) ?? parts.set(id, new Map()).get(id)!;
 
   async function destination(job: UploadJob, signal: AbortSignal): Promise<BoxDest> {
@@ -45,8 +48,17 @@ export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInter
       reported += add;
       if (add > 0) ctx.onSent!(add);
     } : undefined;
-    const { dest, file } = await uploadSmall(api, ref, data, job.target.conflict, ctx.signal, onSent);
-    const result = remoteFile(dest, file);
+    const sha1 = createHash('sha1').update(data).digest('hex');
+    let sent;
+    try {
+      sent = await uploadSmall(api, ref, data, job.target.conflict, ctx.signal, onSent, inDoubt.has(ref.key) ? sha1 : undefined);
+    } catch (e) {
+      // No answer: the upload may have landed. The retry then takes an identical same-named file as ours.
+      if (isFerryError(e) && (e.code === 'network' || e.code === 'stalled')) inDoubt.add(ref.key);
+      throw e;
+    }
+    inDoubt.delete(ref.key);
+    const result = remoteFile(sent.dest, sent.file);
     done.set(ref.key, result);
     return result;
   }
@@ -120,7 +132,16 @@ export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInter
       if (known.size !== ref.totalParts) {
         throw new FerryError('offset-mismatch', `${ref.path}: Box holds ${known.size} of ${ref.totalParts} parts, so the upload cannot be committed yet`);
       }
-      const file = await commitSession(api, ref, [...known.values()].sort((a, b) => a.offset - b.offset), sha1, signal, sleep);
+      let file;
+      try {
+        file = await commitSession(api, ref, [...known.values()].sort((a, b) => a.offset - b.offset), sha1, signal, sleep);
+      } catch (e) {
+        // A commit whose answer was lost consumes the session: the retry meets a 404. If the file
+        // is there with our SHA-1, that commit succeeded.
+        const landed = isFerryError(e, 'session-gone') ? await api.find(ref.folderId, ref.name, signal) : undefined;
+        if (landed?.type !== 'file' || landed.sha1?.toLowerCase() !== sha1.toLowerCase()) throw e;
+        file = { ...landed, type: 'file' as const, size: job.file.size, sha1: sha1.toLowerCase(), parent: { type: 'folder' as const, id: ref.folderId } };
+      }
       parts.delete(ref.id);
       return remoteFile(ref, file);
     },

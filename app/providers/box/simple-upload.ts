@@ -1,7 +1,7 @@
 // Files below the session threshold: an OPTIONS pre-flight at `create` (so a name conflict is
 // settled before any byte moves) and one multipart POST carrying `attributes` then `file`.
 import type { ConflictPolicy } from '../../common/transfer.js';
-import type { BoxApi, CallOptions } from './box-api.js';
+import { type BoxApi, type CallOptions, conflictOf } from './box-api.js';
 import { MAX_CONFLICT_ROUNDS, resolveConflict, tooManyConflicts } from './conflicts.js';
 import { buildMultipart } from './multipart.js';
 import type { BoxDest } from './session-ref.js';
@@ -27,6 +27,8 @@ export async function preflightSmall(api: BoxApi, dest: BoxDest, size: number, p
 /** Uploads the whole file; a name taken since the pre-flight is settled again under the policy. */
 export async function uploadSmall(
   api: BoxApi, dest: BoxDest, data: Buffer, policy: ConflictPolicy, signal: AbortSignal, onSent?: (n: number) => void,
+  /** Hex SHA-1 of `data` when an earlier attempt may have landed unseen: a same-named file with it is ours. */
+  adoptSha1?: string,
 ): Promise<{ dest: BoxDest; file: BoxFile }> {
   let d = dest;
   for (let round = 0; round < MAX_CONFLICT_ROUNDS; round++) {
@@ -43,6 +45,10 @@ export async function uploadSmall(
     if (res.status === 201) {
       const files = api.parse<BoxFiles>(res, o, (v) => Array.isArray(v.entries) && typeof v.entries[0]?.id === 'string');
       return { dest: d, file: files.entries[0]! };
+    }
+    const clash = conflictOf(res);
+    if (adoptSha1 && res.status === 409 && clash?.type === 'file' && clash.sha1?.toLowerCase() === adoptSha1) {
+      return { dest: d, file: { ...clash, type: 'file', size: data.length, sha1: adoptSha1, parent: { type: 'folder', id: d.folderId } } };
     }
     d = await resolveConflict(api, d, res, policy, o);
   }
