@@ -15,13 +15,15 @@ export interface PartBody {
   overlong: boolean;
   /** The client went away, or a truncate fault cut the body. */
   cut: boolean;
+  /** SHA-1 of the bytes received (Box reports it for every part). */
   sha1: Buffer;
-  sha256: Buffer;
+  /** SHA-256, only when the client's Digest used it (skipped otherwise: in benchmarks the emulator shares the CPU with the client). */
+  sha256?: Buffer;
 }
 
-export async function writePart(req: IncomingMessage, fh: fsp.FileHandle | undefined, position: number, length: number, ctx: RequestContext): Promise<PartBody> {
+export async function writePart(req: IncomingMessage, fh: fsp.FileHandle | undefined, position: number, length: number, ctx: RequestContext, withSha256 = false): Promise<PartBody> {
   const sha1 = createHash('sha1');
-  const sha256 = createHash('sha256');
+  const sha256 = withSha256 ? createHash('sha256') : undefined;
   const cap = ctx.fault?.kind === 'truncate' ? Math.min(ctx.fault.bytes, length) : length;
   let bytes = 0;
   let overlong = false;
@@ -36,7 +38,7 @@ export async function writePart(req: IncomingMessage, fh: fsp.FileHandle | undef
       if (c.length > 0) {
         if (fh) await writeAll(fh, c, position + bytes);
         sha1.update(c);
-        sha256.update(c);
+        sha256?.update(c);
         bytes += c.length;
         ctx.received(c.length);
       }
@@ -52,7 +54,7 @@ export async function writePart(req: IncomingMessage, fh: fsp.FileHandle | undef
     cut = true;
     req.socket.destroy();
   }
-  return { bytes, overlong, cut, sha1: sha1.digest(), sha256: sha256.digest() };
+  return { bytes, overlong, cut, sha1: sha1.digest(), ...(sha256 ? { sha256: sha256.digest() } : {}) };
 }
 
 async function writeAll(fh: fsp.FileHandle, buf: Buffer, position: number): Promise<void> {

@@ -140,7 +140,7 @@ export class BoxSessions {
     try {
       const fh = await this.c.store.openPart(s.id);
       try {
-        body = await writePart(req, fh, lo, length, ctx);
+        body = await writePart(req, fh, lo, length, ctx, digest.algorithm === 'sha-256');
       } finally {
         await fh?.close();
       }
@@ -153,7 +153,7 @@ export class BoxSessions {
     }
     if (this.sessions.get(id) !== s) throw new BoxHttpError(404, 'not_found', 'The upload session was aborted while this part was received');
     if (body.overlong || body.bytes !== length) throw rangeError(`does not match the ${body.overlong ? 'longer' : `${body.bytes}-byte`} body`);
-    const actual = digest.algorithm === 'sha' ? body.sha1 : body.sha256;
+    const actual = digest.algorithm === 'sha' ? body.sha1 : body.sha256!;
     if (!actual.equals(digest.value)) {
       throw new BoxHttpError(this.c.o.partDigestMismatchStatus, 'digest_mismatch', `Part digest was incorrect: the bytes received hash to ${actual.toString('base64')}`);
     }
