@@ -67,6 +67,9 @@ export function createQueueRow(): QueueRow {
       // Failed rows show the error once, in its own field, rather than repeated in the state words.
       setText(state, v.state.kind === 'failed' ? 'Failed' : words);
       setText(error, err && v.state.kind === 'failed' ? err : '');
+      // Long messages are cut to one line; the whole text is on hover and for screen readers.
+      if (error.title !== error.textContent) error.title = error.textContent ?? '';
+      if (state.title !== words) state.title = words;
       const a = actionsFor(v);
       setHidden(pause, !a.pause);
       setHidden(resume, !a.resume);

@@ -11,11 +11,12 @@ import { createWatcher } from '../../node/watcher-select.js';
 import { SyncManager } from '../../sync/sync-manager.js';
 import { intOption, one, parseArgs, UsageError } from '../args.js';
 
-const HELP = `Usage: ferry host [--port N] [--bind ADDR --allow-remote] [--allow-root DIR]... [--no-sandbox] [--new-token]
+const HELP = `Usage: ferry host [--port N] [--bind ADDR --allow-remote] [--allow-root DIR]... [--chunk-size N] [--no-sandbox] [--new-token]
 
   --port N          listen on this port (default: any free port)
   --bind ADDR       bind address (default 127.0.0.1); other than loopback needs --allow-remote
   --allow-root DIR  a folder on this machine whose files the UI may add by path (repeatable)
+  --chunk-size N    bytes per chunk (clamped to each provider's rules; default: the provider's)
   --no-sandbox      do not start the built-in sandbox target
   --new-token       make a new access token (the old one stops working)
 State lives in $FERRY_HOME. The token is kept in $FERRY_HOME/host-token (owner-only) so a
@@ -45,7 +46,7 @@ async function hostToken(home: string, fresh: boolean): Promise<string> {
 export async function run(args: string[]): Promise<number> {
   let p;
   try {
-    p = parseArgs(args, { values: ['port', 'bind', 'allow-root'], flags: ['allow-remote', 'no-sandbox', 'new-token', 'help'] });
+    p = parseArgs(args, { values: ['port', 'bind', 'allow-root', 'chunk-size'], flags: ['allow-remote', 'no-sandbox', 'new-token', 'help'] });
     if (p.flags.has('help')) {
       process.stdout.write(HELP);
       return 0;
@@ -56,8 +57,17 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`ferry host: ${e.message}\n\n${HELP}`);
     return 2;
   }
+  let chunkSize: number | undefined;
+  try {
+    chunkSize = intOption(p, 'chunk-size');
+  } catch (e) {
+    process.stderr.write(`ferry host: ${(e as Error).message}\n`);
+    return 2;
+  }
   const home = ferryHome();
-  const runtime = await createRuntime({ home, sandbox: !p.flags.has('no-sandbox'), stderr: true });
+  const runtime = await createRuntime({
+    home, sandbox: !p.flags.has('no-sandbox'), stderr: true, ...(chunkSize ? { settings: { chunkSize } } : {}),
+  });
   const sync = new SyncManager({ engine: runtime.engine, home, watcher: await createWatcher() });
   try {
     const port = intOption(p, 'port');
