@@ -222,9 +222,17 @@ export function createEngine(deps: EngineDeps): Engine {
       const p = await provider(req.targetId);
       const added: TransferView[] = [];
       for (const item of req.items) {
-        const existing = [...entries.values()].find((e) => e.rec.targetId === req.targetId && e.rec.localPath === item.localPath && e.rec.remotePath === item.remotePath && !isFinal(e.rec.state));
         const f = await deps.files.open(item.localPath);
         const fingerprint = await deps.files.fingerprint(f).finally(() => f.close());
+        const same = (e: Entry): boolean => e.rec.targetId === req.targetId && e.rec.localPath === item.localPath && e.rec.remotePath === item.remotePath;
+        const existing = [...entries.values()].find((e) => same(e) && !isFinal(e.rec.state));
+        // This very file (same fingerprint) already reached the same place: nothing to send again.
+        // (A run killed after the upload finished but before it exited must not upload a copy.)
+        const finished = [...entries.values()].find((e) => same(e) && e.rec.state.kind === 'done' && e.rec.fingerprint.mtimeNs === fingerprint.mtimeNs && e.rec.fingerprint.size === fingerprint.size && e.rec.fingerprint.headTail === fingerprint.headTail);
+        if (!existing && finished) {
+          added.push(view(finished));
+          continue;
+        }
         if (existing) {
           // The same file to the same place: resume the journal's transfer instead of starting over.
           if (existing.rec.state.kind === 'failed' || existing.rec.state.kind === 'paused') apply(existing, existing.rec.state.kind === 'paused' ? { type: 'resume' } : { type: 'requeue' });

@@ -221,7 +221,7 @@ describe('UCloud client ↔ emulator', () => {
     }
   });
 
-  it('a lost answer to the last chunk: the file is committed once; the re-send learns the session is gone', async () => {
+  it('a lost answer to the last chunk: the file is committed once; the re-send finds it through files.retrieve', async () => {
     await start();
     const { data, job } = await localFile('r6.bin', 200_000);
     const p = client();
@@ -230,9 +230,23 @@ describe('UCloud client ↔ emulator', () => {
     await send(p, s, j, data, 0);
     emu.inject({ path: '/chunked/upload', action: { kind: 'commit-then-reset' } });
     expect(classify(await send(p, s, j, data, 1).catch((e: unknown) => e)).kind).toBe('transient');
+    // The token is gone with the commit; the client recognises its own file instead of starting over.
+    expect(await send(p, s, j, data, 1)).toEqual({ kind: 'complete', result: { path: '/1/r6.bin', size: data.length } });
+    expect(await emu.files()).toEqual([{ path: '/1/r6.bin', size: data.length, sha256: sha(data) }]);
+  });
+
+  it('a gone session whose target holds some other file is still gone (no false completion)', async () => {
+    await start();
+    const { data, job } = await localFile('r7.bin', 200_000);
+    const p = client();
+    const j = job('/1/r7.bin', 'rename', 100_000);
+    const s = await p.create(j, signal);
+    await send(p, s, j, data, 0);
+    // The session expires: nothing was committed at the target, so the resend must start over.
+    clock += 49 * 3_600_000;
     const again = await send(p, s, j, data, 1).then(unexpected, asFerry);
     expect(again.code).toBe('session-gone');
-    expect(await emu.files()).toEqual([{ path: '/1/r6.bin', size: data.length, sha256: sha(data) }]);
+    expect(await emu.files()).toEqual([]);
   });
 
   it('a refused connection is a network error; cancel cannot delete and says why', async () => {

@@ -62,7 +62,7 @@ describe('UCloud client', () => {
       expect(http.sent[0]).toMatchObject({ method: 'POST', url: 'https://cloud.example/api/files/upload' });
       expect(http.sent[0]!.headers).toMatchObject({ authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' });
       expect(JSON.parse(String(http.sent[0]!.body))).toEqual({ items: [{ id: '/123/isos/big.iso', type: 'FILE', supportedProtocols: ['CHUNKED'], conflictPolicy: wire }] });
-      expect(s.ref).toEqual({ endpoint: 'https://provider.example/ucloud/p/chunked/upload', token: UPLOAD_TOKEN });
+      expect(s.ref).toEqual({ endpoint: 'https://provider.example/ucloud/p/chunked/upload', token: UPLOAD_TOKEN, createdAt: expect.any(Number) });
       expect(s.expiresAt! - before).toBeGreaterThanOrEqual(30 * 60_000);
       expect(s.expiresAt! - Date.now()).toBeLessThanOrEqual(30 * 60_000);
     }

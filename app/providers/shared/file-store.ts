@@ -34,6 +34,7 @@ export function renamedPath(remotePath: string, n: number, style: 'paren' | 'spa
 
 export class FileStore {
   private readonly discarded = new Map<string, EmulatorFile>();
+  private readonly discardedAt = new Map<string, number>();
   private readonly shaCache = new Map<string, { mtimeMs: number; size: number; sha256: string }>();
 
   constructor(private readonly dataDir: string | undefined) {}
@@ -102,6 +103,7 @@ export class FileStore {
     if (this.discard) {
       const f = { path: p, size, sha256: null };
       this.discarded.set(p, f);
+      this.discardedAt.set(p, Date.now());
       return f;
     }
     const dest = join(this.filesRoot(), p);
@@ -118,12 +120,24 @@ export class FileStore {
     if (this.discard) {
       const f = { path: p, size: data.length, sha256: null };
       this.discarded.set(p, f);
+      this.discardedAt.set(p, Date.now());
       return f;
     }
     const dest = join(this.filesRoot(), p);
     await fsp.mkdir(dirname(dest), { recursive: true });
     await fsp.writeFile(dest, data);
     return { path: p, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+  }
+
+  /** Size and modification time of a completed file, or undefined when there is none. */
+  async info(remotePath: string): Promise<{ size: number; modifiedAt: number } | undefined> {
+    const p = cleanRemotePath(remotePath);
+    if (this.discard) {
+      const f = this.discarded.get(p);
+      return f && { size: f.size, modifiedAt: this.discardedAt.get(p) ?? 0 };
+    }
+    const st = await fsp.stat(join(this.filesRoot(), p)).catch(() => undefined);
+    return st?.isFile() ? { size: st.size, modifiedAt: st.mtimeMs } : undefined;
   }
 
   async mkdir(remotePath: string): Promise<void> {

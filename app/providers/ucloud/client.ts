@@ -9,14 +9,16 @@ import type { HttpResponse } from '../../engine/http.js';
 import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, Session, UploadJob } from '../../engine/provider.js';
 import { jsonBody, redactUrl, statusError } from '../shared/http-status.js';
 import {
-  CREATE_UPLOAD_PATH, DEFAULT_CHUNK_SIZE, HEADER_OFFSET, HEADER_TOKEN, HEADER_TOTAL_SIZE, MAX_CHUNK_SIZE, MIN_SESSION_IDLE_MS,
-  type BulkRequest, type BulkResponse, type CommonErrorMessage, type CreateUploadItem, type CreateUploadResponseItem, type WriteConflictPolicy,
+  CREATE_UPLOAD_PATH, RETRIEVE_PATH, DEFAULT_CHUNK_SIZE, HEADER_OFFSET, HEADER_TOKEN, HEADER_TOTAL_SIZE, MAX_CHUNK_SIZE, MIN_SESSION_IDLE_MS,
+  type BulkRequest, type BulkResponse, type CommonErrorMessage, type CreateUploadItem, type CreateUploadResponseItem, type UFileLite, type WriteConflictPolicy,
 } from './wire.js';
 
 /** What the journal keeps for a UCloud session. The token is a capability: never print it. */
 interface UcloudRef {
   endpoint: string;
   token: string;
+  /** When the session was created (epoch ms), to recognise the file its last chunk committed. */
+  createdAt?: number;
 }
 
 const POLICY: Record<ConflictPolicy, WriteConflictPolicy> = { rename: 'RENAME', replace: 'REPLACE', fail: 'REJECT' };
@@ -38,7 +40,25 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
     if (!r || typeof r.endpoint !== 'string' || typeof r.token !== 'string') {
       throw new FerryError('session-gone', 'UCloud upload session reference is unreadable; a new session is needed');
     }
-    return { endpoint: r.endpoint, token: r.token };
+    return { endpoint: r.endpoint, token: r.token, ...(typeof r.createdAt === 'number' ? { createdAt: r.createdAt } : {}) };
+  };
+
+  /**
+   * The last chunk commits the file and retires the token, so when its answer is lost (a crash,
+   * a reset) the resend gets 404. Before starting over, ask `files.retrieve` whether a file of
+   * exactly this size was written at the target since the session began: then the upload is done.
+   */
+  const committedEarlier = async (ref: UcloudRef, job: UploadJob, signal: AbortSignal): Promise<boolean> => {
+    if (ref.createdAt === undefined) return false;
+    const url = `${base}${RETRIEVE_PATH}?id=${encodeURIComponent(job.target.remotePath)}`;
+    const res = await o.http.request({ method: 'GET', url, headers: { authorization: `Bearer ${o.endpoint.token}`, accept: 'application/json' }, signal });
+    if (res.status !== 200) return false;
+    try {
+      const f = res.json<Partial<UFileLite>>();
+      return f.status?.sizeInBytes === job.file.size && (f.status.modifiedAt ?? 0) >= ref.createdAt - 2_000;
+    } catch {
+      return false;
+    }
   };
 
   /** One CHUNKED POST; the body's length is the chunk's, declared exactly by the transport. */
@@ -96,7 +116,7 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
         throw new FerryError('protocol', `${doing}: the server did not offer a CHUNKED upload (protocol ${JSON.stringify(answer?.protocol ?? null)})`, { method: 'POST', url: redactUrl(url), status: res.status, file: job.file.path });
       }
       const endpoint = new URL(answer.endpoint, `${base}/`).toString();
-      const ref: UcloudRef = { endpoint, token: answer.token };
+      const ref: UcloudRef = { endpoint, token: answer.token, createdAt: Date.now() };
       return {
         ref: { ...ref },
         chunkSize: Math.min(MAX_CHUNK_SIZE, Math.max(1, job.chunkSize)),
@@ -112,7 +132,15 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
     async sendChunk(session, job, chunk: Chunk, ctx) {
       // A 0-byte file is committed by `finish`, whether or not the engine sends an empty chunk.
       if (job.file.size === 0) return undefined;
-      await post(readRef(session), job, chunk.offset, chunk.data, ctx.signal, ctx.onSent);
+      const ref = readRef(session);
+      try {
+        await post(ref, job, chunk.offset, chunk.data, ctx.signal, ctx.onSent);
+      } catch (e) {
+        if (chunk.final && e instanceof FerryError && e.code === 'session-gone' && (await committedEarlier(ref, job, ctx.signal))) {
+          return { kind: 'complete', result: { path: job.target.remotePath, size: job.file.size } };
+        }
+        throw e;
+      }
       return undefined;
     },
 

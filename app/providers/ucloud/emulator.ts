@@ -6,11 +6,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorOptions } from '../shared/emulator-types.js';
 import { resolveEmulatorOptions, startEmulatorHost, type RunningEmulator } from '../shared/emulator-host.js';
 import { FileStore } from '../shared/file-store.js';
-import { sendJson } from '../shared/http-io.js';
+import { bearer, sendJson } from '../shared/http-io.js';
 import { handleChunk, type ChunkRulesOptions } from './emulator-chunk.js';
 import { handleCreateUpload } from './emulator-create.js';
 import { SessionTable } from './emulator-sessions.js';
-import { CREATE_UPLOAD_PATH, MAX_SESSION_AGE_MS, MIN_SESSION_IDLE_MS } from './wire.js';
+import { CREATE_UPLOAD_PATH, MAX_SESSION_AGE_MS, MIN_SESSION_IDLE_MS, RETRIEVE_PATH, type UFileLite } from './wire.js';
 
 export interface UcloudEmulatorOptions {
   /**
@@ -91,6 +91,15 @@ export async function startUcloudEmulator(opts: EmulatorOptions & UcloudEmulator
           chunkEndpoint: () => `${baseUrl()}${CHUNK_PATH}`,
           sessionCreated: counters.sessionCreated,
         });
+      }
+      if (path === RETRIEVE_PATH && req.method === 'GET') {
+        req.resume();
+        if (bearer(req) !== o.token) return sendJson(res, 401, { why: 'Unauthorized' });
+        const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
+        const info = await store.info(id).catch(() => undefined);
+        if (!info) return sendJson(res, 404, { why: 'File not found' });
+        const file: UFileLite = { id, status: { type: 'FILE', sizeInBytes: info.size, modifiedAt: Math.floor(info.modifiedAt) } };
+        return sendJson(res, 200, file);
       }
       if (path === CHUNK_PATH) {
         if (req.method !== 'POST') return notAllowed(req, res);

@@ -14,6 +14,13 @@ export const MAX_SESSION_AGE_MS = 48 * 3600_000;
 export const MAX_BULK_ITEMS = 1000;
 
 export const CREATE_UPLOAD_PATH = '/api/files/upload';
+/** `files.retrieve`: a file's metadata by path (UFile: `status.sizeInBytes`, `status.modifiedAt`). */
+export const RETRIEVE_PATH = '/api/files/retrieve';
+
+export interface UFileLite {
+  id: string;
+  status: { type: 'FILE' | 'DIRECTORY'; sizeInBytes?: number; modifiedAt?: number };
+}
 
 export const HEADER_TOKEN = 'Chunked-Upload-Token';
 export const HEADER_OFFSET = 'Chunked-Upload-Offset';
