@@ -11,6 +11,9 @@ import { readRef, type BoxDest, type SimpleRef, toJson } from './session-ref.js'
 import { preflightSmall, uploadSmall } from './simple-upload.js';
 import { type BoxFile, type BoxPart, DEFAULT_PART_SIZE, MIN_SESSION_FILE_SIZE } from './wire.js';
 
+/** Small-upload results kept for a later finish or status call. */
+const MAX_REMEMBERED = 1000;
+
 export interface BoxInternals {
   /** Waits between commit attempts (202 + Retry-After); tests inject one that records and returns. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -60,6 +63,8 @@ export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInter
     inDoubt.delete(ref.key);
     const result = remoteFile(sent.dest, sent.file);
     done.set(ref.key, result);
+    // The engine may never call finish after a 'complete'; keep only recent results (a long sync uploads many).
+    if (done.size > MAX_REMEMBERED) done.delete(done.keys().next().value!);
     return result;
   }
 
