@@ -173,7 +173,10 @@ export function startApp(bridge: Bridge, info: AppInfo, root: HTMLElement, pathF
     lists.queue.setCount(q);
     lists.history.setCount(hist);
     const t = store.totals();
-    setText(summary, t.active === 0 ? (t.failed ? `${t.failed} failed` : 'Idle') : `${t.active} active · ${formatSpeed(t.speed) || formatBytes(0) + '/s'}${t.failed ? ` · ${t.failed} failed` : ''}`);
+    const parts = t.active > 0 ? [`${t.active} active · ${formatSpeed(t.speed) || `${formatBytes(0)}/s`}`] : [];
+    if (t.paused) parts.push(`${t.paused} paused`);
+    if (t.failed) parts.push(`${t.failed} failed`);
+    setText(summary, parts.length ? parts.join(' · ') : 'Idle');
   };
   const apply = (d: TransfersDelta) => {
     store.apply(d);

@@ -45,15 +45,17 @@ export class TransferStore {
   }
 
   /** Totals for the header: active count and combined speed. */
-  totals(): { active: number; speed: number; failed: number } {
+  totals(): { active: number; paused: number; speed: number; failed: number } {
     let active = 0;
+    let paused = 0;
     let speed = 0;
     let failed = 0;
     for (const v of this.rows.values()) {
       if (v.state.kind === 'failed') failed++;
-      else if (tabOf(v) === 'queue' && v.state.kind !== 'paused') active++;
+      else if (v.state.kind === 'paused') paused++;
+      else if (tabOf(v) === 'queue') active++;
       speed += v.speed;
     }
-    return { active, speed, failed };
+    return { active, paused, speed, failed };
   }
 }

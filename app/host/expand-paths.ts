@@ -38,7 +38,7 @@ export async function checkPath(p: string, policy: PathPolicy): Promise<string> 
   }
   const denied = await Promise.all(policy.denied.map((r) => fsp.realpath(r).catch(() => r)));
   if (isInsideRoots(real, [...policy.denied, ...denied])) {
-    throw new FerryError('bad-input', `${p}: inside Ferry's own state folder, which is never uploaded`, { file: p });
+    throw new FerryError('bad-input', `${p}: inside a folder Ferry never uploads from (its own state, or credentials such as ~/.ssh)`, { file: p });
   }
   return real;
 }
