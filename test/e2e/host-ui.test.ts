@@ -191,7 +191,7 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
   it('is readable in the dark theme', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.click('#tab-history');
-    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(bg).toBe('rgb(15, 20, 25)');
     await screenshot(page, 'host-09-dark-history');
     await page.emulateMedia({ colorScheme: 'light' });
@@ -201,11 +201,13 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
 /** A synthetic drop of one file on the window, as a file manager would deliver it. */
 async function dropFile(page: Page, name: string, data: Buffer): Promise<void> {
   await page.evaluate(({ name, b64 }) => {
+    // Runs in the page; typed loosely because this project's Node typings have no DOM.
+    const w = globalThis as unknown as { document: { body: { dispatchEvent(e: unknown): void } }; DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: unknown[], name: string) => unknown; DragEvent: new (t: string, init: unknown) => unknown };
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const dt = new DataTransfer();
-    dt.items.add(new File([bytes], name));
+    const dt = new w.DataTransfer();
+    dt.items.add(new w.File([bytes], name));
     for (const type of ['dragenter', 'dragover', 'drop']) {
-      document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      w.document.body.dispatchEvent(new w.DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
     }
   }, { name, b64: data.toString('base64') });
 }

@@ -149,7 +149,7 @@ describe('target store with OS encryption', () => {
   };
   const xorBox = (available: boolean): SecretBox => ({
     available: () => available,
-    encrypt: (s) => Buffer.from(s).map((b) => b ^ 0x5a),
+    encrypt: (s) => Buffer.from(Buffer.from(s).map((b) => b ^ 0x5a)),
     decrypt: (b) => Buffer.from(b.map((x) => x ^ 0x5a)).toString(),
   });
   const target = { id: 'box1', name: 'Box', provider: 'box' as const, url: 'https://api.box.com', token: 'tok-123', options: {}, conflict: 'rename' as const, remoteRoot: '/' };
