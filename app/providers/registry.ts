@@ -4,6 +4,8 @@ import type { ProviderId } from '../common/transfer.js';
 import type { ProviderFactory } from '../engine/provider.js';
 import type { RunningEmulator } from './shared/emulator-host.js';
 import type { EmulatorOptions } from './shared/emulator-types.js';
+import { createBoxProvider } from './box/client.js';
+import { startBoxEmulator } from './box/emulator.js';
 import { createRedivisProvider } from './redivis/client.js';
 import { startRedivisEmulator } from './redivis/emulator.js';
 import { createOnedriveProvider } from './onedrive/client.js';
@@ -46,6 +48,7 @@ export const PROVIDERS: Partial<Record<ProviderId, ProviderEntry>> = {
     id: 'onedrive', label: 'OneDrive', create: createOnedriveProvider, emulate: startOnedriveEmulator,
     endpointFor: (emu) => ({ url: `${emu.url}/v1.0`, options: {} }),
   },
+  box: { id: 'box', label: 'Box', create: createBoxProvider, emulate: startBoxEmulator, endpointFor: same },
   tus: { id: 'tus', label: 'tus', create: createTusProvider, emulate: startTusEmulator, endpointFor: same },
 };
 

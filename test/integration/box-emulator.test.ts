@@ -22,7 +22,6 @@ let data: Buffer;
 interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
 }
 

@@ -11,7 +11,7 @@ import { FileStore, cleanRemotePath } from '../shared/file-store.js';
 import { HttpInputError, bearer, readBinary, readJson, sendJson } from '../shared/http-io.js';
 import { Drive } from './emulator-drive.js';
 import { resolveOnedriveOptions, type OnedriveEmulatorOptions, type ResolvedOnedriveOptions } from './emulator-options.js';
-import { GraphReply, decodeDrivePath, refuse, sendGraphError, splitTarget } from './emulator-reply.js';
+import { GraphReply, decodeDrivePath, refuse, splitTarget } from './emulator-reply.js';
 import { UploadSessions } from './emulator-sessions.js';
 import { selfSignedCertificate } from './emulator-tls.js';
 import type { ConflictBehavior, CreateSessionBody } from './wire.js';
