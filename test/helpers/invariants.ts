@@ -205,6 +205,30 @@ export function toSession(http: RecordingHttp, ref: Json): HttpRecord[] {
   return k ? http.records.filter((r) => touches(k, r.url, r.headers, true)) : [];
 }
 
+/** How each provider's data requests look (method and a path fragment), for fault rules and log filters. */
+export const DATA_ROUTE: Record<ProviderId, { method: string; path: string }> = {
+  tus: { method: 'PATCH', path: '/files/' },
+  onedrive: { method: 'PUT', path: '/up/' },
+  redivis: { method: 'PUT', path: '/upload/storage/' },
+  box: { method: 'PUT', path: '/upload_sessions/' },
+  ucloud: { method: 'POST', path: '/chunked' },
+  synapse: { method: 'PUT', path: '/_s3/' },
+};
+
+export function isData(id: ProviderId, r: HttpRecord): boolean {
+  const d = DATA_ROUTE[id];
+  return r.bodyBytes > 0 && r.method === d.method && new URL(r.url).pathname.includes(d.path);
+}
+
+/** Where in the file a data request starts, from its protocol headers. */
+export function dataOffset(r: HttpRecord): number | undefined {
+  const h = r.headers;
+  if (h['upload-offset'] !== undefined) return Number(h['upload-offset']);
+  if (h['chunked-upload-offset'] !== undefined) return Number(h['chunked-upload-offset']);
+  const m = /bytes (\d+)-/.exec(h['content-range'] ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The invariants. Each returns a list of problems (empty when it holds).
 
@@ -332,7 +356,7 @@ export interface Rig {
   upload(localPath: string): Promise<TransferView>;
   /** Session references the journal held for a transfer, oldest first. */
   sessions(id: string): Json[];
-  /** Body-carrying requests the clients sent. */
+  /** Data requests (chunks, parts) the clients sent, failed ones included. */
   dataRequests(): HttpRecord[];
   /** Bytes of file data the emulator accepted. */
   received(): number;
@@ -405,7 +429,7 @@ export async function startRig(id: ProviderId, o: RigOptions = {}): Promise<Rig>
     },
     upload: async (localPath) => rig.engine.settled((await rig.add(localPath)).id),
     sessions: (tid) => journal.uses.filter((u) => u.transfer === tid).map((u) => u.ref),
-    dataRequests: () => http.records.filter((r) => r.bodyBytes > 0),
+    dataRequests: () => http.records.filter((r) => isData(id, r)),
     received: () => emu.stats().bytesReceived,
     restartEmulator: async (extra = {}) => {
       await emu.close();
