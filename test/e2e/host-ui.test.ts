@@ -188,6 +188,19 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await screenshot(page, 'host-08-resumed-done');
   }, 120_000);
 
+  it('is keyboard reachable: tabs move with the arrow keys and row buttons take focus', async () => {
+    await page.focus('#tab-queue');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getAttribute('#tab-history', 'aria-selected')).toBe('true');
+    expect(await page.evaluate('document.activeElement.id')).toBe('tab-history');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.getAttribute('#tab-queue', 'aria-selected')).toBe('true');
+    await page.click('#tab-history');
+    await page.focus('#clear-finished');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.row:not([hidden])').count()).toBe(0);
+  });
+
   it('is readable in the dark theme', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.click('#tab-history');
