@@ -1,0 +1,46 @@
+// Wraps a provider so the bench child can time the phases of one upload without touching the
+// engine: the engine calls create, then sendChunk for every chunk, then finish.
+import type { Provider, ProviderFactory } from '../../app/engine/provider.js';
+
+export interface Phases {
+  createStart?: number;
+  createEnd?: number;
+  firstChunkStart?: number;
+  lastChunkEnd?: number;
+  finishStart?: number;
+  finishEnd?: number;
+  chunks: number;
+  chunkSize?: number;
+  /** Requests sent through the transport (create, chunks, status, finish...). */
+  requests: number;
+}
+
+export function timedFactory(make: ProviderFactory, t: Phases, now: () => number): ProviderFactory {
+  return (o) => {
+    const http = { ...o.http, request: (r: Parameters<typeof o.http.request>[0]) => { t.requests++; return o.http.request(r); } };
+    const p = make({ ...o, http });
+    // Inherit everything (rules, integrity, classify...) and override only the timed calls.
+    const w = Object.create(p) as Provider & Record<string, unknown>;
+    w.create = async (job, signal) => {
+      t.createStart ??= now();
+      const s = await p.create(job, signal);
+      t.createEnd = now();
+      t.chunkSize = s.chunkSize;
+      return s;
+    };
+    w.sendChunk = async (s, job, chunk, ctx) => {
+      t.firstChunkStart ??= now();
+      const r = await p.sendChunk(s, job, chunk, ctx);
+      t.lastChunkEnd = now();
+      t.chunks++;
+      return r;
+    };
+    w.finish = async (s, job, digests, signal) => {
+      t.finishStart = now();
+      const r = await p.finish(s, job, digests, signal);
+      t.finishEnd = now();
+      return r;
+    };
+    return w;
+  };
+}

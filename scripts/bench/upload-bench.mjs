@@ -1,0 +1,97 @@
+// Section "upload": for each provider, its emulator in discard mode in its own process, then
+// alternately our client (the engine, in its own process) and curl sending the same requests
+// (prepared by curl-prepare, completed by curl-finish, neither timed).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchDir, runLink } from './test-file.mjs';
+import { lastJson, runMeasured, runNode, startServer } from './measure.mjs';
+
+/** A folder for curl's pre-split chunk files: on tmpfs (/dev/shm) when the machine has one. */
+export function makePartsDir() {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : benchDir();
+  return { dir: mkdtempSync(join(base, 'ferry-bench-parts-')), tmpfs: base === '/dev/shm' };
+}
+
+export async function runOurs(children, o, timeoutMs) {
+  const home = mkdtempSync(join(benchDir(), 'home-'));
+  try {
+    const r = await runMeasured(process.execPath, [children['ours-child'], JSON.stringify({ ...o, home })], { timeoutMs });
+    if (r.code !== 0) throw new Error(`our client exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    const j = lastJson(r.stdout, 'our client');
+    if (!j.ok) throw new Error(`our client's upload ended ${j.state}: ${j.error ?? ''}`);
+    const prepare = j.createStart;
+    const chunks = j.lastChunkEnd - j.firstChunkStart;
+    return {
+      timedMs: prepare + chunks, prepareMs: prepare, chunksMs: chunks, createMs: j.createEnd - j.createStart,
+      finishMs: j.finishEnd !== null ? j.finishEnd - j.finishStart : 0, totalMs: j.total, wallMs: r.wallMs,
+      chunkSize: j.chunkSize, chunks: j.chunks, requests: j.requests, verified: j.verified,
+      maxRssKiB: r.maxRssKiB ?? j.maxRssKiB, cpuS: r.userS !== null ? r.userS + r.sysS : null,
+    };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+export async function runCurl(children, o, parts, body, timeoutMs) {
+  const config = join(parts, `curl-${process.pid}.cfg`);
+  try {
+    const prep = await runNode(children['curl-prepare'], [JSON.stringify({ ...o, partsDir: parts, config, body })], 'curl-prepare', timeoutMs);
+    const r = await runMeasured('curl', ['-sS', '-K', config], { timeoutMs });
+    if (r.code !== 0) throw new Error(`curl exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    const statuses = r.stdout.trim().split('\n').map(Number);
+    const bad = statuses.filter((s) => !(s >= 200 && s < 300) && s !== 308);
+    if (statuses.length !== prep.requests || bad.length > 0) {
+      throw new Error(`curl: ${statuses.length} answers to ${prep.requests} requests, unexpected statuses ${[...new Set(bad)].join(', ')}`);
+    }
+    if (prep.lastCompletes && ![200, 201].includes(statuses.at(-1))) throw new Error(`curl: the last request answered ${statuses.at(-1)}, not a completed file`);
+    if (!prep.lastCompletes) {
+      const fin = await runNode(children['curl-finish'], [JSON.stringify(prep)], 'curl-finish', timeoutMs);
+      if (!fin.ok) throw new Error(`completing curl's upload failed: ${fin.error}`);
+    }
+    return {
+      timedMs: r.wallMs, requests: prep.requests, chunkSize: prep.chunkSize, setupMs: prep.prepareMs,
+      maxRssKiB: r.maxRssKiB, cpuS: r.userS !== null ? r.userS + r.sysS : null,
+    };
+  } finally {
+    rmSync(config, { force: true });
+  }
+}
+
+async function bytesReceived(origin) {
+  const r = await fetch(`${origin}/_emulator/stats`);
+  return (await r.json()).bytesReceived;
+}
+
+/** One provider: `runs` rounds of ours and curl, alternating which goes first. */
+export async function benchProvider(children, id, { file, size, runs, chunkSize, parts, body, timeoutMs, log }) {
+  const emu = await startServer(children['emulator-child'], [id, '{}'], `${id} emulator`);
+  const { url, origin, token, options } = emu.info;
+  const out = { provider: id, ours: [], curl: [], errors: [] };
+  try {
+    for (let r = 1; r <= runs; r++) {
+      const order = r % 2 === 1 ? ['ours', 'curl'] : ['curl', 'ours'];
+      for (const who of order) {
+        const name = `${id}-${who}-${r}.bin`;
+        const o = { provider: id, url, token, options, file: runLink(file, name), remotePath: `/bench/${name}`, ...(chunkSize ? { chunkSize } : {}) };
+        const before = await bytesReceived(origin);
+        try {
+          const m = who === 'ours' ? await runOurs(children, o, timeoutMs) : await runCurl(children, o, parts, body, timeoutMs);
+          m.serverBytes = (await bytesReceived(origin)) - before;
+          if (m.serverBytes < size) throw new Error(`the emulator received ${m.serverBytes} of ${size} bytes`);
+          out[who].push(m);
+          log(`${id} ${who} #${r}: ${mbps(size, m.timedMs).toFixed(0)} MB/s, peak RSS ${m.maxRssKiB === null ? '?' : Math.round(m.maxRssKiB / 1024)} MiB`);
+        } catch (e) {
+          out.errors.push(`${who} #${r}: ${e.message}`);
+          log(`${id} ${who} #${r}: FAILED ${e.message}`);
+        }
+      }
+    }
+  } finally {
+    await emu.stop();
+  }
+  return out;
+}
+
+export function mbps(bytes, ms) {
+  return bytes / 1e6 / (ms / 1000);
+}
