@@ -13,8 +13,9 @@ import { PROVIDERS, emulatorOrigin } from '../../app/providers/registry.js';
 import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { CASES, startCaseEmulator, type ProviderCase } from '../helpers/provider-cases.js';
+import { bundleForChild } from '../helpers/bundle.js';
 
-const CLI = join(process.cwd(), 'dist/cli/ferry.js');
+let CLI = '';
 const MiB = 1 << 20;
 
 function rng(seed: number): () => number {
@@ -99,6 +100,18 @@ async function stats(emu: RunningEmulator): Promise<{ bytesReceived: number; ses
   return (await fetch(`${emulatorOrigin(emu)}/_emulator/stats`)).json() as never;
 }
 
+/** Stats once the killed child's last bytes (still in the proxy and socket buffers) have landed. */
+async function settledStats(emu: RunningEmulator): Promise<{ bytesReceived: number; sessionsCreated: number }> {
+  let last = await stats(emu);
+  for (let i = 0; i < 60; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    const now = await stats(emu);
+    if (now.bytesReceived === last.bytesReceived) return now;
+    last = now;
+  }
+  return last;
+}
+
 async function sha256(path: string): Promise<string> {
   return createHash('sha256').update(await fsp.readFile(path)).digest('hex');
 }
@@ -111,8 +124,7 @@ async function crashLoop(r: Rig, kills: number, seed: number, perKill: (waste: n
     const offsetBefore = journalOffset(r.home);
     const code = await runChild(r, r.emu.token, at);
     if (code === 0) break; // finished before reaching this point
-    await new Promise((res) => setTimeout(res, 50));
-    const after = await stats(r.emu);
+    const after = await settledStats(r.emu);
     const useful = journalOffset(r.home) - offsetBefore;
     if (process.env.CRASH_DEBUG) console.log(JSON.stringify({ at, offsetBefore, offsetAfter: journalOffset(r.home), received: after.bytesReceived - before.bytesReceived, sessions: after.sessionsCreated, records: readdirSync(join(r.home, 'transfers')) }));
     perKill(after.bytesReceived - before.bytesReceived - useful);
@@ -120,8 +132,8 @@ async function crashLoop(r: Rig, kills: number, seed: number, perKill: (waste: n
   expect(await runChild(r, r.emu.token, undefined)).toBe(0);
 }
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error('dist/cli/ferry.js is missing: npm test builds it first (npm run build)');
+beforeAll(async () => {
+  CLI = await bundleForChild(join(process.cwd(), 'app/cli/main.ts'));
 });
 
 describe('SIGKILL crash and resume', () => {

@@ -228,7 +228,7 @@ describe('OneDrive client against the emulator', () => {
     expect(digest(await stored('/cut.bin'))).toBe(digest(data));
   });
 
-  it('a lost answer to the last fragment: the file exists, and a repeated fragment is a mismatch, not a duplicate', async () => {
+  it('a lost answer to the last fragment: status finds the file the session made instead of starting over', async () => {
     const e = await start();
     const data = bytes(2 * K320, 'lost');
     const p = provider(e);
@@ -238,9 +238,25 @@ describe('OneDrive client against the emulator', () => {
     e.inject({ method: 'PUT', path: '/up/', action: { kind: 'commit-then-reset' } });
     await expect(p.sendChunk(s, j, chunkAt(s, data, K320), { signal })).rejects.toMatchObject({ code: 'network' });
     expect(digest(await stored('/lost.bin'))).toBe(digest(data));
-    // Graph forgets a committed session: only a new session could continue, and the engine must decide.
-    await expect(p.status(s, j, signal)).rejects.toMatchObject({ code: 'session-gone' });
+    // Graph forgets a committed session; the item at the target, written since the session began
+    // and of this size, is ours (the engine then checks its quickXorHash against the local file).
+    const st = await p.status(s, j, signal);
+    expect(st).toMatchObject({ kind: 'complete', result: { path: '/lost.bin', size: data.length, hash: { algorithm: 'quickxor' } } });
     expect((await e.files()).map((f) => f.path)).toEqual(['/lost.bin']);
+  });
+
+  it('a gone session with an older file of another size at the target is still gone', async () => {
+    const e = await start();
+    const old = bytes(K320, 'old');
+    const p = provider(e);
+    const first = job('/stale.bin', old.length);
+    const s1 = await p.create(first, signal);
+    await p.sendChunk(s1, first, chunkAt(s1, old, 0), { signal });
+    const data = bytes(2 * K320, 'new');
+    const j = job('/stale.bin', data.length);
+    const s = await p.create({ ...j, target: { ...j.target, conflict: 'replace' } }, signal);
+    await p.cancel(s, j, signal);
+    await expect(p.status(s, j, signal)).rejects.toMatchObject({ code: 'session-gone' });
   });
 
   it('row 17: past the session expiry nothing is sent to the upload URL; a new session from 0 completes', async () => {

@@ -9,7 +9,8 @@ import { heldOffset } from './ranges.js';
 import { FRAGMENT_ALIGN, FRAGMENT_DEFAULT, FRAGMENT_MAX, SIMPLE_UPLOAD_MAX, encodeDrivePath, type CreateSessionBody } from './wire.js';
 
 /** What the journal keeps for a session: the upload URL is a capability (tempauth), never logged. */
-export type OnedriveRef = { kind: 'simple' } | { kind: 'session'; uploadUrl: string };
+/** `createdAt`: when the session began (epoch ms), to recognise the file its lost last answer made. */
+export type OnedriveRef = { kind: 'simple' } | { kind: 'session'; uploadUrl: string; createdAt?: number };
 
 export interface OnedriveProviderDeps {
   /** Clock for session expiry checks; tests inject one shared with the emulator. */
@@ -33,9 +34,9 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
   const finished = new Map<string, RemoteFile>();
 
   const ref = (s: Session): OnedriveRef => {
-    const r = s.ref as Partial<OnedriveRef> | null;
+    const r = s.ref as (Partial<OnedriveRef> & { uploadUrl?: unknown; createdAt?: unknown }) | null;
     if (r?.kind === 'simple') return { kind: 'simple' };
-    if (r?.kind === 'session' && typeof r.uploadUrl === 'string') return { kind: 'session', uploadUrl: r.uploadUrl };
+    if (r?.kind === 'session' && typeof r.uploadUrl === 'string') return { kind: 'session', uploadUrl: r.uploadUrl, ...(typeof r.createdAt === 'number' ? { createdAt: r.createdAt } : {}) };
     throw new FerryError('journal-corrupt', `the saved OneDrive session reference ${JSON.stringify(s.ref)} is not one this version understands`);
   };
   const key = (s: Session, job: UploadJob): string => {
@@ -69,7 +70,7 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
       if (res.status !== 200 && res.status !== 201) throw graphError(res, call);
       const j = sessionJson(res, call);
       if (typeof j.uploadUrl !== 'string' || !/^https?:\/\//.test(j.uploadUrl)) throw protocol(call, res.status, 'the answer has no uploadUrl');
-      const session: Session = { ref: { kind: 'session', uploadUrl: j.uploadUrl }, chunkSize: fragmentSize(job.chunkSize) };
+      const session: Session = { ref: { kind: 'session', uploadUrl: j.uploadUrl, createdAt: now() }, chunkSize: fragmentSize(job.chunkSize) };
       noteExpiry(session, j.expirationDateTime);
       return session;
     },
@@ -83,6 +84,13 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
       notExpired(s, job);
       const call: CallInfo = { method: 'GET', url: r.uploadUrl, doing: `asking how much of "${job.target.remotePath}" the server holds` };
       const res = await send(call, {}, undefined, signal);
+      if (res.status === 404) {
+        // Graph forgets a session once its last fragment made the file. When that answer was lost
+        // (a crash, a reset), the file is there: recognise it rather than upload a second copy.
+        // The engine still compares its quickXorHash with the local file before calling it done.
+        const made = await madeSince(r, job, signal);
+        if (made) return { kind: 'complete', result: made };
+      }
       if (res.status !== 200) throw graphError(res, call, { goneStatuses: UPLOAD_URL_GONE });
       const j = sessionJson(res, call);
       noteExpiry(s, j.expirationDateTime);
@@ -108,6 +116,7 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
     },
 
     async finish(s, job, _digests, signal) {
+      if (job.completed) return job.completed;
       const k = key(s, job);
       const done = finished.get(k);
       if (done) {
@@ -135,6 +144,18 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
       throw graphError(res, call, { goneStatuses: [] });
     },
   };
+
+  /** The driveItem at the target when it has this file's size and was written after the session began. */
+  async function madeSince(r: OnedriveRef, job: UploadJob, signal: AbortSignal): Promise<RemoteFile | undefined> {
+    if (r.kind !== 'session' || r.createdAt === undefined) return undefined;
+    const call: CallInfo = { method: 'GET', url: itemUrl(job), doing: `looking up "${job.target.remotePath}"` };
+    const res = await send(call, auth, undefined, signal);
+    if (res.status !== 200) return undefined;
+    const item = res.json<{ size?: number; lastModifiedDateTime?: string }>();
+    const modified = Date.parse(item.lastModifiedDateTime ?? '');
+    if (item.size !== job.file.size || Number.isNaN(modified) || modified < r.createdAt - 2_000) return undefined;
+    return remoteFile(res, call, job.target.remotePath);
+  }
 
   async function simplePut(job: UploadJob, chunk: Chunk, ctx: SendContext, s: Session): Promise<ServerState> {
     if (chunk.offset !== 0 || chunk.data.length !== job.file.size) {
