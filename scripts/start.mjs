@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { ensureDependencies } from './ensure-deps.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const run = (cmd, args, opts = {}) => spawn(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
@@ -10,6 +11,9 @@ const forward = (child) => {
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 };
+
+// A fresh clone: install first (npm ci; without Electron's binary where it cannot be fetched).
+ensureDependencies();
 
 // Always build first (about a second): `npm start` must never run stale bundles.
 const built = await new Promise((resolve) => run(process.execPath, ['scripts/build.mjs']).on('exit', resolve));

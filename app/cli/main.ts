@@ -14,7 +14,8 @@ Commands:
   upload <file...> --provider <id> --endpoint <url> [--token <t>] [--dest <remote path>] [--chunk-size N] [--json]
   status [--json]                  what the resume journal holds
   sync <dir> --provider <id> --endpoint <url> [--token <t>] --dest <remote dir> [--json]
-  host [--port N]                  the headless host: engine + web UI on loopback
+  host [--port N] [--chunk-size N] [--allow-root DIR]... [--new-token] [--no-sandbox] [--bind ADDR --allow-remote]
+                                   the headless host: engine + web UI on loopback
   emulate <provider> [--port N] [--data-dir DIR] [--discard]
 
 Providers: ucloud, redivis, synapse, onedrive, box, tus
