@@ -362,8 +362,8 @@ export interface Rig {
   received(): number;
   /** Stops the emulator and starts a fresh one on the same port and data directory (in-memory sessions lost). */
   restartEmulator(extra?: Record<string, unknown>): Promise<void>;
-  /** Shuts the engine down and starts a new one on the same $FERRY_HOME (what a quit and relaunch does). */
-  restartEngine(): Promise<void>;
+  /** Shuts the engine down and starts a new one on the same $FERRY_HOME (a quit and relaunch); `between` runs while it is down. */
+  restartEngine(between?: () => Promise<void>): Promise<void>;
   /** Shuts the engine down and asserts I1-I4. */
   check(o?: CheckOptions): Promise<void>;
   close(): Promise<void>;
@@ -436,8 +436,9 @@ export async function startRig(id: ProviderId, o: RigOptions = {}): Promise<Rig>
       emu = await startEmulator(c, emuDir, { ...emuExtra, ...extra, port: emuPort });
       rig.emu = emu;
     },
-    restartEngine: async () => {
+    restartEngine: async (between) => {
       await shutdown();
+      await between?.();
       http.inner = newTransport();
       rig.engine = await boot();
     },
