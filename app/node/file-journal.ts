@@ -60,7 +60,7 @@ export class FileJournal implements Journal {
     await fsp.mkdir(this.quarantineDir, { recursive: true, mode: 0o700 });
     const dest = join(this.quarantineDir, `${Date.now()}-${name}`);
     await fsp.rename(path, dest).catch(() => fsp.rm(path, { force: true }));
-    this.log.warn('journal record unreadable (torn or corrupt); moved aside, other transfers unaffected', { topic: 'journal', file: name, movedTo: dest });
+    this.log.warn(`journal record ${path} is unreadable (torn or corrupt): moved to ${dest}; other transfers are unaffected`, { topic: 'journal', file: name, movedTo: dest });
   }
 
   async put(r: JournalRecord): Promise<void> {

@@ -1,7 +1,7 @@
 // Bundles a TypeScript entry into one ESM file so child processes start in plain `node`
 // (tens of milliseconds) rather than through a TypeScript loader, for tests that spawn many.
 import { build } from 'esbuild';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 
 export async function bundleForChild(entry: string): Promise<string> {
@@ -9,7 +9,10 @@ export async function bundleForChild(entry: string): Promise<string> {
   // private to the test, so a concurrent `npm run build` cannot pull it away.
   const cache = join(process.cwd(), 'node_modules', '.cache', 'ferry-tests');
   mkdirSync(cache, { recursive: true });
-  const out = join(mkdtempSync(join(cache, 'bundle-')), 'child.mjs');
+  const dir = mkdtempSync(join(cache, 'bundle-'));
+  // Readable by other users: some tests run the child as `nobody` to meet a permission error.
+  chmodSync(dir, 0o755);
+  const out = join(dir, 'child.mjs');
   await build({
     entryPoints: [entry], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning',
     // Resolve packages from this checkout even though the bundle lives in a temp dir.

@@ -15,24 +15,26 @@ export async function run(args: string[]): Promise<number> {
   const warnings: string[] = [];
   const journal = new FileJournal(ferryHome(), {
     info() {},
-    warn: (m, f) => warnings.push(`${m}${f?.file ? ` (${String(f.file)})` : ''}`),
+    warn: (m) => warnings.push(m),
     error: (m) => warnings.push(m),
   });
   const records = await journal.load();
   for (const w of warnings) process.stderr.write(`ferry status: warning: ${w}\n`);
+  // A quarantined record is worth a non-zero exit: something damaged Ferry's state.
+  const code = warnings.length > 0 ? 3 : 0;
   if (p.flags.has('json')) {
     for (const r of records) {
       process.stdout.write(JSON.stringify({ id: r.id, file: r.localPath, remotePath: r.remotePath, provider: r.provider, size: r.fingerprint.size, confirmed: r.offset, state: r.state }) + '\n');
     }
-    return 0;
+    return code;
   }
   if (records.length === 0) {
     process.stdout.write(`No transfers in ${ferryHome()}.\n`);
-    return 0;
+    return code;
   }
   for (const r of records) {
     const pct = r.fingerprint.size > 0 ? Math.floor((100 * r.offset) / r.fingerprint.size) : 0;
     process.stdout.write(`${r.id}  ${describeState(r.state)}  ${pct}% of ${formatBytes(r.fingerprint.size)}  ${r.localPath} → ${r.provider}:${r.remotePath}\n`);
   }
-  return 0;
+  return code;
 }

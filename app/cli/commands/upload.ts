@@ -79,11 +79,14 @@ export async function run(args: string[]): Promise<number> {
     settings: { autoResume: false, maxConcurrent: 1, ...(chunkSize !== undefined ? { chunkSize } : {}), retry: { ...retryOverrides(), ...(retries !== undefined ? { maxAttempts: retries } : {}) } },
     ...(Number(process.env.FERRY_IDLE_TIMEOUT_MS) > 0 ? { idleTimeoutMs: Number(process.env.FERRY_IDLE_TIMEOUT_MS) } : {}),
     echo: (_level, msg, fields) => {
-      if (fields?.topic === 'journal') out.line(`ferry upload: warning: ${msg}`);
+      if (fields?.topic !== 'journal') return;
+      warnings++;
+      out.line(`ferry upload: warning: ${msg}`);
     },
   });
   const { engine } = runtime;
   let badInput = 0;
+  let warnings = 0;
   const ids: string[] = [];
   for (const f of files) {
     try {
@@ -120,7 +123,9 @@ export async function run(args: string[]): Promise<number> {
   await runtime.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  return failed + badInput > 0 ? 1 : 0;
+  // 1: something was not uploaded. 3: everything was uploaded, but Ferry had to set aside a
+  // corrupt journal record (a disk or crash problem worth a look).
+  return failed + badInput > 0 ? 1 : warnings > 0 ? 3 : 0;
 }
 
 function plainProgress(): ProgressOutput {

@@ -1,0 +1,164 @@
+// `ferry upload` and `ferry status` with bad input (issue 2, item 8): each case gives one clear
+// line naming the file and the cause, a non-zero exit, and loses nothing already uploaded or
+// recorded. The CLI runs as a child process, as a user runs it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, promises as fsp, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startUcloudEmulator } from '../../app/providers/ucloud/emulator.js';
+import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { bundleForChild } from '../helpers/bundle.js';
+
+let CLI = '';
+let root = '';
+let emu: RunningEmulator;
+let proxy: FaultProxy;
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function ferry(args: string[], env: Record<string, string> = {}, o: { uid?: number; onStdout?: (line: string) => void } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, FERRY_HOME: join(root, 'home'), FERRY_RETRY_BASE_MS: '20', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(o.uid !== undefined ? { uid: o.uid, gid: o.uid } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      o.onStdout?.(d.toString());
+    });
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const t = setTimeout(() => p.kill('SIGKILL'), 60_000);
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const upload = (files: string[], extra: string[] = [], env: Record<string, string> = {}, o = {}) =>
+  ferry(['upload', ...files, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', '/bad/', ...extra], { FERRY_TOKEN: emu.token, ...env }, o);
+
+beforeAll(async () => {
+  CLI = await bundleForChild(join(process.cwd(), 'app/cli/main.ts'));
+  root = mkdtempSync(join(tmpdir(), 'ferry-cli-'));
+  chmodSync(root, 0o777);
+  emu = await startUcloudEmulator({ dataDir: join(root, 'emu') });
+  proxy = await startFaultProxy({ targetPort: Number(new URL(emu.url).port) });
+});
+afterAll(async () => {
+  await proxy?.close();
+  await emu?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('ferry upload with bad input', () => {
+  it('a missing file: names it, exits 1, still uploads the good one', async () => {
+    const good = join(root, 'good.bin');
+    writeFileSync(good, randomBytes(1000));
+    const r = await upload([join(root, 'nope.bin'), good]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`${join(root, 'nope.bin')} does not exist`));
+    expect((await emu.files()).map((f) => f.path)).toContain('/bad/good.bin');
+  });
+
+  it('a folder given as a file', async () => {
+    const dir = join(root, 'folder');
+    mkdirSync(dir, { recursive: true });
+    const r = await upload([dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`${dir} is a folder, not a file`));
+  });
+
+  it('a FIFO', async () => {
+    const fifo = join(root, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const r = await upload([fifo]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`${fifo} is not a regular file`));
+  });
+
+  it('an unreadable file', async () => {
+    const secret = join(root, 'secret.bin');
+    writeFileSync(secret, 'x');
+    chmodSync(secret, 0o000);
+    // root reads anything: run the CLI as nobody so the permission bites.
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534 } : {};
+    const home = join(root, 'home-nobody');
+    mkdirSync(home, { mode: 0o777, recursive: true });
+    chmodSync(home, 0o777);
+    const r = await upload([secret], [], { FERRY_HOME: home }, asNobody);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`${secret} cannot be read: permission denied`));
+  });
+
+  it('an unreachable endpoint: retries, then one line naming the file and the cause', async () => {
+    const f = join(root, 'unreach.bin');
+    writeFileSync(f, randomBytes(100));
+    await proxy.setMode({ kind: 'refuse' });
+    const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', proxy.url, '--dest', '/bad/', '--retries', '2'], { FERRY_TOKEN: emu.token });
+    await proxy.setMode({ kind: 'pass' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`${f}: .*connection refused`));
+    expect(r.stderr).not.toContain(emu.token);
+  });
+
+  it('a rejected token: one line, no retry loop, the token never printed', async () => {
+    const f = join(root, 'tok.bin');
+    writeFileSync(f, randomBytes(100));
+    const before = emu.stats().requests;
+    const r = await upload([f], [], { FERRY_TOKEN: 'tok_SECRET_123' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`${f}: .*HTTP 401`));
+    expect(r.stderr + r.stdout).not.toContain('tok_SECRET_123');
+    expect(emu.stats().requests - before).toBe(1);
+  });
+
+  it('a file that changes during the upload: stopped within a chunk, never committed', async () => {
+    const f = join(root, 'growing.bin');
+    writeFileSync(f, randomBytes(8 * 65536));
+    await proxy.setMode({ kind: 'bandwidth', bytesPerSec: 256 * 1024 });
+    let appended = false;
+    const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', proxy.url, '--dest', '/bad/growing.bin', '--chunk-size', '65536', '--json'], { FERRY_TOKEN: emu.token }, {
+      onStdout: (chunk) => {
+        if (!appended && /"transferred":(6553[6-9]|[1-9]\d{5,})/.test(chunk)) {
+          appended = true;
+          void fsp.appendFile(f, 'more');
+        }
+      },
+    });
+    await proxy.setMode({ kind: 'pass' });
+    expect(appended, r.stdout + r.stderr).toBe(true);
+    expect(r.code, r.stderr).toBe(1);
+    // With --json the failure is a JSON line on stdout.
+    const failed = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; error?: { code: string; message: string } }).find((e) => e.event === 'failed');
+    expect(failed?.error?.code).toBe('file-changed');
+    expect(failed?.error?.message).toMatch(new RegExp(`${f} changed during the upload`));
+    expect((await emu.files()).map((x) => x.path)).not.toContain('/bad/growing.bin');
+  });
+});
+
+describe('a corrupt journal', () => {
+  it('is set aside with a warning naming it; other records and the upload carry on', async () => {
+    const home = join(root, 'home-corrupt');
+    const f = join(root, 'after.bin');
+    writeFileSync(f, randomBytes(5000));
+    // A good record first, then damage beside it.
+    const first = await upload([f], [], { FERRY_HOME: home });
+    expect(first.code).toBe(0);
+    const dir = join(home, 'transfers');
+    writeFileSync(join(dir, 'tgarbage.json'), '{"sha256":"00","record":');
+    const status = await ferry(['status'], { FERRY_HOME: home });
+    expect(status.code).toBe(3);
+    expect(status.stderr).toMatch(/journal record .*tgarbage\.json is unreadable \(torn or corrupt\)/);
+    expect(status.stdout).toMatch(/Done/);
+    expect(readdirSync(join(home, 'quarantine'))).toHaveLength(1);
+    expect(readdirSync(dir)).toHaveLength(1);
+  });
+});
