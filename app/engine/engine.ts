@@ -8,7 +8,7 @@ import { chooseChunkSize } from './chunk-plan.js';
 import type { AddRequest, Engine, TargetConfig, TargetStore } from './engine-api.js';
 import type { HasherFactory } from './hashing.js';
 import type { Http } from './http.js';
-import { JOURNAL_SCHEMA, type Journal, type JournalRecord } from './journal.js';
+import { JOURNAL_SCHEMA, journalWriteError, type Journal, type JournalRecord } from './journal.js';
 import type { Clock, FileSource, Logger } from './ports.js';
 import type { Provider, ProviderFactory } from './provider.js';
 import { DEFAULT_RETRY, type RetryConfig } from './retry-policy.js';
@@ -120,7 +120,7 @@ export function createEngine(deps: EngineDeps): Engine {
       // A full disk must not lose the upload: the previous record stays valid on disk.
       log.error('could not save transfer state', { transfer: e.rec.id, error: (err as Error).message });
       if (e.run) e.run.controller.abort(STOP.pause);
-      apply(e, { type: 'fail', error: toErrorInfo(err) });
+      apply(e, { type: 'fail', error: toErrorInfo(journalWriteError(err, e.rec.localPath)) });
     }
   };
 
@@ -240,6 +240,10 @@ export function createEngine(deps: EngineDeps): Engine {
           continue;
         }
         const now = clock.now();
+        // Digests already computed for this very file (e.g. Synapse's MD5 before a name conflict)
+        // are reused, so choosing another name does not mean reading the whole file again.
+        const known = [...entries.values()].find((e) => e.rec.localPath === item.localPath && e.rec.digests && Object.keys(e.rec.digests).length > 0
+          && e.rec.fingerprint.size === fingerprint.size && e.rec.fingerprint.mtimeNs === fingerprint.mtimeNs && e.rec.fingerprint.headTail === fingerprint.headTail);
         const rec: JournalRecord = {
           v: JOURNAL_SCHEMA,
           id: `t${now.toString(36)}${randomBytes(5).toString('hex')}`,
@@ -250,6 +254,7 @@ export function createEngine(deps: EngineDeps): Engine {
           conflict: item.conflict ?? target.conflict,
           ...(item.origin ? { origin: item.origin } : {}),
           fingerprint,
+          ...(known?.rec.digests ? { digests: { ...known.rec.digests } } : {}),
           chunkSize: chooseChunkSize(p.rules, deps.settings.chunkSize),
           offset: 0,
           state: { kind: 'queued' },
