@@ -1,5 +1,6 @@
 // The resume journal: per transfer, a pointer to where the server has the upload. The server is
 // the truth; the journal says which session to ask (and, for UCloud, which offset to resend).
+import { FerryError } from '../common/errors.js';
 import type { ConflictPolicy, ProviderId, TransferState } from '../common/transfer.js';
 import type { HashAlgorithm } from './hashing.js';
 import type { Json } from './provider.js';
@@ -52,4 +53,14 @@ export interface Journal {
   /** Crash-safe write: after it resolves the record survives a power cut. */
   put(r: JournalRecord): Promise<void>;
   remove(id: string): Promise<void>;
+}
+
+/**
+ * A failed journal write as the user should see it: a full disk (ENOSPC, or EDQUOT for a quota)
+ * becomes FerryError 'disk-full' naming the file; anything else is returned unchanged.
+ */
+export function journalWriteError(e: unknown, file: string): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return e;
+  return new FerryError('disk-full', `${file}: could not save the upload's resume state because the disk is full (${code}); the upload stopped and can be retried once there is space`, { file }, { cause: e });
 }

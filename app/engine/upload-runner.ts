@@ -6,7 +6,7 @@ import { chooseChunkSize, heldBytes, nextChunk } from './chunk-plan.js';
 import { classify } from './classify.js';
 import { HashPipeline } from './hash-pipeline.js';
 import type { HashAlgorithm, HasherFactory } from './hashing.js';
-import type { Fingerprint, Journal, JournalRecord } from './journal.js';
+import { journalWriteError, type Fingerprint, type Journal, type JournalRecord } from './journal.js';
 import type { Clock, FileSource, Logger, OpenFile } from './ports.js';
 import type { Provider, RemoteFile, ServerState, Session, UploadJob } from './provider.js';
 import { decide, freshAttempts, onProgress, record, type AttemptState, type RetryConfig } from './retry-policy.js';
@@ -292,7 +292,11 @@ class Run {
     if (!now && t - this.lastWrite < this.d.progressWriteMs && this.d.provider.ordered && !this.unknownStatus()) return;
     this.lastWrite = t;
     this.rec.updatedAt = t;
-    await this.d.journal.put(this.rec);
+    try {
+      await this.d.journal.put(this.rec);
+    } catch (e) {
+      throw journalWriteError(e, this.rec.localPath);
+    }
   }
 
   /** UCloud cannot be asked what it holds: every confirmed chunk is written at once. */
