@@ -3,7 +3,7 @@
 // - Chromium for the browser end-to-end tests: Debian's package when running as root with
 //   apt-get available; otherwise those tests skip and say why.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { ensureDependencies } from './ensure-deps.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -19,5 +19,14 @@ if (!chromium && process.platform === 'linux' && process.getuid?.() === 0 && exi
 
 const build = spawnSync(process.execPath, [`${root}scripts/build.mjs`], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const vitest = spawnSync(process.execPath, [`${root}node_modules/vitest/vitest.mjs`, 'run', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+// The JSON report feeds one plain closing line ("Tests: N passed, N failed, N skipped") that any
+// CI can read, whatever it knows of vitest's own summary.
+const report = `${root}node_modules/.cache/ferry-vitest-report.json`;
+rmSync(report, { force: true });
+const vitest = spawnSync(process.execPath, [`${root}node_modules/vitest/vitest.mjs`, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+if (existsSync(report)) {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+}
 process.exit(vitest.status ?? 1);
