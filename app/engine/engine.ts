@@ -17,6 +17,7 @@ import { SpeedMeter } from './speed-meter.js';
 import { transition, type TransferEvent } from './transition.js';
 import { runUpload, type RunOutcome } from './upload-runner.js';
 import { cancelSession } from './cancel.js';
+import { refSecrets, scrubError, scrubbingLogger } from './scrub.js';
 
 export interface EngineSettings {
   /** Files uploading at once; chunks of one file are always sequential. */
@@ -65,6 +66,8 @@ export function createEngine(deps: EngineDeps): Engine {
   const listeners = new Set<(v: TransferView[]) => void>();
   const providerCache = new Map<string, Provider>();
   const throttle = { until: 0 };
+  /** Account tokens, kept out of the error text transfers carry (fault row 40). */
+  const secrets = new Set<string>();
   let notifyTimer: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -73,6 +76,7 @@ export function createEngine(deps: EngineDeps): Engine {
     if (cached) return cached;
     const t = await deps.targets.get(targetId);
     if (!t) throw new FerryError('bad-input', `target ${targetId} is not configured (was it removed?)`);
+    secrets.add(t.token);
     const p = deps.providers(t.provider)({ endpoint: { url: t.url, token: t.token }, http: deps.http, options: t.options });
     providerCache.set(targetId, p);
     return p;
@@ -102,7 +106,8 @@ export function createEngine(deps: EngineDeps): Engine {
     }, deps.settings.notifyMs ?? 100);
   };
 
-  const apply = (e: Entry, ev: TransferEvent): void => {
+  const apply = (e: Entry, event: TransferEvent): void => {
+    const ev = 'error' in event ? { ...event, error: scrubError(event.error, [...secrets, ...refSecrets(e.rec.session?.ref)]) } : event;
     const before = e.rec.state;
     e.rec.state = transition(before, ev);
     if (e.rec.state !== before) e.rec.updatedAt = clock.now();
@@ -144,8 +149,10 @@ export function createEngine(deps: EngineDeps): Engine {
       try {
         const p = await provider(e.rec.targetId);
         e.meter.reset();
+        // What the run logs may quote a server that echoed this session's capabilities.
+        const runLog = scrubbingLogger(log, () => refSecrets(e.rec.session?.ref));
         return await runUpload(e.rec, {
-          provider: p, files: deps.files, journal: deps.journal, clock, log, hashers: deps.hashers, retry, random, throttle,
+          provider: p, files: deps.files, journal: deps.journal, clock, log: runLog, hashers: deps.hashers, retry, random, throttle,
           progressWriteMs: deps.settings.progressWriteMs ?? 1_000,
           emit: (ev) => apply(e, ev),
           sent: (bytes) => {
@@ -174,7 +181,8 @@ export function createEngine(deps: EngineDeps): Engine {
       else await save(e);
     } else if (o.kind === 'failed') {
       apply(e, { type: 'fail', error: o.error });
-      log.warn('transfer failed', { transfer: e.rec.id, code: o.error.code, error: o.error.message });
+      const shown = e.rec.state.kind === 'failed' ? e.rec.state.error : o.error;
+      log.warn('transfer failed', { transfer: e.rec.id, code: shown.code, error: shown.message });
       await save(e);
     }
     pump();
