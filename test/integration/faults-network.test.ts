@@ -115,9 +115,9 @@ describe('row 3: black hole (server stops reading)', () => {
     expect(stalled.length).toBeGreaterThanOrEqual(1);
     for (const r of stalled) {
       const took = r.endedMs! - r.startedMs;
-      // The watchdog's bound ±10 %, plus a little for a busy event loop.
+      // The watchdog's bound ±10 %, plus a little for a busy event loop on a shared machine.
       expect(took).toBeGreaterThanOrEqual(idle * 0.9);
-      expect(took).toBeLessThanOrEqual(idle * 1.1 + 150);
+      expect(took).toBeLessThanOrEqual(idle * 1.1 + 300);
     }
     await rig.check();
   });
