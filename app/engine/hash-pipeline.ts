@@ -12,6 +12,7 @@ export class HashPipeline {
   private readonly hashers: [HashAlgorithm, Hasher][];
   private hashedUpTo = 0;
   private gapBuf: Buffer | undefined;
+  private result: Partial<Record<HashAlgorithm, string>> | undefined;
 
   constructor(algorithms: readonly HashAlgorithm[], factory: HasherFactory, private readonly file: OpenFile) {
     this.hashers = [...new Set(algorithms)].map((a) => [a, factory(a)]);
@@ -46,10 +47,13 @@ export class HashPipeline {
     }
   }
 
+  /** The whole-file digests; computed once, so a finish that is retried gets the same ones (a hash can be finalised only once). */
   async digests(size: number): Promise<Partial<Record<HashAlgorithm, string>>> {
+    if (this.result) return this.result;
     await this.catchUp(size);
     const out: Partial<Record<HashAlgorithm, string>> = {};
     for (const [a, h] of this.hashers) out[a] = h.digest();
+    this.result = out;
     return out;
   }
 }
