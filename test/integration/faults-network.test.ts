@@ -166,3 +166,49 @@ describe('row 6: the answer is lost after the server committed the chunk', () =>
     await rig.check();
   });
 });
+
+describe('row 6, final step: the answer that completes the upload is lost, or the commit call fails once', () => {
+  it.each(['tus', 'onedrive', 'redivis', 'box', 'ucloud', 'synapse'] as ProviderId[])('%s: the last chunk lands but its answer is cut: done, one copy, nothing sent twice', async (id) => {
+    rig = await startRig(id);
+    const cs = rig.c.chunkSize;
+    const size = 3 * cs + 5;
+    const p = await rig.makeFile('last.bin', size);
+    rig.emu.inject({ method: DATA_ROUTE[id].method, path: DATA_ROUTE[id].path, withBody: true, after: 3, action: { kind: 'commit-then-reset' } });
+    const v = await rig.upload(p);
+    expect(v.state.kind, JSON.stringify(v.state)).toBe('done');
+    expect(rig.dataRequests().filter((r) => r.error === 'network')).toHaveLength(1);
+    await rig.check();
+  });
+
+  it('redivis: finalize answered 503 once → finalized again, done and verified (whole-file digests computed once, reused)', async () => {
+    rig = await startRig('redivis');
+    const p = await rig.makeFile('finalize.bin', 2 * rig.c.chunkSize + 5);
+    rig.emu.inject({ method: 'POST', path: '/uploads', action: { kind: 'respond', status: 503, body: '{"error":"backendError"}' } });
+    const v = await rig.upload(p);
+    expect(v.state, JSON.stringify(v.state)).toMatchObject({ kind: 'done', verified: true });
+    expect(rig.http.records.filter((r) => r.method === 'POST' && r.url.endsWith('/uploads')).map((r) => r.status)).toEqual([503, 200]);
+    await rig.check();
+  });
+
+  const commitLost = async (): Promise<string> => {
+    rig = await startRig('box');
+    const p = await rig.makeFile('commit-lost.bin', 2 * rig.c.chunkSize + 5);
+    rig.emu.inject({ method: 'POST', path: '/commit', action: { kind: 'commit-then-reset' } });
+    const v = await rig.upload(p);
+    return JSON.stringify(v.state);
+  };
+
+  it('box: the commit is applied but its answer is cut → the retried finish is not an internal error', async () => {
+    expect(await commitLost()).not.toMatch(/"code":"internal"|Digest already called/);
+  });
+
+  // PROVIDER BUG (Box client, reported): the retried commit meets 404 (a committed session is
+  // gone), which is 'session-gone', so the engine uploads again in a new session and, under
+  // 'rename', Box ends up with "commit-lost (1).bin" beside the file (I1: two copies). The client
+  // knows the folder, the name and the SHA-1 at that point and could adopt its own committed file,
+  // as the UCloud client does with files.retrieve. Remove `.fails` once fixed.
+  it.fails('box: … and the server ends up with exactly one copy, the item done', async () => {
+    expect(await commitLost()).toMatch(/"kind":"done"/);
+    await rig!.check();
+  });
+});
