@@ -56,6 +56,9 @@ export function summarise(r, size, stat) {
     oursEndToEndMBps: ours ? mbps(size, ours.totalMs) : null,
     prepareS: ours ? ours.prepareMs / 1000 : null, oursPeakRssKiB: peak, budgetKiB,
     cpuSPerGiB: cpu === null ? null : cpu / (size / GiB),
+    cpuNetSPerGiB: cpu === null || r.startup?.cpuS == null ? null : (cpu - r.startup.cpuS) / (size / GiB),
+    startupCpuS: r.startup?.cpuS ?? null,
+    oursChunksMBps: ours ? mbps(size, ours.chunksMs) : null,
     curlCpuSPerGiB: median(r.curl.map((x) => x.cpuS)) === null ? null : median(r.curl.map((x) => x.cpuS)) / (size / GiB),
     curlPeakRssKiB: r.curl.length ? Math.max(...r.curl.map((x) => x.maxRssKiB ?? 0)) : null,
     requests: { ours: ours?.requests ?? null, curl: curl?.requests ?? null },
@@ -63,6 +66,7 @@ export function summarise(r, size, stat) {
   };
 }
 
+const f2 = (x) => (x === null || x === undefined ? '–' : x.toFixed(2));
 const n0 = (x) => (x === null ? '–' : x.toFixed(0));
 const verdict = (p) => (p === null ? 'no result' : p.ratio && p.rss ? 'pass' : [p.ratio ? null : 'ratio < 0.9', p.rss ? null : 'RSS over budget'].filter(Boolean).join(', '));
 
@@ -76,9 +80,9 @@ export function uploadTable(sums) {
 
 export function uploadDetails(sums) {
   return [
-    '| provider | ours end to end MB/s (create → done) | of which before the first request (Synapse: MD5 pass) | requests ours / curl | curl peak RSS | curl CPU s/GiB | failed runs |',
-    '|---|---|---|---|---|---|---|',
-    ...sums.map((s) => `| ${s.provider} | ${n0(s.oursEndToEndMBps)} | ${s.prepareS === null ? '–' : `${s.prepareS.toFixed(2)} s`} | ${s.requests.ours ?? '–'} / ${s.requests.curl ?? '–'} | ${mib(s.curlPeakRssKiB)} | ${s.curlCpuSPerGiB === null ? '–' : s.curlCpuSPerGiB.toFixed(2)} | ${s.errors.length ? s.errors.join('; ') : 'none'} |`),
+    '| provider | ours end to end MB/s (add → done) | time before the first request (Synapse: MD5 pass) | ours MB/s, chunks only | ratio, chunks only | our CPU s/GiB net of start-up | start-up CPU s (1 MiB upload) | requests ours / curl | curl peak RSS | curl CPU s/GiB | failed runs |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...sums.map((s) => `| ${s.provider} | ${n0(s.oursEndToEndMBps)} | ${s.prepareS === null ? '–' : `${s.prepareS.toFixed(2)} s`} | ${n0(s.oursChunksMBps)} | ${s.oursChunksMBps !== null && s.curlMBps ? (s.oursChunksMBps / s.curlMBps).toFixed(2) : '–'} | ${f2(s.cpuNetSPerGiB)} | ${f2(s.startupCpuS)} | ${s.requests.ours ?? '–'} / ${s.requests.curl ?? '–'} | ${mib(s.curlPeakRssKiB)} | ${f2(s.curlCpuSPerGiB)} | ${s.errors.length ? s.errors.join('; ') : 'none'} |`),
   ].join('\n');
 }
 

@@ -3,7 +3,7 @@
 // (prepared by curl-prepare, completed by curl-finish, neither timed).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchDir, runLink } from './test-file.mjs';
+import { benchDir, dataFile, runLink } from './test-file.mjs';
 import { lastJson, runMeasured, runNode, startServer } from './measure.mjs';
 
 /** A folder for curl's pre-split chunk files: on tmpfs (/dev/shm) when the machine has one. */
@@ -66,8 +66,16 @@ async function bytesReceived(origin) {
 export async function benchProvider(children, id, { file, size, runs, chunkSize, parts, body, timeoutMs, log }) {
   const emu = await startServer(children['emulator-child'], [id, '{}'], `${id} emulator`);
   const { url, origin, token, options } = emu.info;
-  const out = { provider: id, ours: [], curl: [], errors: [] };
+  const out = { provider: id, ours: [], curl: [], errors: [], startup: null };
   try {
+    // Start-up cost (process, modules, session, finish) from a 1 MiB upload, to show CPU per GiB net of it.
+    try {
+      const tiny = dataFile(1 << 20).path;
+      const m = await runOurs(children, { provider: id, url, token, options, file: runLink(tiny, `${id}-startup.bin`), remotePath: `/bench/${id}-startup.bin` }, timeoutMs);
+      out.startup = { cpuS: m.cpuS, maxRssKiB: m.maxRssKiB, totalMs: m.totalMs };
+    } catch (e) {
+      out.errors.push(`start-up run: ${e.message}`);
+    }
     for (let r = 1; r <= runs; r++) {
       const order = r % 2 === 1 ? ['ours', 'curl'] : ['curl', 'ours'];
       for (const who of order) {
