@@ -118,14 +118,17 @@ export function createEngine(deps: EngineDeps): Engine {
     notify();
   };
 
-  const save = async (e: Entry): Promise<void> => {
+  /** Writes the record; false when that failed (already logged and applied). */
+  const save = async (e: Entry): Promise<boolean> => {
     try {
       await deps.journal.put(e.rec);
+      return true;
     } catch (err) {
       // A full disk must not lose the upload: the previous record stays valid on disk.
       log.error('could not save transfer state', { transfer: e.rec.id, error: (err as Error).message });
       if (e.run) e.run.controller.abort(STOP.pause);
       apply(e, { type: 'fail', error: toErrorInfo(journalWriteError(err, e.rec.localPath)) });
+      return false;
     }
   };
 
@@ -177,8 +180,9 @@ export function createEngine(deps: EngineDeps): Engine {
       delete e.rec.session;
       log.info('transfer done', { transfer: e.rec.id, remote: o.remote.path, verified: o.verified });
       // Sync keeps its own index; its finished transfers need no history entry.
-      if (e.rec.origin?.startsWith('sync:')) await deps.journal.remove(e.rec.id);
-      else await save(e);
+      // If 'done' cannot be written (a full disk), the record on disk still points at the finished
+      // session and a relaunch would resume or re-upload it: drop it (unlinking needs no space).
+      if (e.rec.origin?.startsWith('sync:') || !(await save(e))) await deps.journal.remove(e.rec.id).catch(() => undefined);
     } else if (o.kind === 'failed') {
       apply(e, { type: 'fail', error: o.error });
       const shown = e.rec.state.kind === 'failed' ? e.rec.state.error : o.error;
