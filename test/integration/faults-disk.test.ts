@@ -46,4 +46,22 @@ describe('row 23: disk full while persisting progress', () => {
     expect(rig.received()).toBeLessThanOrEqual(size + cs);
     await rig.check();
   });
+
+  it.each(['tus', 'box', 'synapse'] as ProviderId[])('%s: the disk is full when the finished state is written: a relaunch never resumes (or re-uploads) the finished upload', async (id) => {
+    rig = await startRig(id);
+    const p = await rig.makeFile('finished.bin', 2 * rig.c.chunkSize + 5);
+    rig.journal.failPut = (r) => (r.state.kind === 'done' ? fsError('ENOSPC') : undefined);
+    const v = await rig.upload(p);
+    expect(v.state.kind).toBe('done');
+    rig.journal.failPut = undefined;
+    const requests = rig.http.records.length;
+    await rig.restartEngine();
+    // Give a wrongly resumed transfer time to show itself.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rig.http.records.slice(requests).map((r) => `${r.method} ${r.url}`)).toEqual([]);
+    expect(rig.emu.stats().sessionsCreated).toBe(1);
+    expect(await rig.emu.files()).toHaveLength(1);
+    expect(rig.engine.list().filter((x) => x.state.kind !== 'done')).toEqual([]);
+    await rig.check();
+  });
 });
