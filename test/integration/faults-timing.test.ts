@@ -115,6 +115,28 @@ describe('row 8: 429 with Retry-After', () => {
   });
 });
 
+describe('row 8, queue-wide: a 429 slows every transfer, not only the one that met it', () => {
+  it('tus, two files at once: after the 429 neither sends a request before Retry-After has passed', async () => {
+    const clock = new FakeClock();
+    rig = await startRig('tus', { clock, random: () => 0, maxConcurrent: 2 });
+    stopClock = autoAdvance(clock);
+    const cs = rig.c.chunkSize;
+    const a = await rig.makeFile('queue-a.bin', 4 * cs);
+    const b = await rig.makeFile('queue-b.bin', 4 * cs);
+    rig.emu.inject({ method: 'PATCH', withBody: true, after: 3, action: { kind: 'respond', status: 429, headers: { 'retry-after': '7' } } });
+    const [ta, tb] = [await rig.add(a), await rig.add(b)];
+    const [va, vb] = [await rig.engine.settled(ta.id), await rig.engine.settled(tb.id)];
+    expect([va.state.kind, vb.state.kind]).toEqual(['done', 'done']);
+    const hit = rig.http.records.find((r) => r.status === 429)!;
+    const after = rig.http.records.filter((r) => r.startedMs > hit.endedMs!);
+    // Both transfers had requests after the 429, none of them earlier than 7 s after it.
+    const sessions = new Set(after.map((r) => new URL(r.url).pathname));
+    expect(sessions.size).toBe(2);
+    for (const r of after) expect(r.at - hit.at, `${r.method} ${r.url}`).toBeGreaterThanOrEqual(7_000);
+    await rig.check();
+  });
+});
+
 describe('row 5: server down (connection refused), then back', () => {
   const cfg = { ...BASE, capMs: 4_000, maxAttempts: 8 };
 
