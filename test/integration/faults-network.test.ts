@@ -202,12 +202,9 @@ describe('row 6, final step: the answer that completes the upload is lost, or th
     expect(await commitLost()).not.toMatch(/"code":"internal"|Digest already called/);
   });
 
-  // PROVIDER BUG (Box client, reported): the retried commit meets 404 (a committed session is
-  // gone), which is 'session-gone', so the engine uploads again in a new session and, under
-  // 'rename', Box ends up with "commit-lost (1).bin" beside the file (I1: two copies). The client
-  // knows the folder, the name and the SHA-1 at that point and could adopt its own committed file,
-  // as the UCloud client does with files.retrieve. Remove `.fails` once fixed.
-  it.fails('box: … and the server ends up with exactly one copy, the item done', async () => {
+  // The retried status meets 404 (a committed session is gone); the client finds the file the
+  // commit made at the session's name and the engine verifies its SHA-1: one copy, done.
+  it('box: … and the server ends up with exactly one copy, the item done', async () => {
     expect(await commitLost()).toMatch(/"kind":"done"/);
     await rig!.check();
   });

@@ -93,13 +93,23 @@ export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInter
       return { ref: toJson(ref), chunkSize: Math.max(1, size) };
     },
 
-    async status(session: Session, _job: UploadJob, signal: AbortSignal): Promise<ServerState> {
+    async status(session: Session, job: UploadJob, signal: AbortSignal): Promise<ServerState> {
       const ref = readRef(session.ref);
       if (ref.kind === 'simple') {
         const result = done.get(ref.key);
         return result ? { kind: 'complete', result } : { kind: 'parts', have: [] };
       }
-      const held = await listParts(api, ref, signal);
+      let held;
+      try {
+        held = await listParts(api, ref, signal);
+      } catch (e) {
+        // A commit whose answer was lost (a crash, a reset) consumes the session: its URLs 404.
+        // The file it made sits at the session's name; the engine checks its SHA-1 against the
+        // local file before calling the transfer done, so someone else's file is never taken for ours.
+        const landed = isFerryError(e, 'session-gone') ? await api.find(ref.folderId, ref.name, signal) : undefined;
+        if (landed?.type !== 'file' || typeof landed.sha1 !== 'string') throw e;
+        return { kind: 'complete', result: remoteFile(ref, { ...landed, type: 'file' as const, sha1: landed.sha1, size: job.file.size, parent: { type: 'folder' as const, id: ref.folderId } }) };
+      }
       const known = partsOf(ref.id);
       for (const p of held) known.set(p.offset, p);
       return { kind: 'parts', have: held.map((p) => p.offset / ref.partSize).sort((a, b) => a - b) };
@@ -127,6 +137,7 @@ export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInter
         if (job.file.size === 0) return sendSmall(ref, job, Buffer.alloc(0), { signal });
         throw new FerryError('internal', `${job.file.path}: finish was called before the file was sent to Box`);
       }
+      if (job.completed) return job.completed;
       const sha1 = digests.sha1;
       if (!sha1 || !/^[0-9a-f]{40}$/i.test(sha1)) throw new FerryError('internal', `${job.file.path}: committing a Box upload needs the file's SHA-1`);
       let known = partsOf(ref.id);
