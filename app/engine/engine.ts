@@ -8,7 +8,7 @@ import { chooseChunkSize } from './chunk-plan.js';
 import type { AddRequest, Engine, TargetConfig, TargetStore } from './engine-api.js';
 import type { HasherFactory } from './hashing.js';
 import type { Http } from './http.js';
-import { JOURNAL_SCHEMA, journalWriteError, type Journal, type JournalRecord } from './journal.js';
+import { JOURNAL_SCHEMA, journalWriteError, sameFingerprint, type Journal, type JournalRecord } from './journal.js';
 import type { Clock, FileSource, Logger } from './ports.js';
 import type { Provider, ProviderFactory } from './provider.js';
 import { DEFAULT_RETRY, type RetryConfig } from './retry-policy.js';
@@ -240,7 +240,7 @@ export function createEngine(deps: EngineDeps): Engine {
         const existing = [...entries.values()].find((e) => same(e) && !isFinal(e.rec.state));
         // This very file (same fingerprint) already reached the same place: nothing to send again.
         // (A run killed after the upload finished but before it exited must not upload a copy.)
-        const finished = [...entries.values()].find((e) => same(e) && e.rec.state.kind === 'done' && e.rec.fingerprint.mtimeNs === fingerprint.mtimeNs && e.rec.fingerprint.size === fingerprint.size && e.rec.fingerprint.headTail === fingerprint.headTail);
+        const finished = [...entries.values()].find((e) => same(e) && e.rec.state.kind === 'done' && sameFingerprint(e.rec.fingerprint, fingerprint));
         if (!existing && finished) {
           added.push(view(finished));
           continue;
@@ -254,8 +254,7 @@ export function createEngine(deps: EngineDeps): Engine {
         const now = clock.now();
         // Digests already computed for this very file (e.g. Synapse's MD5 before a name conflict)
         // are reused, so choosing another name does not mean reading the whole file again.
-        const known = [...entries.values()].find((e) => e.rec.localPath === item.localPath && e.rec.digests && Object.keys(e.rec.digests).length > 0
-          && e.rec.fingerprint.size === fingerprint.size && e.rec.fingerprint.mtimeNs === fingerprint.mtimeNs && e.rec.fingerprint.headTail === fingerprint.headTail);
+        const known = [...entries.values()].find((e) => e.rec.localPath === item.localPath && e.rec.digests && Object.keys(e.rec.digests).length > 0 && sameFingerprint(e.rec.fingerprint, fingerprint));
         const rec: JournalRecord = {
           v: JOURNAL_SCHEMA,
           id: `t${now.toString(36)}${randomBytes(5).toString('hex')}`,

@@ -13,6 +13,17 @@ export interface Fingerprint {
   mtimeNs: string;
   /** SHA-1 of the first and last 64 KiB: catches same-size edits that restore the mtime. */
   headTail: string;
+  /**
+   * Status-change time in nanoseconds. Any write moves it and, unlike the mtime, no program can
+   * set it back, so a same-size edit in the middle of a file with its mtime restored is caught
+   * too (fault row 27). A chmod moves it as well: that costs a restart, never a mixed upload.
+   */
+  ctimeNs?: string;
+}
+
+/** The same file as when the fingerprint was taken (ctime compared when both sides have it). */
+export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.headTail === b.headTail && (a.ctimeNs === undefined || b.ctimeNs === undefined || a.ctimeNs === b.ctimeNs);
 }
 
 export interface JournalSession {

@@ -16,6 +16,7 @@ export interface Logger {
 export interface FileStat {
   size: number;
   mtimeNs: string;
+  ctimeNs?: string;
 }
 
 /** An open local file. Reads are positional into caller-owned buffers (bounded memory). */

@@ -6,7 +6,7 @@ import { chooseChunkSize, heldBytes, nextChunk } from './chunk-plan.js';
 import { classify } from './classify.js';
 import { HashPipeline } from './hash-pipeline.js';
 import type { HashAlgorithm, HasherFactory } from './hashing.js';
-import { journalWriteError, type Fingerprint, type Journal, type JournalRecord } from './journal.js';
+import { journalWriteError, sameFingerprint, type Journal, type JournalRecord } from './journal.js';
 import type { Clock, FileSource, Logger, OpenFile } from './ports.js';
 import type { Provider, RemoteFile, ServerState, Session, UploadJob } from './provider.js';
 import { decide, freshAttempts, onProgress, record, type AttemptState, type RetryConfig } from './retry-policy.js';
@@ -314,9 +314,6 @@ function advance(st: ServerState, index: number, end: number): ServerState {
   return { kind: 'offset', offset: end };
 }
 
-function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
-  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.headTail === b.headTail;
-}
 
 function failure(e: unknown, why: string): ErrorInfo {
   const info = toErrorInfo(e);

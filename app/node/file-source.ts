@@ -46,7 +46,7 @@ export class NodeFileSource implements FileSource {
       const n2 = await f.read(tail, tailLen, st.size - tailLen);
       h.update(tail.subarray(0, n2));
     }
-    return { size: st.size, mtimeNs: st.mtimeNs, headTail: h.digest('hex') };
+    return { size: st.size, mtimeNs: st.mtimeNs, headTail: h.digest('hex'), ...(st.ctimeNs ? { ctimeNs: st.ctimeNs } : {}) };
   }
 }
 
@@ -55,7 +55,7 @@ class NodeOpenFile implements OpenFile {
 
   async stat(): Promise<FileStat> {
     const st = await this.fh.stat({ bigint: true });
-    return { size: Number(st.size), mtimeNs: st.mtimeNs.toString() };
+    return { size: Number(st.size), mtimeNs: st.mtimeNs.toString(), ctimeNs: st.ctimeNs.toString() };
   }
 
   async read(buf: Buffer, length: number, position: number): Promise<number> {

@@ -113,12 +113,9 @@ describe('row 27: a same-size edit in the middle (outside head and tail), mtime 
 
   it('box: the commit digest (whole-file SHA-1) refuses the mixed file; nothing committed', () => run('box'));
 
-  // ENGINE GAP (reported, outside the files this suite may fix): size + mtime + head/tail SHA-1
-  // cannot see this edit, so the resumed session completes old bytes with new ones. tus then
-  // reports done (the remote file is neither version); OneDrive and Redivis commit the mixed file
-  // and only the final hash comparison marks the item failed:integrity. A ctime in the
-  // fingerprint (utimes cannot put it back) would catch it. Remove `.fails` once fixed.
-  it.fails.each(['tus', 'onedrive', 'redivis'] as ProviderId[])('%s: the resumed session mixes both versions (known gap)', (id) => run(id));
+  // Size, mtime and the head/tail SHA-1 cannot see this edit; the ctime in the fingerprint does
+  // (utimes cannot put it back): the old session is dropped and the upload starts over.
+  it.each(['tus', 'onedrive', 'redivis'] as ProviderId[])('%s: the edit is seen, the upload starts over, the server holds exactly the new bytes', (id) => run(id));
 });
 
 describe('row 32: the file gets shorter than the size declared to the server', () => {
