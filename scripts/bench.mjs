@@ -6,7 +6,7 @@
 //   ui     : scripts/bench-ui.mjs, when present
 // Usage: npm run bench -- [--only upload,tus,sync,ui] [--size 1GiB] [--runs 3] [--providers box,tus,...]
 //                         [--chunk-size N] [--stat best|median] [--curl-body upload-file|data-binary]
-//                         [--sync-args "..."] [--ui-args "..."]
+//                         [--sync-args="..."] [--ui-args="..."]   (arguments passed on to bench-sync / bench-ui)
 // Results: tables on stdout, JSON in bench-results/ (gitignored). docs/benchmarks.md explains them.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,20 +24,24 @@ const root = new URL('..', import.meta.url).pathname;
 const PARTS = ['upload', 'tus', 'sync', 'ui'];
 const ALL_PROVIDERS = ['ucloud', 'redivis', 'synapse', 'onedrive', 'box', 'tus'];
 
-const { values: a } = parseArgs({
-  options: {
-    only: { type: 'string', default: PARTS.join(',') },
-    size: { type: 'string', default: '1GiB' },
-    runs: { type: 'string', default: '3' },
-    providers: { type: 'string', default: ALL_PROVIDERS.join(',') },
-    'chunk-size': { type: 'string' },
-    stat: { type: 'string', default: 'best' },
-    'curl-body': { type: 'string', default: 'upload-file' },
-    'sync-args': { type: 'string', default: '' },
-    'ui-args': { type: 'string', default: '' },
-    help: { type: 'boolean', default: false },
-  },
-});
+const OPTIONS = {
+  only: { type: 'string', default: PARTS.join(',') },
+  size: { type: 'string', default: '1GiB' },
+  runs: { type: 'string', default: '3' },
+  providers: { type: 'string', default: ALL_PROVIDERS.join(',') },
+  'chunk-size': { type: 'string' },
+  stat: { type: 'string', default: 'best' },
+  'curl-body': { type: 'string', default: 'upload-file' },
+  'sync-args': { type: 'string', default: '' },
+  'ui-args': { type: 'string', default: '' },
+  help: { type: 'boolean', default: false },
+};
+let a;
+try {
+  ({ values: a } = parseArgs({ options: OPTIONS }));
+} catch (e) {
+  usage(e.message.split('\n')[0]);
+}
 if (a.help) {
   process.stdout.write(`${readUsage()}\n`);
   process.exit(0);
@@ -135,7 +139,7 @@ function parseSize(s) {
 function readUsage() {
   return [
     'Usage: npm run bench -- [--only upload,tus,sync,ui] [--size 1GiB] [--runs 3] [--providers ucloud,redivis,synapse,onedrive,box,tus]',
-    '                       [--chunk-size N] [--stat best|median] [--curl-body upload-file|data-binary] [--sync-args "..."] [--ui-args "..."]',
+    '                       [--chunk-size N] [--stat best|median] [--curl-body upload-file|data-binary] [--sync-args="..."] [--ui-args="..."]',
   ].join('\n');
 }
 
