@@ -1,19 +1,18 @@
 // The engine: the transfer queue behind every shell. One composition root passes every port in
 // (`createEngine(deps)`); there are no module-level singletons. State changes go through the
 // pure `transition`; commands run one at a time on the SerialQueue.
-import { randomBytes } from 'node:crypto';
 import { FerryError, toErrorInfo } from '../common/errors.js';
 import { isFinal, type TransferState, type TransferView } from '../common/transfer.js';
 import { chooseChunkSize } from './chunk-plan.js';
 import type { AddRequest, Engine, TargetConfig, TargetStore } from './engine-api.js';
 import type { HasherFactory } from './hashing.js';
 import type { Http } from './http.js';
-import { JOURNAL_SCHEMA, journalWriteError, sameFingerprint, type Journal, type JournalRecord } from './journal.js';
+import { journalWriteError, sameFingerprint, type Journal } from './journal.js';
 import type { Clock, FileSource, Logger } from './ports.js';
 import type { Provider, ProviderFactory } from './provider.js';
 import { DEFAULT_RETRY, type RetryConfig } from './retry-policy.js';
 import { SerialQueue } from './serial-queue.js';
-import { SpeedMeter } from './speed-meter.js';
+import { newEntry, newRecord, TransferTable, type Entry } from './transfer-table.js';
 import { transition, type TransferEvent } from './transition.js';
 import { runUpload, type RunOutcome } from './upload-runner.js';
 import { cancelSession } from './cancel.js';
@@ -47,21 +46,13 @@ export interface EngineDeps {
   afterChunk?: (id: string, offset: number) => void;
 }
 
-interface Entry {
-  rec: JournalRecord;
-  transferred: number;
-  meter: SpeedMeter;
-  run?: { controller: AbortController; done: Promise<void> };
-  waiters: ((v: TransferView) => void)[];
-}
-
 const STOP = { pause: 'pause', shutdown: 'shutdown', cancel: 'cancel' } as const;
 
 export function createEngine(deps: EngineDeps): Engine {
   const { clock, log } = deps;
   const retry: RetryConfig = { ...DEFAULT_RETRY, ...(deps.settings.retry ?? {}) };
   const random = deps.random ?? Math.random;
-  const entries = new Map<string, Entry>();
+  const entries = new TransferTable();
   const queue = new SerialQueue();
   const listeners = new Set<(v: TransferView[]) => void>();
   const providerCache = new Map<string, Provider>();
@@ -134,7 +125,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const pump = (): void => {
     if (stopped) return;
-    let running = [...entries.values()].filter((e) => e.run).length;
+    let running = entries.running.size;
     for (const e of entries.values()) {
       if (running >= deps.settings.maxConcurrent) break;
       if (e.rec.state.kind !== 'queued' || e.run) continue;
@@ -170,11 +161,15 @@ export function createEngine(deps: EngineDeps): Engine {
       }
     })();
     e.run = { controller, done: done.then(() => undefined) };
+    entries.running.add(e);
     void done.then((outcome) => queue.run(() => settle(e, controller, outcome)));
   };
 
   const settle = async (e: Entry, controller: AbortController, o: RunOutcome): Promise<void> => {
-    if (e.run?.controller === controller) e.run = undefined;
+    if (e.run?.controller === controller) {
+      e.run = undefined;
+      entries.running.delete(e);
+    }
     if (o.kind === 'done') {
       apply(e, { type: 'done', remotePath: o.remote.path, verified: o.verified });
       delete e.rec.session;
@@ -183,6 +178,8 @@ export function createEngine(deps: EngineDeps): Engine {
       // If 'done' cannot be written (a full disk), the record on disk still points at the finished
       // session and a relaunch would resume or re-upload it: drop it (unlinking needs no space).
       if (e.rec.origin?.startsWith('sync:') || !(await save(e))) await deps.journal.remove(e.rec.id).catch(() => undefined);
+      // Nor a place in memory: a synced tree of 100,000 files must not leave 100,000 rows behind.
+      if (e.rec.origin?.startsWith('sync:')) entries.delete(e);
     } else if (o.kind === 'failed') {
       apply(e, { type: 'fail', error: o.error });
       const shown = e.rec.state.kind === 'failed' ? e.rec.state.error : o.error;
@@ -198,7 +195,10 @@ export function createEngine(deps: EngineDeps): Engine {
     if (!r) return;
     r.controller.abort(why);
     await r.done.catch(() => undefined);
-    if (e.run === r) e.run = undefined;
+    if (e.run === r) {
+      e.run = undefined;
+      entries.running.delete(e);
+    }
   };
 
   const must = (id: string): Entry => {
@@ -237,10 +237,11 @@ export function createEngine(deps: EngineDeps): Engine {
         const f = await deps.files.open(item.localPath);
         const fingerprint = await deps.files.fingerprint(f).finally(() => f.close());
         const same = (e: Entry): boolean => e.rec.targetId === req.targetId && e.rec.localPath === item.localPath && e.rec.remotePath === item.remotePath;
-        const existing = [...entries.values()].find((e) => same(e) && !isFinal(e.rec.state));
+        const sameFile = entries.forLocalPath(item.localPath);
+        const existing = sameFile.find((e) => same(e) && !isFinal(e.rec.state));
         // This very file (same fingerprint) already reached the same place: nothing to send again.
         // (A run killed after the upload finished but before it exited must not upload a copy.)
-        const finished = [...entries.values()].find((e) => same(e) && e.rec.state.kind === 'done' && sameFingerprint(e.rec.fingerprint, fingerprint));
+        const finished = sameFile.find((e) => same(e) && e.rec.state.kind === 'done' && sameFingerprint(e.rec.fingerprint, fingerprint));
         if (!existing && finished) {
           added.push(view(finished));
           continue;
@@ -254,27 +255,13 @@ export function createEngine(deps: EngineDeps): Engine {
         const now = clock.now();
         // Digests already computed for this very file (e.g. Synapse's MD5 before a name conflict)
         // are reused, so choosing another name does not mean reading the whole file again.
-        const known = [...entries.values()].find((e) => e.rec.localPath === item.localPath && e.rec.digests && Object.keys(e.rec.digests).length > 0 && sameFingerprint(e.rec.fingerprint, fingerprint));
-        const rec: JournalRecord = {
-          v: JOURNAL_SCHEMA,
-          id: `t${now.toString(36)}${randomBytes(5).toString('hex')}`,
-          targetId: target.id,
-          provider: target.provider,
-          localPath: item.localPath,
-          remotePath: item.remotePath,
-          conflict: item.conflict ?? target.conflict,
-          ...(item.origin ? { origin: item.origin } : {}),
-          fingerprint,
-          ...(known?.rec.digests ? { digests: { ...known.rec.digests } } : {}),
-          chunkSize: chooseChunkSize(p.rules, deps.settings.chunkSize),
-          offset: 0,
-          state: { kind: 'queued' },
-          createdAt: now,
-          updatedAt: now,
-        };
-        const e: Entry = { rec, transferred: 0, meter: new SpeedMeter(), waiters: [] };
-        entries.set(rec.id, e);
-        await save(e);
+        const known = sameFile.find((e) => e.rec.digests && Object.keys(e.rec.digests).length > 0 && sameFingerprint(e.rec.fingerprint, fingerprint));
+        const rec = newRecord({ target, item, fingerprint, now, chunkSize: chooseChunkSize(p.rules, deps.settings.chunkSize), digests: known?.rec.digests });
+        const e = newEntry(rec);
+        entries.add(e);
+        // A folder sync's queued file is rediscovered from its sync index after a crash; its
+        // record is first written when its session is created. (100,000 fsyncs saved on a first sync.)
+        if (!rec.origin?.startsWith('sync:')) await save(e);
         added.push(view(e));
       }
       notify();
@@ -332,7 +319,7 @@ export function createEngine(deps: EngineDeps): Engine {
     clearFinished: () => queue.run(async () => {
       for (const e of [...entries.values()]) {
         if (!isFinal(e.rec.state) || e.rec.cancelPending) continue;
-        entries.delete(e.rec.id);
+        entries.delete(e);
         await deps.journal.remove(e.rec.id);
       }
       notify();
@@ -358,7 +345,7 @@ export function createEngine(deps: EngineDeps): Engine {
     start: () => queue.run(async () => {
       for (const rec of await deps.journal.load()) {
         rec.state = normalise(rec.state);
-        entries.set(rec.id, { rec, transferred: rec.offset, meter: new SpeedMeter(), waiters: [] });
+        entries.add(newEntry(rec));
       }
       for (const e of entries.values()) {
         if (e.rec.cancelPending && (await deps.targets.get(e.rec.targetId))) void engine.cancel(e.rec.id).catch(() => undefined);
@@ -369,7 +356,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
     shutdown: () => queue.run(async () => {
       stopped = true;
-      const running = [...entries.values()].filter((e) => e.run);
+      const running = [...entries.running];
       await Promise.all(running.map((e) => stop(e, STOP.shutdown)));
       for (const e of running) {
         // In flight at shutdown: back in line, resumed at the next start.
