@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildChildren } from './bench/build-children.mjs';
-import { hasGnuTime } from './bench/measure.mjs';
+import { hasCurl, hasGnuTime } from './bench/measure.mjs';
 import { fmtBytes, machine, machineLine, summarise, tusTable, uploadDetails, uploadTable } from './bench/report.mjs';
 import { benchTus } from './bench/tus-bench.mjs';
 import { benchProvider, makePartsDir } from './bench/upload-bench.mjs';
@@ -58,12 +58,14 @@ const providers = a.providers.split(',').map((s) => s.trim()).filter(Boolean);
 
 const log = (l) => process.stderr.write(`bench: ${l}\n`);
 const info = machine();
-const results = { command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), machine: info, size, runs, stat: a.stat, curlBody: a['curl-body'], gnuTime: hasGnuTime };
+const results = { command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), machine: info, size, runs, stat: a.stat, curlBody: a['curl-body'], gnuTime: hasGnuTime, curl: hasCurl };
 const sections = [];
 let failures = 0;
 
 if (only.has('upload') || only.has('tus')) {
   if (!existsSync(join(root, 'dist', 'cli', 'ferry.js'))) log('note: dist/ is missing; `npm run bench` builds it first (the bench bundles its own children either way)');
+  if (!hasCurl) log('curl not found: the curl baseline is left out (install curl for the ratio)');
+  if (!hasGnuTime) log('/usr/bin/time not found: peak RSS comes from the children themselves, CPU time is left out');
   const children = await buildChildren(root);
   const t = performance.now();
   const { path: file, made } = dataFile(size);

@@ -61,7 +61,8 @@ for (let i = 0; i < chunks; i++) {
     if (!(e instanceof Captured)) throw e;
     req = e.request;
   }
-  if (!req) throw new Error(`bench: ${input.provider} sent chunk ${i} without building a request the bench could capture`);
+  // Box and OneDrive send small files in one simple upload whose body is not the chunk: no replay.
+  if (!req) throw new Error(`bench: ${input.provider} sent chunk ${i} itself (a small-file upload whose body is not the chunk?): curl cannot replay it; use a larger --size`);
   lines.push(...block(req, part));
   requests++;
   if (input.provider === 'synapse') {

@@ -8,6 +8,8 @@ import { performance } from 'node:perf_hooks';
 
 const GNU_TIME = '/usr/bin/time';
 export const hasGnuTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-v', 'true']).status === 0;
+/** The bench is not part of CI; without curl it still measures our client and tus-js-client. */
+export const hasCurl = spawnSync('curl', ['--version']).status === 0;
 
 let seq = 0;
 
@@ -60,8 +62,14 @@ export function lastJson(stdout, what) {
 /** Runs a node child to its end (not measured) and returns its last JSON line. */
 export async function runNode(script, args, what, timeoutMs = 600_000) {
   const r = await runPlain(process.execPath, [script, ...args], timeoutMs);
-  if (r.code !== 0) throw new Error(`${what} exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}: ${errorLine(r.stderr)}`);
   return lastJson(r.stdout, what);
+}
+
+/** The line of a child's stderr that names the error (not the stack below it). */
+export function errorLine(stderr) {
+  const lines = stderr.trim().split('\n');
+  return lines.find((l) => /^\w*Error\b|^Error:/.test(l.trim())) ?? lines.slice(-3).join(' | ');
 }
 
 function runPlain(cmd, args, timeoutMs) {

@@ -56,7 +56,8 @@ export function summarise(r, size, stat) {
     oursEndToEndMBps: ours ? mbps(size, ours.totalMs) : null,
     prepareS: ours ? ours.prepareMs / 1000 : null, oursPeakRssKiB: peak, budgetKiB,
     cpuSPerGiB: cpu === null ? null : cpu / (size / GiB),
-    cpuNetSPerGiB: cpu === null || r.startup?.cpuS == null ? null : (cpu - r.startup.cpuS) / (size / GiB),
+    // Below a few hundred MiB the start-up cost swamps the rest; no net figure then.
+    cpuNetSPerGiB: cpu === null || r.startup?.cpuS == null || cpu <= r.startup.cpuS ? null : (cpu - r.startup.cpuS) / (size / GiB),
     startupCpuS: r.startup?.cpuS ?? null,
     oursChunksMBps: ours ? mbps(size, ours.chunksMs) : null,
     curlCpuSPerGiB: median(r.curl.map((x) => x.cpuS)) === null ? null : median(r.curl.map((x) => x.cpuS)) / (size / GiB),

@@ -1,7 +1,7 @@
 // Section "tus": tus-js-client 4 and our client (and curl, for reference) each upload the file to
 // a real @tus/server 2 + @tus/file-store 2, started afresh in its own process (store in a new temp
 // dir on the same disk) for every run, so every client meets the same empty server.
-import { lastJson, runMeasured, startServer } from './measure.mjs';
+import { hasCurl, lastJson, runMeasured, startServer } from './measure.mjs';
 import { runLink } from './test-file.mjs';
 import { mbps, runCurl, runOurs } from './upload-bench.mjs';
 
@@ -19,7 +19,7 @@ export async function benchTus(children, { file, size, runs, chunkSize, parts, b
   const out = { chunkSize, 'tus-js-client': [], ours: [], curl: [], errors: [] };
   for (let r = 1; r <= runs; r++) {
     // Rotate who goes first so that a busy moment on the machine does not always hit the same client.
-    const order = CLIENTS.map((_, i) => CLIENTS[(i + r - 1) % CLIENTS.length]);
+    const order = CLIENTS.map((_, i) => CLIENTS[(i + r - 1) % CLIENTS.length]).filter((w) => w !== 'curl' || hasCurl);
     for (const who of order) {
       const srv = await startServer(children['tus-server-child'], [], '@tus/server');
       const name = `tus-${who}-${r}.bin`;

@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchDir, dataFile, runLink } from './test-file.mjs';
-import { lastJson, runMeasured, runNode, startServer } from './measure.mjs';
+import { hasCurl, lastJson, runMeasured, runNode, startServer } from './measure.mjs';
 
 /** A folder for curl's pre-split chunk files: on tmpfs (/dev/shm) when the machine has one. */
 export function makePartsDir() {
@@ -77,7 +77,7 @@ export async function benchProvider(children, id, { file, size, runs, chunkSize,
       out.errors.push(`start-up run: ${e.message}`);
     }
     for (let r = 1; r <= runs; r++) {
-      const order = r % 2 === 1 ? ['ours', 'curl'] : ['curl', 'ours'];
+      const order = (r % 2 === 1 ? ['ours', 'curl'] : ['curl', 'ours']).filter((w) => w === 'ours' || hasCurl);
       for (const who of order) {
         const name = `${id}-${who}-${r}.bin`;
         const o = { provider: id, url, token, options, file: runLink(file, name), remotePath: `/bench/${name}`, ...(chunkSize ? { chunkSize } : {}) };
