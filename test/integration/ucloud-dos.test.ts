@@ -87,7 +87,8 @@ describe('UCloud emulator under hostile clients', () => {
   });
   afterEach(async () => {
     await emu.close();
-    await fsp.rm(dir, { recursive: true, force: true });
+    // The emulator may still be finishing a session-table save when it closes: retry briefly.
+    await fsp.rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   });
 
   describe('row 44: Content-Length checked before any body byte is read', () => {

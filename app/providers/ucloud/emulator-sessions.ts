@@ -129,4 +129,9 @@ export class SessionTable {
     }).catch(() => undefined);
     return this.saving;
   }
+
+  /** Resolves once no write is in flight (an emulator closing must leave no half-written file). */
+  idle(): Promise<void> {
+    return this.saving;
+  }
 }

@@ -78,7 +78,7 @@ export async function startUcloudEmulator(opts: EmulatorOptions & UcloudEmulator
   const sessions = new SessionTable(store, { now: o.now, idleMs, maxAgeMs, ...(o.discard ? {} : { dataDir: o.dataDir! }) });
   await sessions.load();
 
-  return startEmulatorHost('ucloud', o, (counters, baseUrl) => ({
+  const running = await startEmulatorHost('ucloud', o, (counters, baseUrl) => ({
     files: () => store.list(),
     async handle(req: IncomingMessage, res: ServerResponse, ctx) {
       const path = (req.url ?? '').split('?')[0];
@@ -109,6 +109,7 @@ export async function startUcloudEmulator(opts: EmulatorOptions & UcloudEmulator
       sendJson(res, 404, { why: `No such endpoint: ${req.method} ${path}` });
     },
   }));
+  return { ...running, close: async () => { await running.close(); await sessions.idle(); } };
 }
 
 function notAllowed(req: IncomingMessage, res: ServerResponse): void {
