@@ -12,8 +12,11 @@ export async function testConnection(t: TargetConfig, timeoutMs = 5_000): Promis
     return { ok: false, message: `${t.name}: the URL is not valid` };
   }
   try {
+    // tus has a discovery call (OPTIONS → Tus-Version); elsewhere a GET of the base URL with the
+    // token tells reachable from refused, though not every API checks a token on its base URL.
+    const tus = t.provider === 'tus';
     const res = await fetch(t.url, {
-      method: 'GET',
+      method: tus ? 'OPTIONS' : 'GET',
       headers: t.token ? { authorization: `Bearer ${t.token}` } : {},
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
@@ -23,7 +26,13 @@ export async function testConnection(t: TargetConfig, timeoutMs = 5_000): Promis
       return { ok: false, message: `${host} refused the token (HTTP ${res.status}); check or renew it` };
     }
     if (res.status >= 500) return { ok: false, message: `${host} answered with a server error (HTTP ${res.status})` };
-    return { ok: true, message: `Reached ${host} (HTTP ${res.status})` };
+    if (tus) {
+      const version = res.headers.get('tus-version');
+      return version?.split(',').map((v) => v.trim()).includes('1.0.0')
+        ? { ok: true, message: `Reached the tus server at ${host} (tus 1.0.0${res.headers.get('tus-extension') ? `; ${res.headers.get('tus-extension')}` : ''})` }
+        : { ok: false, message: `${host} answered, but not as a tus 1.0.0 server (no Tus-Version: 1.0.0)` };
+    }
+    return { ok: true, message: `Reached ${host}` };
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
     const why = cause === 'TimeoutError' ? `no answer within ${timeoutMs / 1000}s` : cause;

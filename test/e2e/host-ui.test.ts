@@ -98,7 +98,7 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await form.locator('button[type=submit]').click();
     const card = page.locator('.card', { hasText: 'Slow tus' });
     await card.getByRole('button', { name: 'Test connection to Slow tus' }).click();
-    await expect.poll(() => card.locator('.check').textContent()).toMatch(/^Reached 127\.0\.0\.1:\d+/);
+    await expect.poll(() => card.locator('.check').textContent()).toMatch(/^Reached the tus server at 127\.0\.0\.1:\d+ \(tus 1\.0\.0/);
     await screenshot(page, 'host-02-targets');
     const targets = await api<{ id: string; name: string; hasToken: boolean }[]>(host, 'targets:list', null);
     const added = targets.find((t) => t.name === 'Slow tus')!;
