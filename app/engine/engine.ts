@@ -343,12 +343,17 @@ export function createEngine(deps: EngineDeps): Engine {
     },
 
     start: () => queue.run(async () => {
+      const known = new Map<string, boolean>();
       for (const rec of await deps.journal.load()) {
+        // The CLI, the host and the desktop app share $FERRY_HOME; a transfer to a target this
+        // process does not know (another `ferry upload`'s endpoint) is left on disk for its owner.
+        if (!known.has(rec.targetId)) known.set(rec.targetId, (await deps.targets.get(rec.targetId)) !== undefined);
+        if (!known.get(rec.targetId)) continue;
         rec.state = normalise(rec.state);
         entries.add(newEntry(rec));
       }
       for (const e of entries.values()) {
-        if (e.rec.cancelPending && (await deps.targets.get(e.rec.targetId))) void engine.cancel(e.rec.id).catch(() => undefined);
+        if (e.rec.cancelPending) void engine.cancel(e.rec.id).catch(() => undefined);
       }
       if (deps.settings.autoResume) pump();
       notify();
