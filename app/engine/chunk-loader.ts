@@ -22,8 +22,8 @@ export interface ChunkLoaderOptions {
   file: Pick<OpenFile, 'read'>;
   pipeline: Pick<DigestPipeline, 'hashChunk'>;
   allocate(bytes: number): Buffer;
-  /** Read ahead (only worth it when hashing runs on another thread). */
-  readAhead: boolean;
+  /** Whether to read ahead now (worth it only when there is hashing to move off the main thread). */
+  readAhead(): boolean;
   /** The per-chunk digests the provider wants now. */
   perChunk(): readonly HashAlgorithm[];
   /** The error for a read that came back short (the file got shorter). */
@@ -66,7 +66,7 @@ export class ChunkLoader {
 
   /** Starts reading and hashing `plan` into the spare buffer while the current chunk is sent. */
   readAhead(plan: NextChunk | undefined): void {
-    if (!this.o.readAhead || !plan || this.ahead) return;
+    if (!plan || this.ahead || !this.o.readAhead()) return;
     const slot = 1 - this.current;
     const done = this.readAndHash(plan, slot);
     // Settled before anyone awaits it; the rejection is handled in load().

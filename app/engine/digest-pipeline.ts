@@ -12,7 +12,7 @@ const GAP_BUFFER = 1 << 20;
 
 export class DigestPipeline {
   private readonly whole: HashAlgorithm[];
-  private readonly stream: DigestStream;
+  private opened: DigestStream | undefined;
   private hashedUpTo = 0;
   private gapBuf: Buffer | undefined;
   private result: Promise<Digests> | undefined;
@@ -21,7 +21,16 @@ export class DigestPipeline {
 
   constructor(whole: readonly HashAlgorithm[], private readonly digester: Digester, private readonly file: OpenFile) {
     this.whole = [...new Set(whole)];
-    this.stream = digester.open(this.whole);
+  }
+
+  /** True when the whole-file digests need the chunks' bytes. */
+  get feeding(): boolean {
+    return this.whole.length > 0;
+  }
+
+  /** Opened on first use: a transfer that hashes nothing never starts a worker. */
+  private get stream(): DigestStream {
+    return (this.opened ??= this.digester.open(this.whole));
   }
 
   /** Digests of `data` (the file's bytes from `offset`) for `perChunk`; feeds the whole-file digests with what they lack of it. */
@@ -52,7 +61,7 @@ export class DigestPipeline {
   }
 
   close(): void {
-    this.stream.close();
+    this.opened?.close();
   }
 
   /** Reads and hashes [hashedUpTo, until) from disk. */
