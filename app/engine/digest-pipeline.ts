@@ -1,8 +1,9 @@
 // Whole-file digests fed from the chunks as they are read, through a Digester (possibly off the
-// main thread), plus each chunk's own digests in the same call. The rules of HashPipeline hold:
-// bytes enter the whole-file digests in file order, a chunk that starts beyond what was hashed
-// first has the gap read from disk, and bytes hashed already (a resend, a discarded read-ahead)
-// are skipped, so each byte enters each hash exactly once.
+// main thread), plus each chunk's own digests in the same call. Bytes enter the whole-file
+// digests in file order; a chunk that starts beyond what was hashed (a resume, or parts the
+// server already holds) first has the gap read from disk, and bytes hashed already (a resend, a
+// discarded read-ahead) are skipped, so each byte enters each hash exactly once
+// (box-python-sdk #495 double-counted retried parts). Replaces the in-thread HashPipeline.
 import { FerryError } from '../common/errors.js';
 import type { Digester, Digests, DigestStream } from './digester.js';
 import type { HashAlgorithm } from './hashing.js';
