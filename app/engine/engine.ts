@@ -5,6 +5,7 @@ import { FerryError, toErrorInfo } from '../common/errors.js';
 import { isFinal, type TransferState, type TransferView } from '../common/transfer.js';
 import { chooseChunkSize } from './chunk-plan.js';
 import type { AddRequest, Engine, TargetConfig, TargetStore } from './engine-api.js';
+import type { Digester } from './digester.js';
 import type { HasherFactory } from './hashing.js';
 import type { Http } from './http.js';
 import { journalWriteError, sameFingerprint, type Journal } from './journal.js';
@@ -37,6 +38,8 @@ export interface EngineDeps {
   clock: Clock;
   log: Logger;
   hashers: HasherFactory;
+  /** Where chunk and whole-file digests are computed (a worker thread in the app); in-thread with `hashers` when absent. */
+  digester?: Digester;
   http: Http;
   providers: (id: TargetConfig['provider']) => ProviderFactory;
   targets: TargetStore;
@@ -146,7 +149,7 @@ export function createEngine(deps: EngineDeps): Engine {
         // What the run logs may quote a server that echoed this session's capabilities.
         const runLog = scrubbingLogger(log, () => refSecrets(e.rec.session?.ref));
         return await runUpload(e.rec, {
-          provider: p, files: deps.files, journal: deps.journal, clock, log: runLog, hashers: deps.hashers, retry, random, throttle,
+          provider: p, files: deps.files, journal: deps.journal, clock, log: runLog, hashers: deps.hashers, ...(deps.digester ? { digester: deps.digester } : {}), retry, random, throttle,
           progressWriteMs: deps.settings.progressWriteMs ?? 1_000,
           emit: (ev) => apply(e, ev),
           sent: (bytes) => {

@@ -78,6 +78,12 @@ export interface Chunk {
   data: Buffer;
   /** True for the chunk that ends at the file's last byte. */
   final: boolean;
+  /**
+   * Hex digests of exactly `data`, for the algorithms in `Provider.chunkDigests`, computed by the
+   * engine while the previous chunk was on the wire. Absent (or missing an algorithm) when the
+   * engine did not compute them: the provider then hashes `data` itself.
+   */
+  digests?: Partial<Record<HashAlgorithm, string>>;
 }
 
 export interface RemoteFile {
@@ -106,6 +112,8 @@ export interface Provider {
   readonly needsBefore?: HashAlgorithm[];
   /** Whole-file digests passed to `finish` (Box: sha1), computed in the same pass as reading. */
   readonly needsAtFinish?: HashAlgorithm[];
+  /** Per-chunk digests the provider sends with each chunk (Box part SHA-1, tus checksum, Synapse part MD5), offered as `Chunk.digests`. */
+  readonly chunkDigests?: readonly HashAlgorithm[];
   /** Chunks must arrive strictly in order (offset protocols) rather than as a set of parts. */
   readonly ordered: boolean;
 

@@ -3,14 +3,13 @@
 // Because positions repeat every 160 input bytes, input is first folded into 160 byte lanes
 // (one XOR per byte), and only the digest places the lanes into the register.
 // The fold runs on 32-bit words (40 per 160-byte block): about 5x the byte loop on the hot path.
-const WIDTH_BYTES = 160;
-const WIDTH_WORDS = WIDTH_BYTES / 4;
-const SHIFT = 11;
-/** Scratch for inputs whose byte offset is not 4-aligned; a multiple of 160 bytes. */
-const SCRATCH_BYTES = WIDTH_BYTES * 409;
+// The class is self-contained (constants as literals, no module-level helpers) because the
+// hashing worker receives it as source text (app/node/digest-worker-source.ts):
+// 160 = register width in bytes, 40 = in 32-bit words, 11 = shift per input byte,
+// 65440 = 160 × 409, the scratch for inputs whose byte offset is not 4-aligned.
 
 export class QuickXorHash {
-  private readonly lanes = new Uint8Array(WIDTH_BYTES);
+  private readonly lanes = new Uint8Array(160);
   private readonly lanes32 = new Uint32Array(this.lanes.buffer);
   private scratch: Uint8Array | undefined;
   private pos = 0;
@@ -24,16 +23,16 @@ export class QuickXorHash {
     // Bytes up to the next block boundary, so word folding starts at lane 0.
     while (p !== 0 && j < n) {
       lanes[p]! ^= data[j++]!;
-      if (++p === WIDTH_BYTES) p = 0;
+      if (++p === 160) p = 0;
     }
-    const blocks = Math.floor((n - j) / WIDTH_BYTES);
+    const blocks = Math.floor((n - j) / 160);
     if (blocks > 0) {
       this.foldBlocks(data, j, blocks);
-      j += blocks * WIDTH_BYTES;
+      j += blocks * 160;
     }
     while (j < n) {
       lanes[p]! ^= data[j++]!;
-      if (++p === WIDTH_BYTES) p = 0;
+      if (++p === 160) p = 0;
     }
     this.pos = p;
     this.length += BigInt(n);
@@ -45,17 +44,17 @@ export class QuickXorHash {
     const l = this.lanes32;
     const abs = data.byteOffset + start;
     if ((abs & 3) === 0) {
-      foldWords(l, new Uint32Array(data.buffer, abs, blocks * WIDTH_WORDS));
+      this.foldWords(l, new Uint32Array(data.buffer, abs, blocks * 40));
       return;
     }
-    const scratch = (this.scratch ??= new Uint8Array(SCRATCH_BYTES));
+    const scratch = (this.scratch ??= new Uint8Array(65440));
     const words = new Uint32Array(scratch.buffer);
-    let left = blocks * WIDTH_BYTES;
+    let left = blocks * 160;
     let at = start;
     while (left > 0) {
-      const take = Math.min(left, SCRATCH_BYTES);
+      const take = Math.min(left, 65440);
       scratch.set(data.subarray(at, at + take));
-      foldWords(l, take === SCRATCH_BYTES ? words : words.subarray(0, take / 4));
+      this.foldWords(l, take === 65440 ? words : words.subarray(0, take / 4));
       at += take;
       left -= take;
     }
@@ -72,10 +71,10 @@ export class QuickXorHash {
 
   digest(): Buffer {
     const out = Buffer.alloc(20);
-    for (let i = 0; i < WIDTH_BYTES; i++) {
+    for (let i = 0; i < 160; i++) {
       const b = this.lanes[i]!;
       if (b === 0) continue;
-      const bit = (i * SHIFT) % 160;
+      const bit = (i * 11) % 160;
       const byte = bit >> 3;
       const off = bit & 7;
       out[byte]! ^= (b << off) & 0xff;
@@ -86,11 +85,11 @@ export class QuickXorHash {
     for (let i = 0; i < 8; i++) out[12 + i]! ^= len[i]!;
     return out;
   }
-}
 
-/** l[i] ^= w[k·40 + i] for every block k; w.length is a multiple of 40. */
-function foldWords(l: Uint32Array, w: Uint32Array): void {
-  for (let k = 0; k < w.length; k += WIDTH_WORDS) {
-    for (let i = 0; i < WIDTH_WORDS; i++) l[i]! ^= w[k + i]!;
+  /** l[i] ^= w[k·40 + i] for every block k; w.length is a multiple of 40. */
+  private foldWords(l: Uint32Array, w: Uint32Array): void {
+    for (let k = 0; k < w.length; k += 40) {
+      for (let i = 0; i < 40; i++) l[i]! ^= w[k + i]!;
+    }
   }
 }

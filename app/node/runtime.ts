@@ -8,11 +8,13 @@ import type { RunningEmulator } from '../providers/shared/emulator-host.js';
 import { providerEntry } from '../providers/registry.js';
 import { FileJournal } from './file-journal.js';
 import { NodeFileSource } from './file-source.js';
+import { inlineDigester } from '../engine/digester.js';
 import { createHasher } from './hashers.js';
 import { UndiciHttp } from './http-transport.js';
 import { createLogger } from './logger.js';
 import { startSandbox } from './sandbox.js';
 import { systemClock } from './system-clock.js';
+import { chooseDigester, WorkerDigester } from './worker-digester.js';
 import { FileTargetStore } from './target-stores.js';
 
 export interface RuntimeOptions {
@@ -64,12 +66,15 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
       await refreshSecrets();
     },
   };
+  // Hashing on a worker thread overlaps it with sending (docs/benchmarks.md); FERRY_HASH_WORKER=off hashes in-thread.
+  const digester = chooseDigester(process.env, () => inlineDigester(createHasher));
   const engine = createEngine({
     journal: new FileJournal(o.home, log),
     files: new NodeFileSource(),
     clock: systemClock,
     log,
     hashers: createHasher,
+    digester,
     http,
     providers: (id) => providerEntry(id).create,
     targets: watched,
@@ -84,6 +89,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     ...(sandbox ? { sandboxTarget: sandbox.target, sandboxEmulator: sandbox.emulator } : {}),
     close: async () => {
       await engine.shutdown();
+      if (digester instanceof WorkerDigester) await digester.close();
       await sandbox?.emulator.close();
     },
   };

@@ -20,6 +20,8 @@ import type { RetryConfig } from '../../app/engine/retry-policy.js';
 import { FileJournal } from '../../app/node/file-journal.js';
 import { NodeFileSource } from '../../app/node/file-source.js';
 import { createHasher } from '../../app/node/hashers.js';
+import { inlineDigester } from '../../app/engine/digester.js';
+import { chooseDigester } from '../../app/node/worker-digester.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createLogger } from '../../app/node/logger.js';
 import { systemClock } from '../../app/node/system-clock.js';
@@ -391,10 +393,12 @@ export async function startRig(id: ProviderId, o: RigOptions = {}): Promise<Rig>
   const journal = new RecordingJournal(new FileJournal(home, log), () => ({ client: http.records.length, server: emu.requests().length, ms: Date.now() }));
   const snapshots = new Map<string, { localPath: string; snapshot: string }>();
   let down = false;
+  // The app's digester (a worker thread unless FERRY_HASH_WORKER=off), shared by every boot like the app's process-wide one.
+  const digester = chooseDigester(process.env, () => inlineDigester(createHasher));
 
   const boot = async (): Promise<Engine> => {
     const e = createEngine({
-      journal, files: new NodeFileSource(), clock, log, hashers: createHasher, http,
+      journal, files: new NodeFileSource(), clock, log, hashers: createHasher, digester, http,
       providers: (p) => factory(p),
       targets: new MemoryTargetStore([target]),
       settings: {

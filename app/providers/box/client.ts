@@ -1,10 +1,10 @@
 // Box behind the provider port. Small files take the simple multipart upload inside one
 // "chunk"; larger ones an upload session: parts in any order, each with its SHA-1, resumed by
 // listing the parts the server holds, committed with the whole file's SHA-1 (protocols.md 5).
-import { createHash } from 'node:crypto';
 import { FerryError, isFerryError } from '../../common/errors.js';
 import type { HashAlgorithm } from '../../engine/hashing.js';
 import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
+import { chunkDigestHex } from '../shared/chunk-digest.js';
 import { BoxApi } from './box-api.js';
 import { abortSession, commitSession, createSession, listParts, sendPart } from './session-upload.js';
 import { readRef, type BoxDest, type SimpleRef, toJson } from './session-ref.js';
@@ -43,7 +43,7 @@ export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInter
     return { folderId, name, path: `/${[...segs, name].join('/')}`, fileId: null };
   }
 
-  async function sendSmall(ref: SimpleRef, job: UploadJob, data: Buffer, ctx: SendContext): Promise<RemoteFile> {
+  async function sendSmall(ref: SimpleRef, job: UploadJob, data: Buffer, ctx: SendContext, given?: Chunk['digests']): Promise<RemoteFile> {
     let reported = 0;
     // Progress counts file bytes, not the multipart framing around them.
     const onSent = ctx.onSent ? (n: number): void => {
@@ -51,7 +51,7 @@ export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInter
       reported += add;
       if (add > 0) ctx.onSent!(add);
     } : undefined;
-    const sha1 = createHash('sha1').update(data).digest('hex');
+    const sha1 = chunkDigestHex({ data, ...(given ? { digests: given } : {}) }, 'sha1');
     let sent;
     try {
       sent = await uploadSmall(api, ref, data, job.target.conflict, ctx.signal, onSent, inDoubt.has(ref.key) ? sha1 : undefined);
@@ -74,6 +74,7 @@ export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInter
     rules: { min: 1, max: 64 * 1024 * 1024, align: 1, defaultSize: DEFAULT_PART_SIZE },
     integrity: 'sha1',
     needsAtFinish: ['sha1'],
+    chunkDigests: ['sha1'],
     ordered: false,
 
     async create(job: UploadJob, signal: AbortSignal): Promise<Session> {
@@ -121,7 +122,7 @@ export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInter
         if (chunk.offset !== 0 || chunk.data.length !== job.file.size) {
           throw new FerryError('internal', `${job.file.path}: a small-file Box upload takes the whole file as one chunk (got ${chunk.data.length} bytes at ${chunk.offset})`);
         }
-        return { kind: 'complete', result: await sendSmall(ref, job, chunk.data, ctx) };
+        return { kind: 'complete', result: await sendSmall(ref, job, chunk.data, ctx, chunk.digests) };
       }
       const part = await sendPart(api, ref, chunk, ctx, job.file.size);
       partsOf(ref.id).set(part.offset, part);

@@ -1,9 +1,9 @@
 // Box upload-session calls (protocols.md 5.1-5.6): create (with the conflict policy), upload a
 // part, list parts (paged), commit (with the 202 + Retry-After loop) and abort.
-import { createHash } from 'node:crypto';
 import { FerryError } from '../../common/errors.js';
 import type { ConflictPolicy } from '../../common/transfer.js';
 import type { CancelOutcome, Chunk, SendContext } from '../../engine/provider.js';
+import { chunkDigestHex } from '../shared/chunk-digest.js';
 import { parseRetryAfter, redactUrl } from '../shared/http-status.js';
 import { type BoxApi, type CallOptions, boxError } from './box-api.js';
 import { MAX_CONFLICT_ROUNDS, resolveConflict, tooManyConflicts } from './conflicts.js';
@@ -57,7 +57,7 @@ export async function createSession(api: BoxApi, dest: BoxDest, size: number, po
 
 export async function sendPart(api: BoxApi, ref: SessionRef, chunk: Chunk, ctx: SendContext, fileSize: number): Promise<BoxPart> {
   const index = chunk.offset / ref.partSize;
-  const sha1 = createHash('sha1').update(chunk.data).digest('hex');
+  const sha1 = chunkDigestHex(chunk, 'sha1');
   const o: CallOptions = {
     method: 'PUT', url: ref.uploadPart, doing: `uploading part ${index + 1} of ${ref.totalParts} of ${ref.path}`, body: chunk.data,
     headers: { 'content-type': 'application/octet-stream', 'content-range': contentRange(chunk.offset, chunk.data.length, fileSize), digest: shaDigestHeader(sha1) },

@@ -1,12 +1,12 @@
 // Synapse multipart upload behind the provider port (protocols.md section 2).
 // start-or-resume (idempotent) → presigned part URLs in batches → PUT each part to storage →
 // add it with its MD5 → complete → create the FileEntity in the target project/folder.
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { FerryError } from '../../common/errors.js';
 import type { Verdict } from '../../engine/classify.js';
 import type { HashAlgorithm } from '../../engine/hashing.js';
 import type { Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
+import { chunkDigestHex } from '../shared/chunk-digest.js';
 import { SynapseApi } from './api.js';
 import { PartUrlCache, batchFor } from './part-urls.js';
 import { storageError } from './storage-errors.js';
@@ -102,6 +102,7 @@ export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseCl
     },
     integrity: 'md5',
     needsBefore: ['md5'],
+    chunkDigests: ['md5'],
     ordered: false,
 
     async create(job, signal) {
@@ -135,7 +136,7 @@ export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseCl
       }
       if (res.status < 200 || res.status > 299) throw storageError(res, url.uploadPresignedUrl, partNumber, job.file.path);
 
-      const md5 = createHash('md5').update(chunk.data).digest('hex');
+      const md5 = chunkDigestHex(chunk, 'md5');
       const added = await api.addPart(st.uploadId, partNumber, md5, ctx.signal);
       if (added.addPartState !== 'ADD_SUCCESS') {
         st.have.delete(chunk.index);

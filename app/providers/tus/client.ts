@@ -1,10 +1,11 @@
 // tus 1.0 client behind the provider port: POST creates, HEAD tells the offset, PATCH appends,
 // DELETE terminates. `endpoint.url` is the creation endpoint; the session ref is the upload URL.
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { FerryError } from '../../common/errors.js';
+import type { HashAlgorithm } from '../../engine/hashing.js';
 import type { HttpResponse } from '../../engine/http.js';
 import type { CancelOutcome, Provider, ProviderFactoryOptions, ServerState, Session, UploadJob } from '../../engine/provider.js';
+import { chunkDigestBase64 } from '../shared/chunk-digest.js';
 import { redactUrl, statusError } from '../shared/http-status.js';
 import { capabilityProbe, hasExtension, type TusCapabilities } from './capabilities.js';
 import {
@@ -21,7 +22,7 @@ export interface TusSessionRef {
 const GONE_ON_HEAD = [403, 404, 410];
 const GONE_ON_PATCH = [404, 410];
 /** Preference order when the server offers several checksum algorithms. */
-const CHECKSUM_PREFERENCE = ['sha1', 'sha256', 'md5'];
+const CHECKSUM_PREFERENCE = ['sha1', 'sha256', 'md5'] as const;
 
 /**
  * Options (strings, from the target's settings):
@@ -35,16 +36,23 @@ export function createTusProvider(o: ProviderFactoryOptions): Provider {
     'tus-resumable': TUS_VERSION,
     ...(o.endpoint.token ? { authorization: `Bearer ${o.endpoint.token}` } : {}),
   });
-  const capabilities = capabilityProbe(http, endpoint, () => {
+  const probe = capabilityProbe(http, endpoint, () => {
     // OPTIONS is the one request the spec exempts from Tus-Resumable.
     const { 'tus-resumable': _omit, ...rest } = baseHeaders();
     return rest;
   });
+  /** Known once the server answered OPTIONS; until then no per-chunk digest is asked of the engine. */
+  let known: TusCapabilities | undefined;
+  const capabilities = async (signal: AbortSignal): Promise<TusCapabilities> => (known = await probe(signal));
 
   return {
     id: 'tus',
     rules: { ...TUS_LIMITS },
     ordered: true,
+    get chunkDigests(): HashAlgorithm[] {
+      const algorithm = checksums && known ? checksumAlgorithm(known) : undefined;
+      return algorithm ? [algorithm] : [];
+    },
 
     async create(job, signal) {
       const caps = await capabilities(signal);
@@ -105,7 +113,7 @@ export function createTusProvider(o: ProviderFactoryOptions): Provider {
       const caps = await capabilities(ctx.signal);
       const headers: Record<string, string> = { ...baseHeaders(), 'upload-offset': String(chunk.offset), 'content-type': OFFSET_CONTENT_TYPE };
       const algorithm = checksums ? checksumAlgorithm(caps) : undefined;
-      if (algorithm) headers['upload-checksum'] = `${algorithm} ${createHash(algorithm).update(chunk.data).digest('base64')}`;
+      if (algorithm) headers['upload-checksum'] = `${algorithm} ${chunkDigestBase64(chunk, algorithm)}`;
       const end = chunk.offset + chunk.data.length;
       const res = await http.request({ method: 'PATCH', url, headers, body: chunk.data, signal: ctx.signal, ...(ctx.onSent ? { onSent: ctx.onSent } : {}) });
       const doing = `sending bytes ${chunk.offset}-${end} of ${job.file.path}`;
@@ -166,7 +174,7 @@ function serverText(res: HttpResponse): { serverMessage?: string } {
   return text ? { serverMessage: text } : {};
 }
 
-function checksumAlgorithm(caps: TusCapabilities): string | undefined {
+function checksumAlgorithm(caps: TusCapabilities): (typeof CHECKSUM_PREFERENCE)[number] | undefined {
   if (!hasExtension(caps, 'checksum')) return undefined;
   return CHECKSUM_PREFERENCE.find((a) => caps.checksumAlgorithms.has(a));
 }

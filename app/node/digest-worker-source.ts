@@ -1,0 +1,66 @@
+// The hashing worker's code, started with `eval: true` so that it runs the same from the TS
+// sources (vitest, tsx) and from the esbuild bundles in dist/, with no worker file to locate.
+// quickXorHash is the app's own class, passed as its source text (it is self-contained for this).
+import { QuickXorHash } from './quickxor-hash.js';
+
+/**
+ * Messages: {id, op:'open', stream, algorithms} | {id, op:'hash', stream, buffer (SharedArrayBuffer),
+ * offset, length, perChunk, wholeFrom} | {id, op:'finish', stream} | {op:'close', stream}.
+ * Answers: {id, digests} or {id, error}. Messages are handled in order, one at a time.
+ */
+export function digestWorkerSource(): string {
+  return `
+'use strict';
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const QuickXorHash = (${QuickXorHash.toString()});
+const streams = new Map();
+function hasher(a) {
+  if (a === 'quickxor') {
+    const q = new QuickXorHash();
+    return { update: (d) => q.update(d), digest: () => q.digest().toString('base64') };
+  }
+  const h = createHash(a);
+  return { update: (d) => h.update(d), digest: () => h.digest('hex') };
+}
+function handle(m) {
+  if (m.op === 'open') {
+    streams.set(m.stream, m.algorithms.map((a) => [a, hasher(a)]));
+    return {};
+  }
+  const s = streams.get(m.stream);
+  if (!s) throw new Error('no digest stream ' + m.stream);
+  if (m.op === 'hash') {
+    const data = Buffer.from(m.buffer, m.offset, m.length);
+    const out = {};
+    for (const a of m.perChunk) {
+      const h = hasher(a);
+      h.update(data);
+      out[a] = h.digest();
+    }
+    if (m.wholeFrom < m.length) {
+      const piece = data.subarray(m.wholeFrom);
+      for (const [, h] of s) h.update(piece);
+    }
+    return out;
+  }
+  if (m.op === 'finish') {
+    const out = {};
+    for (const [a, h] of s) out[a] = h.digest();
+    return out;
+  }
+  throw new Error('unknown operation ' + m.op);
+}
+parentPort.on('message', (m) => {
+  if (m.op === 'close') {
+    streams.delete(m.stream);
+    return;
+  }
+  try {
+    parentPort.postMessage({ id: m.id, digests: handle(m) });
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
+  }
+});
+`;
+}

@@ -1,0 +1,62 @@
+// Per-chunk digests handed over by the engine (Chunk.digests): a provider sends the one it is
+// given instead of hashing the chunk again, still hashes when given none, and asks only for what
+// the server will check (tus: the checksum algorithm the server offers, nothing with checksum=off).
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Http, HttpRequest, HttpResponse } from '../../app/engine/http.js';
+import { chunkDigestHex } from '../../app/providers/shared/chunk-digest.js';
+import { createTusProvider } from '../../app/providers/tus/client.js';
+import { tusJob } from '../helpers/tus-server.js';
+
+type Reply = { status: number; headers?: Record<string, string> };
+
+class FakeHttp implements Http {
+  readonly sent: HttpRequest[] = [];
+  constructor(private readonly replies: Reply[]) {}
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    this.sent.push(req);
+    const r = this.replies.shift();
+    if (!r) throw new Error(`FakeHttp: no reply scripted for ${req.method} ${req.url}`);
+    const body = Buffer.alloc(0);
+    return { status: r.status, headers: r.headers ?? {}, body, text: () => '', json: <T>() => ({}) as T };
+  }
+}
+
+const ENDPOINT = 'https://tus.example.test/files/';
+const signal = new AbortController().signal;
+const data = Buffer.from('0123456789');
+const job = tusJob('/home/u/a.bin', data.length, '/a.bin', 10);
+const offers = { status: 204, headers: { 'tus-version': '1.0.0', 'tus-extension': 'creation,checksum', 'tus-checksum-algorithm': 'md5,sha1' } };
+const created = { status: 201, headers: { location: '/files/1' } };
+const patched = { status: 204, headers: { 'upload-offset': '10' } };
+
+describe('per-chunk digests from the engine', () => {
+  it('tus asks for the checksum the server offers once it knows, and sends the digest it is given', async () => {
+    const http = new FakeHttp([offers, created, patched, patched]);
+    const p = createTusProvider({ endpoint: { url: ENDPOINT, token: 't' }, http });
+    expect(p.chunkDigests).toEqual([]);
+    const s = await p.create(job, signal);
+    expect(p.chunkDigests).toEqual(['sha1']);
+    // A digest that is not the data's proves which one went out.
+    const given = 'ab'.repeat(20);
+    await p.sendChunk(s, job, { index: 0, offset: 0, data, final: true, digests: { sha1: given } }, { signal });
+    expect(http.sent[2]!.headers!['upload-checksum']).toBe(`sha1 ${Buffer.from(given, 'hex').toString('base64')}`);
+    await p.sendChunk(s, job, { index: 0, offset: 0, data, final: true }, { signal });
+    expect(http.sent[3]!.headers!['upload-checksum']).toBe(`sha1 ${createHash('sha1').update(data).digest('base64')}`);
+  });
+
+  it('tus with checksum=off asks for no per-chunk digest and sends no checksum', async () => {
+    const http = new FakeHttp([offers, created, patched]);
+    const p = createTusProvider({ endpoint: { url: ENDPOINT, token: 't' }, http, options: { checksum: 'off' } });
+    const s = await p.create(job, signal);
+    expect(p.chunkDigests).toEqual([]);
+    await p.sendChunk(s, job, { index: 0, offset: 0, data, final: true, digests: { sha1: 'ab'.repeat(20) } }, { signal });
+    expect(http.sent[2]!.headers!['upload-checksum']).toBeUndefined();
+  });
+
+  it('the shared helper takes the given digest (lower-cased) and hashes only what it is not given', () => {
+    expect(chunkDigestHex({ data, digests: { md5: 'ABCDEF' } }, 'md5')).toBe('abcdef');
+    expect(chunkDigestHex({ data, digests: { md5: 'abcdef' } }, 'sha1')).toBe(createHash('sha1').update(data).digest('hex'));
+    expect(chunkDigestHex({ data }, 'md5')).toBe(createHash('md5').update(data).digest('hex'));
+  });
+});
