@@ -24,6 +24,7 @@ export type FerryErrorCode =
   // local state
   | 'disk-full'
   | 'journal-corrupt'
+  | 'in-use'
   | 'bad-input'
   | 'cancelled'
   | 'paused'

@@ -8,7 +8,7 @@ import type { AddRequest, Engine, TargetConfig, TargetStore } from './engine-api
 import type { Digester } from './digester.js';
 import type { HasherFactory } from './hashing.js';
 import type { Http } from './http.js';
-import { journalWriteError, sameFingerprint, type Journal } from './journal.js';
+import { journalWriteError, sameFingerprint, type Claim, type Journal } from './journal.js';
 import type { Clock, FileSource, Logger } from './ports.js';
 import type { Provider, ProviderFactory } from './provider.js';
 import { DEFAULT_RETRY, type RetryConfig } from './retry-policy.js';
@@ -143,7 +143,12 @@ export function createEngine(deps: EngineDeps): Engine {
     // applied as its own command. A command that stops the run (pause, cancel) awaits only `done`,
     // never the outcome command queued behind it, so the loop cannot deadlock on itself.
     const done = (async (): Promise<RunOutcome> => {
+      let claim: Claim | undefined;
       try {
+        claim = await deps.journal.claim?.(e.rec.id);
+        if (claim && !claim.ok) {
+          return { kind: 'failed', error: { code: 'in-use', message: `${e.rec.localPath} is already being uploaded by another Ferry process (${claim.holder}) using the same state folder; one at a time` } };
+        }
         const p = await provider(e.rec.targetId);
         e.meter.reset();
         // What the run logs may quote a server that echoed this session's capabilities.
@@ -161,6 +166,8 @@ export function createEngine(deps: EngineDeps): Engine {
         }, controller.signal);
       } catch (err) {
         return controller.signal.aborted ? { kind: 'aborted' } : { kind: 'failed', error: toErrorInfo(err) };
+      } finally {
+        if (claim?.ok) await claim.release().catch(() => undefined);
       }
     })();
     e.run = { controller, done: done.then(() => undefined) };
@@ -187,7 +194,8 @@ export function createEngine(deps: EngineDeps): Engine {
       apply(e, { type: 'fail', error: o.error });
       const shown = e.rec.state.kind === 'failed' ? e.rec.state.error : o.error;
       log.warn('transfer failed', { transfer: e.rec.id, code: shown.code, error: shown.message });
-      await save(e);
+      // The record belongs to the process that holds the claim: writing it would clobber its progress.
+      if (o.error.code !== 'in-use') await save(e);
     }
     pump();
   };

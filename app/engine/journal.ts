@@ -64,7 +64,14 @@ export interface Journal {
   /** Crash-safe write: after it resolves the record survives a power cut. */
   put(r: JournalRecord): Promise<void>;
   remove(id: string): Promise<void>;
+  /**
+   * Claims a transfer for this process while it uploads (fault row 25: two processes on one
+   * $FERRY_HOME must never send chunks of the same upload at once). Absent: no other process.
+   */
+  claim?(id: string): Promise<Claim>;
 }
+
+export type Claim = { ok: true; release(): Promise<void> } | { ok: false; holder: string };
 
 /**
  * A failed journal write as the user should see it: a full disk (ENOSPC, or EDQUOT for a quota)

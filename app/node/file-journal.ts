@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { JOURNAL_SCHEMA, type Journal, type JournalRecord } from '../engine/journal.js';
+import { JOURNAL_SCHEMA, type Claim, type Journal, type JournalRecord } from '../engine/journal.js';
 import type { Logger } from '../engine/ports.js';
 import { TEMP_MARK, writeFileAtomic } from './atomic-file.js';
 
@@ -75,9 +75,40 @@ export class FileJournal implements Journal {
     await writeFileAtomic(join(this.dir, `${r.id}.json`), text);
   }
 
+  /**
+   * A lock file per running upload, created exclusively and holding the owner's pid. A lock left
+   * by a process that no longer exists (a crash, a SIGKILL) is stale and taken over.
+   */
+  async claim(id: string): Promise<Claim> {
+    if (!ID_RE.test(id)) throw new Error(`invalid transfer id ${id}`);
+    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const path = join(this.dir, `${id}.lock`);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await fsp.writeFile(path, String(process.pid), { flag: 'wx', mode: 0o600 });
+        return { ok: true, release: () => fsp.rm(path, { force: true }) };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const pid = Number(await fsp.readFile(path, 'utf8').catch(() => ''));
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) return { ok: false, holder: `process ${pid}` };
+        await fsp.rm(path, { force: true });
+      }
+    }
+    return { ok: false, holder: 'another process' };
+  }
+
   async remove(id: string): Promise<void> {
     if (!ID_RE.test(id)) return;
     await fsp.rm(join(this.dir, `${id}.json`), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

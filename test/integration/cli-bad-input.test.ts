@@ -162,3 +162,27 @@ describe('a corrupt journal', () => {
     expect(readdirSync(dir)).toHaveLength(1);
   });
 });
+
+describe('two processes on one state folder (fault row 25)', () => {
+  it('the second refuses to send chunks of an upload the first is sending; the first finishes alone', async () => {
+    const home = join(root, 'home-two');
+    const f = join(root, 'shared.bin');
+    writeFileSync(f, randomBytes(8 * 65536));
+    await proxy.setMode({ kind: 'bandwidth', bytesPerSec: 512 * 1024 });
+    const args = ['upload', f, '--provider', 'ucloud', '--endpoint', proxy.url, '--dest', '/bad/shared.bin', '--chunk-size', '65536', '--json'];
+    let second: Promise<Run> | undefined;
+    const first = ferry(args, { FERRY_TOKEN: emu.token, FERRY_HOME: home }, {
+      onStdout: (chunk) => {
+        if (!second && /"transferred":[1-9]/.test(chunk)) second = ferry(args, { FERRY_TOKEN: emu.token, FERRY_HOME: home });
+      },
+    });
+    const a = await first;
+    await proxy.setMode({ kind: 'pass' });
+    const b = await second!;
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code).toBe(1);
+    expect(b.stdout).toMatch(/already being uploaded by another Ferry process \(process \d+\)/);
+    const stored = (await emu.files()).filter((x) => x.path.startsWith('/bad/shared'));
+    expect(stored.map((x) => x.path)).toEqual(['/bad/shared.bin']);
+  });
+});
