@@ -2,7 +2,7 @@
 // (`createEngine(deps)`); there are no module-level singletons. State changes go through the
 // pure `transition`; commands run one at a time on the SerialQueue.
 import { FerryError, toErrorInfo } from '../common/errors.js';
-import { isFinal, type TransferState, type TransferView } from '../common/transfer.js';
+import { isFinal, type TransferView } from '../common/transfer.js';
 import { chooseChunkSize } from './chunk-plan.js';
 import type { AddRequest, Engine, TargetConfig, TargetStore } from './engine-api.js';
 import type { Digester } from './digester.js';
@@ -14,7 +14,7 @@ import type { Provider, ProviderFactory } from './provider.js';
 import { DEFAULT_RETRY, type RetryConfig } from './retry-policy.js';
 import { SerialQueue } from './serial-queue.js';
 import { newEntry, newRecord, TransferTable, type Entry } from './transfer-table.js';
-import { transition, type TransferEvent } from './transition.js';
+import { afterRestart, transition, type TransferEvent } from './transition.js';
 import { runUpload, type RunOutcome } from './upload-runner.js';
 import { cancelSession } from './cancel.js';
 import { refSecrets, scrubError, scrubbingLogger } from './scrub.js';
@@ -360,7 +360,7 @@ export function createEngine(deps: EngineDeps): Engine {
         // process does not know (another `ferry upload`'s endpoint) is left on disk for its owner.
         if (!known.has(rec.targetId)) known.set(rec.targetId, (await deps.targets.get(rec.targetId)) !== undefined);
         if (!known.get(rec.targetId)) continue;
-        rec.state = normalise(rec.state);
+        rec.state = afterRestart(rec.state);
         entries.add(newEntry(rec));
       }
       for (const e of entries.values()) {
@@ -385,17 +385,4 @@ export function createEngine(deps: EngineDeps): Engine {
   };
 
   return engine;
-}
-
-/** A transfer that was in flight when the process died is simply queued again. */
-function normalise(s: TransferState): TransferState {
-  switch (s.kind) {
-    case 'preparing':
-    case 'uploading':
-    case 'waiting':
-    case 'finishing':
-      return { kind: 'queued' };
-    default:
-      return s;
-  }
 }

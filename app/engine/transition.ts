@@ -59,3 +59,16 @@ export function transition(s: TransferState, e: TransferEvent): TransferState {
           : { kind: 'cancelled', sessionDeleted: e.sessionDeleted, note: e.note };
   }
 }
+
+/** A transfer that was in flight when the process died (or shut down) is simply queued again. */
+export function afterRestart(s: TransferState): TransferState {
+  switch (s.kind) {
+    case 'preparing':
+    case 'uploading':
+    case 'waiting':
+    case 'finishing':
+      return { kind: 'queued' };
+    default:
+      return s;
+  }
+}

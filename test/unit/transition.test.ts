@@ -48,3 +48,13 @@ describe('transition', () => {
     expect(transition({ kind: 'paused', offset: 1 }, { type: 'cancel', sessionDeleted: false, note: 'no delete API' })).toEqual({ kind: 'cancelled', sessionDeleted: false, note: 'no delete API' });
   });
 });
+
+describe('afterRestart', () => {
+  it('queues what was in flight and keeps what was settled or chosen by the user', async () => {
+    const { afterRestart } = await import('../../app/engine/transition.js');
+    expect(afterRestart({ kind: 'uploading', offset: 5 })).toEqual({ kind: 'queued' });
+    expect(afterRestart({ kind: 'finishing', offset: 5 })).toEqual({ kind: 'queued' });
+    expect(afterRestart({ kind: 'paused', offset: 5 })).toEqual({ kind: 'paused', offset: 5 });
+    expect(afterRestart({ kind: 'failed', offset: 5, error: err })).toEqual({ kind: 'failed', offset: 5, error: err });
+  });
+});
