@@ -116,6 +116,11 @@ export interface Provider {
   readonly chunkDigests?: readonly HashAlgorithm[];
   /** Chunks must arrive strictly in order (offset protocols) rather than as a set of parts. */
   readonly ordered: boolean;
+  /**
+   * The server cannot be asked what it holds (UCloud): the journal's offset is the truth, so the
+   * engine writes it after every confirmed chunk instead of throttling progress writes.
+   */
+  readonly blindResume?: boolean;
 
   create(job: UploadJob, signal: AbortSignal): Promise<Session>;
   status(session: Session, job: UploadJob, signal: AbortSignal): Promise<ServerState>;

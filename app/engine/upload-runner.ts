@@ -311,7 +311,7 @@ class Run {
 
   private async persist(now: boolean): Promise<void> {
     const t = this.d.clock.now();
-    if (!now && t - this.lastWrite < this.d.progressWriteMs && this.d.provider.ordered && !this.unknownStatus()) return;
+    if (!now && t - this.lastWrite < this.d.progressWriteMs && this.d.provider.ordered && !this.d.provider.blindResume) return;
     this.lastWrite = t;
     this.rec.updatedAt = t;
     try {
@@ -321,10 +321,6 @@ class Run {
     }
   }
 
-  /** UCloud cannot be asked what it holds: every confirmed chunk is written at once. */
-  private unknownStatus(): boolean {
-    return this.d.provider.id === 'ucloud';
-  }
 
   private checkAborted(): void {
     if (this.signal.aborted) throw this.signal.reason ?? new FerryError('cancelled', 'aborted');

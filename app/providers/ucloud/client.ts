@@ -92,6 +92,7 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
     id: 'ucloud',
     rules: { min: 1, max: MAX_CHUNK_SIZE, align: 1, defaultSize: DEFAULT_CHUNK_SIZE },
     ordered: true,
+    blindResume: true,
 
     async create(job, signal) {
       const url = `${base}${CREATE_UPLOAD_PATH}`;
