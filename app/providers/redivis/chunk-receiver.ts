@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { promises as fsp } from 'node:fs';
 import type { RequestContext } from '../shared/emulator-host.js';
+import { writeAll } from '../shared/http-io.js';
 
 export interface ReceiveOptions {
   /** Part file; absent in discard mode. */
@@ -67,14 +68,6 @@ export async function receiveChunk(req: IncomingMessage, o: ReceiveOptions): Pro
   if (o.fh && held > o.held) await o.fh.sync();
   if (cut) socket.destroy();
   return { read, held, ended };
-}
-
-async function writeAll(fh: fsp.FileHandle, buf: Buffer, position: number): Promise<void> {
-  let off = 0;
-  while (off < buf.length) {
-    const { bytesWritten } = await fh.write(buf, off, buf.length - off, position + off);
-    off += bytesWritten;
-  }
 }
 
 /** Reads and forgets a body we are going to refuse, so the client sees the answer rather than a reset. */

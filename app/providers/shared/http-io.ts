@@ -111,7 +111,8 @@ export async function writeBody(req: IncomingMessage, o: WriteBodyOptions): Prom
   return { bytes, complete: !cut && bytes === o.expected, digests };
 }
 
-async function writeAll(fh: fsp.FileHandle, buf: Buffer, position: number): Promise<void> {
+/** Writes all of `buf` at `position` (a positional write may write less than asked). */
+export async function writeAll(fh: fsp.FileHandle, buf: Buffer, position: number): Promise<void> {
   let off = 0;
   while (off < buf.length) {
     const { bytesWritten } = await fh.write(buf, off, buf.length - off, position + off);
