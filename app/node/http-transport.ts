@@ -18,13 +18,16 @@ const SLICE = 1 << 20;
 let baselineWasm = false;
 
 /**
+ * A process-wide V8 setting, so it is the composition root's call (createRuntime), not something
+ * constructing an HTTP client does behind the caller's back.
+ *
  * undici parses responses with llhttp, compiled to WebAssembly on the first connection. V8's
  * optimising tier for it costs about 25 MiB of transient memory (and keeps ~10 MiB) for a parser
  * that reads a few hundred bytes per chunk; the baseline compiler (Liftoff) alone is plenty.
  * Measured with `npm run bench` (1 GiB): peak RSS 118 → 90 MiB with 8 MiB Box parts.
  * No other WebAssembly runs in Ferry's processes.
  */
-function useBaselineWasm(): void {
+export function preferBaselineWasm(): void {
   if (baselineWasm) return;
   baselineWasm = true;
   setFlagsFromString('--liftoff-only');
@@ -35,7 +38,6 @@ export class UndiciHttp implements Http {
   private readonly idleTimeoutMs: number;
 
   constructor(o: UndiciHttpOptions = {}) {
-    useBaselineWasm();
     this.idleTimeoutMs = o.idleTimeoutMs ?? 30_000;
     this.agent = new Agent({
       keepAliveTimeout: 4_000,

@@ -10,7 +10,7 @@ import { FileJournal } from './file-journal.js';
 import { NodeFileSource } from './file-source.js';
 import { inlineDigester } from '../engine/digester.js';
 import { createHasher } from './hashers.js';
-import { UndiciHttp } from './http-transport.js';
+import { preferBaselineWasm, UndiciHttp } from './http-transport.js';
 import { createLogger } from './logger.js';
 import { startSandbox } from './sandbox.js';
 import { systemClock } from './system-clock.js';
@@ -53,6 +53,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   const sandbox = o.sandbox ? await startSandbox(o.home) : undefined;
   if (sandbox) await targets.put(sandbox.target);
   await refreshSecrets();
+  preferBaselineWasm();
   const http = new UndiciHttp({ ...(o.ca ? { ca: o.ca } : {}), ...(o.idleTimeoutMs ? { idleTimeoutMs: o.idleTimeoutMs } : {}) });
   const watched: TargetStore = {
     list: () => targets.list(),
