@@ -55,6 +55,7 @@ export async function run(args: string[]): Promise<number> {
   let options: Record<string, string>;
   try {
     chunkSize = intOption(p, 'chunk-size');
+    if (chunkSize === 0) throw new Error('--chunk-size must be a positive number of bytes, got 0');
     retries = intOption(p, 'retries');
     options = keyValues(p, 'option');
   } catch (e) {
