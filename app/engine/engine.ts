@@ -71,7 +71,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const t = await deps.targets.get(targetId);
     if (!t) throw new FerryError('bad-input', `target ${targetId} is not configured (was it removed?)`);
     secrets.add(t.token);
-    const p = deps.providers(t.provider)({ endpoint: { url: t.url, token: t.token }, http: deps.http, options: t.options });
+    const p = deps.providers(t.provider)({ endpoint: { url: t.url, token: t.token }, http: deps.http, clock, options: t.options });
     providerCache.set(targetId, p);
     return p;
   };

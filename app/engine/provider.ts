@@ -137,6 +137,8 @@ export interface Provider {
 export interface ProviderFactoryOptions {
   endpoint: Endpoint;
   http: import('./http.js').Http;
+  /** The only source of time for a provider: its now() and its waits (tests move it; no Date.now()). */
+  clock: import('./ports.js').Clock;
   /** Provider-specific settings (e.g. Box folder id, Synapse parent id, Redivis table). */
   options?: Record<string, string>;
 }

@@ -6,6 +6,7 @@ import type { Http } from '../../app/engine/http.js';
 import type { Provider, Session, UploadJob } from '../../app/engine/provider.js';
 import { chooseChunkSize } from '../../app/engine/chunk-plan.js';
 import { benchEntry } from './providers.js';
+import { systemClock } from '../../app/node/system-clock.js';
 
 export interface CurlInput {
   provider: string;
@@ -38,7 +39,7 @@ export interface Prepared {
 }
 
 export function makeProvider(input: CurlInput, http: Http): Provider {
-  return benchEntry(input.provider).create({ endpoint: { url: input.url, token: input.token }, http, options: input.options });
+  return benchEntry(input.provider).create({ endpoint: { url: input.url, token: input.token }, http, clock: systemClock, options: input.options });
 }
 
 export function makeJob(p: Provider, input: CurlInput, size: number, mtimeMs: number): UploadJob {

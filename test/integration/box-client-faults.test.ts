@@ -9,9 +9,11 @@ import { FerryError } from '../../app/common/errors.js';
 import { classify } from '../../app/engine/classify.js';
 import type { Chunk, Provider, UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
-import { createBoxProvider, type BoxInternals } from '../../app/providers/box/client.js';
+import { createBoxProvider } from '../../app/providers/box/client.js';
 import { type BoxEmulatorOptions, startBoxEmulator } from '../../app/providers/box/emulator.js';
 import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import { systemClock } from '../../app/node/system-clock.js';
+import type { Clock } from '../../app/engine/ports.js';
 
 const PART = 64 * 1024;
 const SIZE = 4 * PART + 999;
@@ -30,8 +32,8 @@ async function start(o: BoxEmulatorOptions = {}): Promise<void> {
   emu = await startBoxEmulator({ dataDir: join(dir, 'emu'), partSize: PART, minSessionFileSize: 3 * PART, now: () => clock, ...o });
 }
 
-function provider(internals: BoxInternals = {}, token = emu.token): Provider {
-  return createBoxProvider({ endpoint: { url: emu.url, token }, http, options: { minSessionFileSize: String(3 * PART) } }, internals);
+function provider(clock: Clock = systemClock, token = emu.token): Provider {
+  return createBoxProvider({ endpoint: { url: emu.url, token }, http, clock, options: { minSessionFileSize: String(3 * PART) } });
 }
 
 const chunk = (i: number): Chunk => ({ index: i, offset: i * PART, data: data.subarray(i * PART, Math.min(SIZE, (i + 1) * PART)), final: i === PARTS - 1 });
@@ -113,7 +115,7 @@ describe('Box client: row 15 (part 409/416, commit 202)', () => {
   it('commit: 202 + Retry-After 3 twice, then 201; waits ≥ 3 s each, same commit re-sent', async () => {
     await start({ commitAcceptedCount: 2, retryAfterSeconds: 3 });
     const waits: number[] = [];
-    const p = provider({ sleep: async (ms) => void waits.push(ms) });
+    const p = provider({ now: Date.now, sleep: async (ms: number) => void waits.push(ms) });
     const s = await p.create(job, signal);
     for (let i = 0; i < PARTS; i++) await p.sendChunk(s, job, chunk(i), { signal });
     const remote = await p.finish(s, job, { sha1 }, signal);
@@ -126,7 +128,7 @@ describe('Box client: row 15 (part 409/416, commit 202)', () => {
   it('commit: a 202 that never ends gives up after 10 attempts as server-error', async () => {
     await start({ commitAcceptedCount: 100, retryAfterSeconds: 0 });
     const waits: number[] = [];
-    const p = provider({ sleep: async (ms) => void waits.push(ms) });
+    const p = provider({ now: Date.now, sleep: async (ms: number) => void waits.push(ms) });
     const s = await p.create(job, signal);
     for (let i = 0; i < PARTS; i++) await p.sendChunk(s, job, chunk(i), { signal });
     const e = await failure(p.finish(s, job, { sha1 }, signal));
@@ -318,7 +320,7 @@ describe('Box client: resume, expiry, cancel, auth', () => {
 
   it('a wrong token is auth, and the token appears in no error message', async () => {
     await start();
-    const e = await failure(provider({}, 'not-the-token-xyz').create(job, signal));
+    const e = await failure(provider(systemClock, 'not-the-token-xyz').create(job, signal));
     expect(e.code).toBe('auth');
     expect(e.message).not.toContain('not-the-token-xyz');
     expect(JSON.stringify(e.context)).not.toContain('not-the-token-xyz');

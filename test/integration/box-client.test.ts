@@ -10,9 +10,10 @@ import type { ConflictPolicy } from '../../app/common/transfer.js';
 import { classify } from '../../app/engine/classify.js';
 import type { Provider, RemoteFile, Session, UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
-import { createBoxProvider, type BoxInternals } from '../../app/providers/box/client.js';
+import { createBoxProvider } from '../../app/providers/box/client.js';
 import { type BoxEmulatorOptions, startBoxEmulator } from '../../app/providers/box/emulator.js';
 import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import { systemClock } from '../../app/node/system-clock.js';
 
 const PART = 64 * 1024;
 const THRESHOLD = 3 * PART;
@@ -26,8 +27,8 @@ async function start(o: BoxEmulatorOptions = {}): Promise<void> {
   emu = await startBoxEmulator({ dataDir: join(dir, 'emu'), partSize: PART, minSessionFileSize: THRESHOLD, ...o });
 }
 
-function provider(internals: BoxInternals = {}, token = emu.token): Provider {
-  return createBoxProvider({ endpoint: { url: emu.url, token }, http, options: { minSessionFileSize: String(THRESHOLD) } }, internals);
+function provider(token = emu.token): Provider {
+  return createBoxProvider({ endpoint: { url: emu.url, token }, http, clock: systemClock, options: { minSessionFileSize: String(THRESHOLD) } });
 }
 
 async function localFile(name: string, size: number): Promise<{ job: (remotePath: string, conflict?: ConflictPolicy) => UploadJob; data: Buffer; sha1: string }> {

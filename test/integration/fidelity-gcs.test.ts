@@ -14,6 +14,7 @@ import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createRedivisProvider } from '../../app/providers/redivis/client.js';
 import { startRedivisEmulator } from '../../app/providers/redivis/emulator.js';
 import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import { systemClock } from '../../app/node/system-clock.js';
 
 // Never let google-auth-library probe a GCE metadata server (no network beyond loopback).
 process.env['METADATA_SERVER_DETECTION'] ??= 'none';
@@ -60,7 +61,7 @@ describe('@google-cloud/storage 7 against the Redivis emulator', () => {
   it('resume path A: finishes a session Ferry created through the Redivis API and already half filled', async () => {
     emu = await startRedivisEmulator({ dataDir: dir, token: 'tok_SECRET_123' });
     const data = randomBytes(5 * K + 4321);
-    const p = createRedivisProvider({ endpoint: { url: emu.url, token: emu.token }, http, options: { pollIntervalMs: '1' } });
+    const p = createRedivisProvider({ clock: systemClock, endpoint: { url: emu.url, token: emu.token }, http, options: { pollIntervalMs: '1' } });
     const job: UploadJob = {
       file: { path: '/home/alice/responses.csv', name: 'responses.csv', size: data.length, mtimeMs: 0 },
       target: { remotePath: `/${TABLE}/responses.csv`, conflict: 'fail' }, chunkSize: 2 * K, digests: {},

@@ -13,6 +13,7 @@ import { createHasher } from '../../app/node/hashers.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createOnedriveProvider } from '../../app/providers/onedrive/client.js';
 import { startOnedriveEmulator, type OnedriveEmulatorOptions, type RunningOnedriveEmulator } from '../../app/providers/onedrive/emulator.js';
+import { systemClock } from '../../app/node/system-clock.js';
 
 const K320 = 327_680;
 const signal = new AbortController().signal;
@@ -40,10 +41,10 @@ async function start(o: OnedriveEmulatorOptions = {}): Promise<RunningOnedriveEm
   return emu;
 }
 
-function provider(e: RunningOnedriveEmulator, o: { token?: string; simpleMax?: number; h?: UndiciHttp } = {}): Provider {
+/** `skewMs`: how far the computer's clock is from the server's (the emulator's `clock`). */
+function provider(e: RunningOnedriveEmulator, o: { token?: string; simpleMax?: number; h?: UndiciHttp; skewMs?: number } = {}): Provider {
   return createOnedriveProvider(
-    { endpoint: { url: e.graphUrl, token: o.token ?? e.token }, http: o.h ?? http, options: { simpleUploadMaxBytes: String(o.simpleMax ?? 1024) } },
-    { now: () => clock },
+    { endpoint: { url: e.graphUrl, token: o.token ?? e.token }, http: o.h ?? http, clock: { now: () => clock + (o.skewMs ?? 0), sleep: systemClock.sleep }, options: { simpleUploadMaxBytes: String(o.simpleMax ?? 1024) } },
   );
 }
 
@@ -149,7 +150,7 @@ describe('OneDrive client against the emulator', () => {
   it('sends files up to 4 MiB by default in one simple PUT and larger ones through a session', async () => {
     const e = await start();
     // The emulator's bare url works as endpoint too: the client adds /v1.0.
-    const p = createOnedriveProvider({ endpoint: { url: e.url, token: e.token }, http });
+    const p = createOnedriveProvider({ clock: systemClock, endpoint: { url: e.url, token: e.token }, http });
     const four = bytes(4 * 1024 * 1024, 'four');
     expect((await p.create(job('/a.bin', four.length), signal)).ref).toEqual({ kind: 'simple' });
     await drive(p, job('/a.bin', four.length), four);
@@ -259,7 +260,7 @@ describe('OneDrive client against the emulator', () => {
     await expect(p.status(s, j, signal)).rejects.toMatchObject({ code: 'session-gone' });
   });
 
-  it('row 17: past the session expiry nothing is sent to the upload URL; a new session from 0 completes', async () => {
+  it('row 17: past the session expiry the server answers for the session (404, gone); a new session from 0 completes', async () => {
     const e = await start({ sessionLifetimeMs: 60 * 60 * 1000 });
     const data = bytes(3 * K320, 'exp');
     const p = provider(e);
@@ -268,14 +269,43 @@ describe('OneDrive client against the emulator', () => {
     expect(s.expiresAt).toBe(clock + 60 * 60 * 1000);
     await p.sendChunk(s, j, chunkAt(s, data, 0), { signal });
     clock += 60 * 60 * 1000;
+    // The client does not judge expiry on its own clock: it asks, and the server says gone.
     const before = e.requests().length;
     await expect(p.sendChunk(s, j, chunkAt(s, data, K320), { signal })).rejects.toMatchObject({ code: 'session-gone' });
     const st = await p.status(s, j, signal).catch((x: unknown) => x);
     expect(st).toMatchObject({ code: 'session-gone' });
     expect((st as Error).message).toContain('/exp.bin');
-    expect(e.requests()).toHaveLength(before);
+    // The PUT and the status GET reached the upload URL and were answered 404 (then the item lookup).
+    expect(e.requests().slice(before, before + 2).map((r) => `${r.method} ${r.status}`)).toEqual(['PUT 404', 'GET 404']);
     await drive(p, j, data);
     expect(digest(await stored('/exp.bin'))).toBe(digest(data));
+  });
+
+  // The computer's clock hours off the server's must neither stop a live session (old code refused
+  // to send when its own clock passed expirationDateTime) nor shift the expiry the engine keeps:
+  // the expiry is moved onto the local clock by the skew the answer's Date header measures.
+  it.each([['5 hours ahead', 5 * 3_600_000], ['5 hours behind', -5 * 3_600_000]])('a computer clock %s of the server: the session works and its expiry is on the local clock', async (_label, skewMs) => {
+    const e = await start({ sessionLifetimeMs: 60 * 60 * 1000 });
+    const data = bytes(3 * K320, `skew${skewMs}`);
+    const p = provider(e, { skewMs });
+    const j = job('/skew.bin', data.length);
+    const s = await p.create(j, signal);
+    expect(s.expiresAt).toBe(clock + skewMs + 60 * 60 * 1000);
+    await drive(p, j, data);
+    expect(digest(await stored('/skew.bin'))).toBe(digest(data));
+  });
+
+  it('a lost last answer is recognised by server times alone, with the computer clock a year ahead', async () => {
+    const e = await start();
+    const data = bytes(2 * K320, 'lost-skew');
+    const p = provider(e, { skewMs: 365 * 86_400_000 });
+    const j = job('/lost-skew.bin', data.length);
+    const s = await p.create(j, signal);
+    await p.sendChunk(s, j, chunkAt(s, data, 0), { signal });
+    e.inject({ method: 'PUT', path: '/up/', action: { kind: 'commit-then-reset' } });
+    await expect(p.sendChunk(s, j, chunkAt(s, data, K320), { signal })).rejects.toMatchObject({ code: 'network' });
+    const st = await p.status(s, j, signal);
+    expect(st).toMatchObject({ kind: 'complete', result: { path: '/lost-skew.bin', size: data.length } });
   });
 
   it('row 17: an upload URL whose tempauth expired (403 accessDenied) means the session is gone', async () => {

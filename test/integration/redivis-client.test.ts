@@ -17,6 +17,7 @@ import { createRedivisProvider } from '../../app/providers/redivis/client.js';
 import { startRedivisEmulator, type RedivisEmulatorOptions } from '../../app/providers/redivis/emulator.js';
 import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
 import type { EmulatorOptions, RequestRecord } from '../../app/providers/shared/emulator-types.js';
+import { systemClock } from '../../app/node/system-clock.js';
 
 const K = 262_144;
 const TABLE = 'alice.survey.responses';
@@ -36,7 +37,7 @@ let calls: { method: string; url: string }[];
 
 function provider(options: Record<string, string> = {}, token = TOKEN): Provider {
   const recording: Http = { request: (r) => { calls.push({ method: r.method, url: r.url }); return http.request(r); } };
-  return createRedivisProvider({ endpoint: { url: emu.url, token }, http: recording, options: { pollIntervalMs: '1', ...options } });
+  return createRedivisProvider({ clock: systemClock, endpoint: { url: emu.url, token }, http: recording, options: { pollIntervalMs: '1', ...options } });
 }
 
 function job(data: Buffer, name = 'responses.csv', o: { chunkSize?: number; conflict?: ConflictPolicy; remotePath?: string } = {}): UploadJob {

@@ -12,9 +12,11 @@ import type { Http, HttpRequest, HttpResponse } from '../../app/engine/http.js';
 import type { Provider, RemoteFile, ServerState, Session, UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
-import { createSynapseProvider, type SynapseClientDeps } from '../../app/providers/synapse/client.js';
+import { createSynapseProvider } from '../../app/providers/synapse/client.js';
 import { startSynapseEmulator, type SynapseEmulatorOptions } from '../../app/providers/synapse/emulator.js';
 import type { EmulatorOptions } from '../../app/providers/shared/emulator-types.js';
+import { systemClock } from '../../app/node/system-clock.js';
+import type { Clock } from '../../app/engine/ports.js';
 
 const PART = 64 * 1024;
 const PARENT = 'syn123';
@@ -41,10 +43,9 @@ async function startEmu(extra: Partial<EmulatorOptions & SynapseEmulatorOptions>
   return em;
 }
 
-function provider(o: { token?: string; deps?: SynapseClientDeps; through?: Http; options?: Record<string, string> } = {}): Provider {
+function provider(o: { token?: string; clock?: Clock; through?: Http; options?: Record<string, string> } = {}): Provider {
   return createSynapseProvider(
-    { endpoint: { url: em.url, token: o.token ?? em.token }, http: o.through ?? http, options: { parentId: PARENT, partSize: String(PART), ...o.options } },
-    o.deps,
+    { endpoint: { url: em.url, token: o.token ?? em.token }, http: o.through ?? http, clock: o.clock ?? systemClock, options: { parentId: PARENT, partSize: String(PART), ...o.options } },
   );
 }
 
@@ -178,7 +179,7 @@ describe('Synapse client against the emulator', () => {
     await startEmu();
     let clientClock = clock;
     const f = await localFile('aged.bin', 2 * PART, 4);
-    const p = provider({ deps: { now: () => clientClock } });
+    const p = provider({ clock: { now: () => clientClock, sleep: systemClock.sleep } });
     const job = jobFor(f, `/${PARENT}/aged.bin`);
     const signal = AbortSignal.timeout(20_000);
     const s = await p.create(job, signal);
@@ -330,7 +331,7 @@ describe('Synapse client against the emulator', () => {
   it('without a parent id it says what to set', async () => {
     await startEmu();
     const f = await localFile('x.bin', 10);
-    const p = createSynapseProvider({ endpoint: { url: em.url, token: em.token }, http });
+    const p = createSynapseProvider({ clock: systemClock, endpoint: { url: em.url, token: em.token }, http });
     const err = await p.create(jobFor(f, '/x.bin'), AbortSignal.timeout(5_000)).catch((e: unknown) => e);
     expect(isFerryError(err, 'bad-input')).toBe(true);
     expect((err as FerryError).message).toMatch(/parentId/);

@@ -13,6 +13,7 @@ import { createTusProvider } from '../../app/providers/tus/client.js';
 import { startTusEmulator, type RunningTusEmulator, type TusEmulatorOptions } from '../../app/providers/tus/emulator.js';
 import type { EmulatorOptions } from '../../app/providers/shared/emulator-types.js';
 import { driveUpload, tusJob } from '../helpers/tus-server.js';
+import { systemClock } from '../../app/node/system-clock.js';
 
 const CHUNK = 32 * 1024;
 const signal = new AbortController().signal;
@@ -27,7 +28,7 @@ async function setup(o: Partial<EmulatorOptions> & TusEmulatorOptions & { client
   const emu: RunningTusEmulator = await startTusEmulator({ dataDir, ...o });
   const http = new UndiciHttp({ idleTimeoutMs: 10_000 });
   cleanups.push(async () => { await http.close(); await emu.close(); await fsp.rm(dataDir, { recursive: true, force: true }); });
-  const provider = createTusProvider({ endpoint: { url: emu.url, token: o.clientToken ?? emu.token }, http, ...(o.clientOptions ? { options: o.clientOptions } : {}) });
+  const provider = createTusProvider({ clock: systemClock, endpoint: { url: emu.url, token: o.clientToken ?? emu.token }, http, ...(o.clientOptions ? { options: o.clientOptions } : {}) });
   const stored = (remotePath: string) => fsp.readFile(join(dataDir, 'files', remotePath));
   const patches = () => emu.requests().filter((r) => r.method === 'PATCH');
   return { emu, provider, stored, patches };
@@ -200,7 +201,7 @@ describe('tus client against our emulator', () => {
     let emu = await startTusEmulator({ dataDir, token: 't' });
     cleanups.push(async () => { await http.close(); await emu.close(); await fsp.rm(dataDir, { recursive: true, force: true }); });
     const port = Number(new URL(emu.url).port);
-    const provider = createTusProvider({ endpoint: { url: emu.url, token: 't' }, http });
+    const provider = createTusProvider({ clock: systemClock, endpoint: { url: emu.url, token: 't' }, http });
     const data = randomBytes(2 * CHUNK);
     const job = tusJob('/home/u/restart.bin', data.length, '/restart.bin', CHUNK);
     const old = await provider.create(job, signal);

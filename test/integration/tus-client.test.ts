@@ -12,6 +12,7 @@ import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createTusProvider } from '../../app/providers/tus/client.js';
 import { startTusEmulator } from '../../app/providers/tus/emulator.js';
 import { driveUpload, startRealTusServer, tusJob } from '../helpers/tus-server.js';
+import { systemClock } from '../../app/node/system-clock.js';
 
 const CHUNK = 64 * 1024;
 const signal = new AbortController().signal;
@@ -88,7 +89,7 @@ describe.each([emulatorBackend, realServerBackend])('tus client against $name', 
   });
   const fresh = (): Provider => {
     http = new UndiciHttp({ idleTimeoutMs: 10_000 });
-    provider = createTusProvider({ endpoint: { url: backend.endpoint, token: backend.token }, http });
+    provider = createTusProvider({ clock: systemClock, endpoint: { url: backend.endpoint, token: backend.token }, http });
     return provider;
   };
   afterEach(async () => {
@@ -184,7 +185,7 @@ describe.each([emulatorBackend, realServerBackend])('tus client against $name', 
     const small = await factory.start({ maxSize: 1000 });
     try {
       http = new UndiciHttp({ idleTimeoutMs: 10_000 });
-      const p = createTusProvider({ endpoint: { url: small.endpoint, token: small.token }, http });
+      const p = createTusProvider({ clock: systemClock, endpoint: { url: small.endpoint, token: small.token }, http });
       const err = (await p.create(tusJob('/home/u/big.bin', 1001, '/big.bin', CHUNK), signal).catch((e: unknown) => e)) as FerryError;
       expect(err.code).toBe('rejected');
       expect(err.message).toMatch(/\/home\/u\/big\.bin is 1001 bytes, more than the 1000 bytes/);
@@ -198,7 +199,7 @@ describe.each([emulatorBackend, realServerBackend])('tus client against $name', 
     const exp = await factory.start({ expiring: true });
     try {
       http = new UndiciHttp({ idleTimeoutMs: 10_000 });
-      const p = createTusProvider({ endpoint: { url: exp.endpoint, token: exp.token }, http });
+      const p = createTusProvider({ clock: systemClock, endpoint: { url: exp.endpoint, token: exp.token }, http });
       const data = randomBytes(2 * CHUNK);
       const job = tusJob('/home/u/old.bin', data.length, '/old.bin', CHUNK);
       const session = await p.create(job, signal);
@@ -233,7 +234,7 @@ describe('@tus/server 2 deviations (protocols.md 6.4) our client must live with'
       expect(await patch({ 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'tus-resumable': '0.2.2' })).toBe(400);
       // A 403 on HEAD is session-gone for our client; on PATCH (this server's header complaints) it is permanent.
       http = new UndiciHttp({ idleTimeoutMs: 10_000 });
-      const p = createTusProvider({ endpoint: { url: srv.url, token: '' }, http });
+      const p = createTusProvider({ clock: systemClock, endpoint: { url: srv.url, token: '' }, http });
       const job = tusJob('/home/u/abc.txt', 3, '/abc.txt', CHUNK);
       expect(await p.status({ ref: { url }, chunkSize: CHUNK }, job, signal)).toEqual({ kind: 'offset', offset: 0 });
       expect(await p.sendChunk({ ref: { url }, chunkSize: CHUNK }, job, { index: 0, offset: 0, data: Buffer.from('abc'), final: true }, { signal })).toEqual({ kind: 'offset', offset: 3 });

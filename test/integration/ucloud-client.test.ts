@@ -15,6 +15,7 @@ import type { RunningEmulator } from '../../app/providers/shared/emulator-host.j
 import { createUcloudProvider } from '../../app/providers/ucloud/client.js';
 import { startUcloudEmulator, type UcloudEmulatorOptions } from '../../app/providers/ucloud/emulator.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { systemClock } from '../../app/node/system-clock.js';
 
 const MiB = 1 << 20;
 const unexpected = (): never => { throw new Error('expected a failure, the call succeeded'); };
@@ -47,8 +48,8 @@ describe('UCloud client ↔ emulator', () => {
   const start = async (o: UcloudEmulatorOptions & { idleTimeoutMs?: number; discard?: boolean } = {}): Promise<void> => {
     emu = await startUcloudEmulator({ dataDir: join(dir, 'server'), now: () => clock, idleTimeoutMs: 5_000, ...o });
   };
-  const client = (o: { viaProxy?: boolean; token?: string } = {}): Provider =>
-    createUcloudProvider({ endpoint: { url: o.viaProxy ? proxy!.url : emu.url, token: o.token ?? emu.token }, http });
+  const client = (o: { viaProxy?: boolean; token?: string; skewMs?: number } = {}): Provider =>
+    createUcloudProvider({ clock: { now: () => Date.now() + (o.skewMs ?? 0), sleep: systemClock.sleep }, endpoint: { url: o.viaProxy ? proxy!.url : emu.url, token: o.token ?? emu.token }, http });
   const localFile = async (name: string, size: number): Promise<{ job: (remotePath: string, conflict?: ConflictPolicy, chunkSize?: number) => UploadJob; data: Buffer }> => {
     const data = randomBytes(size);
     const path = join(dir, name);
@@ -196,7 +197,7 @@ describe('UCloud client ↔ emulator', () => {
     proxy = await startFaultProxy({ targetPort: Number(new URL(emu.url).port) });
     const stallHttp = new UndiciHttp({ idleTimeoutMs: 400 });
     try {
-      const p = createUcloudProvider({ endpoint: { url: proxy.url, token: emu.token }, http: stallHttp });
+      const p = createUcloudProvider({ clock: systemClock, endpoint: { url: proxy.url, token: emu.token }, http: stallHttp });
       const { data, job } = await localFile('r3.bin', 2 * MiB);
       const j = job('/1/r3.bin');
       const s = await p.create(j, signal);
@@ -233,6 +234,41 @@ describe('UCloud client ↔ emulator', () => {
     // The token is gone with the commit; the client recognises its own file instead of starting over.
     expect(await send(p, s, j, data, 1)).toEqual({ kind: 'complete', result: { path: '/1/r6.bin', size: data.length } });
     expect(await emu.files()).toEqual([{ path: '/1/r6.bin', size: data.length, sha256: sha(data) }]);
+  });
+
+  // The computer's clock may be far from the server's: the check compares the server's modifiedAt
+  // with the server's own Date at session creation, so neither a clock 400 days ahead (which saw a
+  // second copy) nor one 5 hours behind changes the answer.
+  it.each([['400 days ahead', 400 * 86_400_000], ['5 hours behind', -5 * 3_600_000]])('a lost last answer is recognised with the computer clock %s of the server', async (_label, skewMs) => {
+    await start();
+    const { data, job } = await localFile('skew.bin', 200_000);
+    const p = client({ skewMs });
+    const j = job('/1/skew.bin', 'rename', 100_000);
+    const s = await p.create(j, signal);
+    await send(p, s, j, data, 0);
+    emu.inject({ path: '/chunked/upload', action: { kind: 'commit-then-reset' } });
+    expect(classify(await send(p, s, j, data, 1).catch((e: unknown) => e)).kind).toBe('transient');
+    expect(await send(p, s, j, data, 1)).toEqual({ kind: 'complete', result: { path: '/1/skew.bin', size: data.length } });
+    expect(await emu.files()).toEqual([{ path: '/1/skew.bin', size: data.length, sha256: sha(data) }]);
+  });
+
+  it('a file at the target written before the session began is not taken for ours, whatever the computer clock says', async () => {
+    await start();
+    const { data, job } = await localFile('old.bin', 200_000);
+    // An older upload of the same size already sits at the target.
+    const first = client();
+    const j0 = job('/1/old.bin', 'replace', 200_000);
+    const s0 = await first.create(j0, signal);
+    await send(first, s0, j0, data, 0);
+    clock += 10_000;
+    // A client whose clock is far behind (old code: "modified after my start" was true).
+    const p = client({ skewMs: -400 * 86_400_000 });
+    const j = job('/1/old.bin', 'replace', 100_000);
+    const s = await p.create(j, signal);
+    await send(p, s, j, data, 0);
+    clock += 49 * 3_600_000;
+    const again = await send(p, s, j, data, 1).then(unexpected, asFerry);
+    expect(again.code).toBe('session-gone');
   });
 
   it('a gone session whose target holds some other file is still gone (no false completion)', async () => {

@@ -7,6 +7,7 @@ import type { Http, HttpRequest, HttpResponse } from '../../app/engine/http.js';
 import { chunkDigestHex } from '../../app/providers/shared/chunk-digest.js';
 import { createTusProvider } from '../../app/providers/tus/client.js';
 import { tusJob } from '../helpers/tus-server.js';
+import { systemClock } from '../../app/node/system-clock.js';
 
 type Reply = { status: number; headers?: Record<string, string> };
 
@@ -33,7 +34,7 @@ const patched = { status: 204, headers: { 'upload-offset': '10' } };
 describe('per-chunk digests from the engine', () => {
   it('tus asks for the checksum the server offers once it knows, and sends the digest it is given', async () => {
     const http = new FakeHttp([offers, created, patched, patched]);
-    const p = createTusProvider({ endpoint: { url: ENDPOINT, token: 't' }, http });
+    const p = createTusProvider({ clock: systemClock, endpoint: { url: ENDPOINT, token: 't' }, http });
     expect(p.chunkDigests).toEqual([]);
     const s = await p.create(job, signal);
     expect(p.chunkDigests).toEqual(['sha1']);
@@ -47,7 +48,7 @@ describe('per-chunk digests from the engine', () => {
 
   it('tus with checksum=off asks for no per-chunk digest and sends no checksum', async () => {
     const http = new FakeHttp([offers, created, patched]);
-    const p = createTusProvider({ endpoint: { url: ENDPOINT, token: 't' }, http, options: { checksum: 'off' } });
+    const p = createTusProvider({ clock: systemClock, endpoint: { url: ENDPOINT, token: 't' }, http, options: { checksum: 'off' } });
     const s = await p.create(job, signal);
     expect(p.chunkDigests).toEqual([]);
     await p.sendChunk(s, job, { index: 0, offset: 0, data, final: true, digests: { sha1: 'ab'.repeat(20) } }, { signal });

@@ -14,19 +14,17 @@ import { type BoxFile, type BoxPart, DEFAULT_PART_SIZE, MIN_SESSION_FILE_SIZE } 
 /** Small-upload results kept for a later finish or status call. */
 const MAX_REMEMBERED = 1000;
 
-export interface BoxInternals {
-  /** Waits between commit attempts (202 + Retry-After); tests inject one that records and returns. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-export function createBoxProvider(o: ProviderFactoryOptions, internals: BoxInternals = {}): Provider {
+export function createBoxProvider(o: ProviderFactoryOptions): Provider {
   const opts = o.options ?? {};
   const apiBase = o.endpoint.url.replace(/\/+$/, '');
   const uploadBase = (opts.uploadUrl ?? `${apiBase}/api`).replace(/\/+$/, '');
   // `sessionThreshold` is accepted as another name for the same setting (the cross-provider test cases use it).
   const threshold = positiveInt(opts.minSessionFileSize ?? opts.sessionThreshold, MIN_SESSION_FILE_SIZE, 'minSessionFileSize');
   const api = new BoxApi(o.http, o.endpoint.token, apiBase, uploadBase, opts.rootFolderId ?? '0');
-  const sleep = internals.sleep ?? abortableSleep;
+  // Waits between commit attempts (202 + Retry-After) go through the clock (tests move a fake one).
+  const sleep = (ms: number, signal: AbortSignal): Promise<void> => o.clock.sleep(ms, signal).catch(() => {
+    throw new FerryError('cancelled', 'Cancelled while waiting for Box to process the upload');
+  });
   /** Parts the server acknowledged, by session id then offset; re-learnt from list_parts on resume. */
   const parts = new Map<string, Map<number, BoxPart>>();
   /** Small files already uploaded by sendChunk, so finish and status can report them. */
@@ -190,19 +188,4 @@ function positiveInt(v: string | undefined, dflt: number, name: string): number 
   if (v === undefined) return dflt;
   if (!/^\d+$/.test(v)) throw new FerryError('bad-input', `Box option ${name} must be a whole number of bytes, got '${v}'`);
   return Number(v);
-}
-
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new FerryError('cancelled', 'Cancelled while waiting for Box to process the upload'));
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(new FerryError('cancelled', 'Cancelled while waiting for Box to process the upload'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -19,7 +19,7 @@ export type { BoxEmulatorOptions } from './emulator-context.js';
 export async function startBoxEmulator(opts: EmulatorOptions & BoxEmulatorOptions): Promise<RunningEmulator> {
   const resolved = resolveEmulatorOptions(opts);
   const o = resolveBoxOptions(opts);
-  const store = new FileStore(resolved.discard ? undefined : resolved.dataDir);
+  const store = new FileStore(resolved.discard ? undefined : resolved.dataDir, resolved.now);
   const tree = new BoxTree();
   if (!store.discard) {
     await tree.load(join(resolved.dataDir!, 'files'));

@@ -4,7 +4,7 @@ import { FerryError } from '../../common/errors.js';
 import type { ConflictPolicy } from '../../common/transfer.js';
 import type { CancelOutcome, Chunk, SendContext } from '../../engine/provider.js';
 import { chunkDigestHex } from '../shared/chunk-digest.js';
-import { parseRetryAfter, redactUrl } from '../shared/http-status.js';
+import { redactUrl, retryAfter } from '../shared/http-status.js';
 import { type BoxApi, type CallOptions, boxError } from './box-api.js';
 import { MAX_CONFLICT_ROUNDS, resolveConflict, tooManyConflicts } from './conflicts.js';
 import type { BoxDest, SessionRef } from './session-ref.js';
@@ -111,7 +111,7 @@ export async function commitSession(
       return api.parse<BoxFiles>(res, o, (v) => Array.isArray(v.entries) && typeof v.entries[0]?.id === 'string').entries[0]!;
     }
     // Box is still processing parts: the same commit again after Retry-After (202s are not failures).
-    lastWait = Math.min(parseRetryAfter(res.headers['retry-after'], Date.now()) ?? 1000, MAX_COMMIT_WAIT_MS);
+    lastWait = Math.min(retryAfter(res) ?? 1000, MAX_COMMIT_WAIT_MS);
     if (attempt < MAX_COMMIT_ATTEMPTS - 1) await sleep(lastWait, signal);
   }
   throw new FerryError('server-error', `${ref.path}: Box was still processing the parts after ${MAX_COMMIT_ATTEMPTS} commit attempts`, { method: 'POST', url: redactUrl(ref.commit), status: 202, retryAfterMs: lastWait });

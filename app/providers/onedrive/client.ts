@@ -6,24 +6,24 @@ import type { HttpResponse } from '../../engine/http.js';
 import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
 import { graphError, protocol, remoteFile, sessionJson, type CallInfo } from './graph-errors.js';
 import { heldOffset } from './ranges.js';
+import { serverNow, toLocalTime } from '../shared/server-time.js';
 import { FRAGMENT_ALIGN, FRAGMENT_DEFAULT, FRAGMENT_MAX, SIMPLE_UPLOAD_MAX, encodeDrivePath, type CreateSessionBody } from './wire.js';
 
-/** What the journal keeps for a session: the upload URL is a capability (tempauth), never logged. */
-/** `createdAt`: when the session began (epoch ms), to recognise the file its lost last answer made. */
-export type OnedriveRef = { kind: 'simple' } | { kind: 'session'; uploadUrl: string; createdAt?: number };
-
-export interface OnedriveProviderDeps {
-  /** Clock for session expiry checks; tests inject one shared with the emulator. */
-  now?: () => number;
-}
+/**
+ * What the journal keeps for a session: the upload URL is a capability (tempauth), never logged.
+ * `serverStartedAt`: the server's clock (its `Date` header) when the session was made, to
+ * recognise the file a lost last answer made by comparing it with the item's server-stamped
+ * `lastModifiedDateTime`: server time against server time, whatever the local clock says.
+ */
+export type OnedriveRef = { kind: 'simple' } | { kind: 'session'; uploadUrl: string; serverStartedAt?: number };
 
 /** Statuses of the upload URL after which only a new session helps (expired tempauth is 403). */
 const UPLOAD_URL_GONE = [401, 403, 404];
 
-export function createOnedriveProvider(o: ProviderFactoryOptions, deps: OnedriveProviderDeps = {}): Provider {
+export function createOnedriveProvider(o: ProviderFactoryOptions): Provider {
   const api = graphBase(o.endpoint.url);
   const http = o.http;
-  const now = deps.now ?? Date.now;
+  const clock = o.clock;
   // Lowered in tests so that small files exercise upload sessions; 0-byte files are always simple.
   const simpleMax = Number(o.options?.simpleUploadMaxBytes ?? SIMPLE_UPLOAD_MAX);
   if (!Number.isSafeInteger(simpleMax) || simpleMax < 0) {
@@ -34,9 +34,9 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
   const finished = new Map<string, RemoteFile>();
 
   const ref = (s: Session): OnedriveRef => {
-    const r = s.ref as (Partial<OnedriveRef> & { uploadUrl?: unknown; createdAt?: unknown }) | null;
+    const r = s.ref as (Partial<OnedriveRef> & { uploadUrl?: unknown; serverStartedAt?: unknown }) | null;
     if (r?.kind === 'simple') return { kind: 'simple' };
-    if (r?.kind === 'session' && typeof r.uploadUrl === 'string') return { kind: 'session', uploadUrl: r.uploadUrl, ...(typeof r.createdAt === 'number' ? { createdAt: r.createdAt } : {}) };
+    if (r?.kind === 'session' && typeof r.uploadUrl === 'string') return { kind: 'session', uploadUrl: r.uploadUrl, ...(typeof r.serverStartedAt === 'number' ? { serverStartedAt: r.serverStartedAt } : {}) };
     throw new FerryError('journal-corrupt', `the saved OneDrive session reference ${JSON.stringify(s.ref)} is not one this version understands`);
   };
   const key = (s: Session, job: UploadJob): string => {
@@ -45,11 +45,19 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
   };
   const itemUrl = (job: UploadJob): string => `${api}/me/drive/root:${drivePath(job)}`;
 
-  /** The engine never PUTs to an expired URL; this guards any caller that would. */
-  const notExpired = (s: Session, job: UploadJob): void => {
-    if (s.expiresAt !== undefined && now() >= s.expiresAt) {
-      throw new FerryError('session-gone', `the upload session for "${job.target.remotePath}" expired at ${new Date(s.expiresAt).toISOString()}`, { file: job.file.path });
-    }
+  /**
+   * The session's `expirationDateTime` is on the server's clock. It becomes `Session.expiresAt`
+   * (local clock, which the engine uses to stop resuming a dead session) only through the skew
+   * the same answer's `Date` header measures; without one the skew is unknown, so no local
+   * expiry is claimed and the server decides (an expired URL answers 404, and a new session follows).
+   * The client itself never refuses to send on its own reading of the clock.
+   */
+  const noteExpiry = (s: Session, iso: string, res: HttpResponse): void => {
+    const t = Date.parse(iso);
+    if (Number.isNaN(t)) return;
+    const local = toLocalTime(t, res, clock.now());
+    if (local === undefined) delete s.expiresAt;
+    else s.expiresAt = local;
   };
 
   const send = async (call: CallInfo, headers: Record<string, string>, body: Buffer | string | undefined, signal: AbortSignal, onSent?: (n: number) => void): Promise<HttpResponse> =>
@@ -70,8 +78,9 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
       if (res.status !== 200 && res.status !== 201) throw graphError(res, call);
       const j = sessionJson(res, call);
       if (typeof j.uploadUrl !== 'string' || !/^https?:\/\//.test(j.uploadUrl)) throw protocol(call, res.status, 'the answer has no uploadUrl');
-      const session: Session = { ref: { kind: 'session', uploadUrl: j.uploadUrl, createdAt: now() }, chunkSize: fragmentSize(job.chunkSize) };
-      noteExpiry(session, j.expirationDateTime);
+      const started = serverNow(res);
+      const session: Session = { ref: { kind: 'session', uploadUrl: j.uploadUrl, ...(started !== undefined ? { serverStartedAt: started } : {}) }, chunkSize: fragmentSize(job.chunkSize) };
+      noteExpiry(session, j.expirationDateTime, res);
       return session;
     },
 
@@ -81,7 +90,6 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
       if (done) return { kind: 'complete', result: done };
       // A simple upload is one atomic PUT: until it answered, the server holds nothing.
       if (r.kind === 'simple') return { kind: 'offset', offset: 0 };
-      notExpired(s, job);
       const call: CallInfo = { method: 'GET', url: r.uploadUrl, doing: `asking how much of "${job.target.remotePath}" the server holds` };
       const res = await send(call, {}, undefined, signal);
       if (res.status === 404) {
@@ -93,21 +101,20 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
       }
       if (res.status !== 200) throw graphError(res, call, { goneStatuses: UPLOAD_URL_GONE });
       const j = sessionJson(res, call);
-      noteExpiry(s, j.expirationDateTime);
+      noteExpiry(s, j.expirationDateTime, res);
       return { kind: 'offset', offset: heldOffset(j.nextExpectedRanges, job.file.size, `"${job.target.remotePath}"`) };
     },
 
     async sendChunk(s, job, chunk, ctx) {
       const r = ref(s);
       if (r.kind === 'simple') return simplePut(job, chunk, ctx, s);
-      notExpired(s, job);
       const last = chunk.offset + chunk.data.length - 1;
       const call: CallInfo = { method: 'PUT', url: r.uploadUrl, doing: `uploading bytes ${chunk.offset}-${last} of "${job.target.remotePath}"` };
       const headers = { 'content-range': `bytes ${chunk.offset}-${last}/${job.file.size}`, 'content-type': 'application/octet-stream' };
       const res = await send(call, headers, chunk.data, ctx.signal, ctx.onSent);
       if (res.status === 202) {
         const j = sessionJson(res, call);
-        noteExpiry(s, j.expirationDateTime);
+        noteExpiry(s, j.expirationDateTime, res);
         return { kind: 'offset', offset: heldOffset(j.nextExpectedRanges, job.file.size, `"${job.target.remotePath}"`) };
       }
       if (res.status === 200 || res.status === 201) return complete(s, job, remoteFile(res, call, job.target.remotePath));
@@ -145,15 +152,16 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
     },
   };
 
-  /** The driveItem at the target when it has this file's size and was written after the session began. */
+  /** The driveItem at the target when it has this file's size and was written after the session began (both server times). */
   async function madeSince(r: OnedriveRef, job: UploadJob, signal: AbortSignal): Promise<RemoteFile | undefined> {
-    if (r.kind !== 'session' || r.createdAt === undefined) return undefined;
+    if (r.kind !== 'session' || r.serverStartedAt === undefined) return undefined;
     const call: CallInfo = { method: 'GET', url: itemUrl(job), doing: `looking up "${job.target.remotePath}"` };
     const res = await send(call, auth, undefined, signal);
     if (res.status !== 200) return undefined;
     const item = res.json<{ size?: number; lastModifiedDateTime?: string }>();
     const modified = Date.parse(item.lastModifiedDateTime ?? '');
-    if (item.size !== job.file.size || Number.isNaN(modified) || modified < r.createdAt - 2_000) return undefined;
+    // `Date` has whole seconds; the item's time has milliseconds.
+    if (item.size !== job.file.size || Number.isNaN(modified) || modified < r.serverStartedAt - 1_000) return undefined;
     return remoteFile(res, call, job.target.remotePath);
   }
 
@@ -172,12 +180,6 @@ export function createOnedriveProvider(o: ProviderFactoryOptions, deps: Onedrive
     finished.set(key(s, job), result);
     return { kind: 'complete', result };
   }
-}
-
-/** The session's expiry may move (clients update it from each 202); the engine persists the session. */
-function noteExpiry(s: Session, iso: string): void {
-  const t = Date.parse(iso);
-  if (!Number.isNaN(t)) s.expiresAt = t;
 }
 
 /**

@@ -33,7 +33,7 @@ export async function startOnedriveEmulator(opts: EmulatorOptions & OnedriveEmul
   const base = resolveEmulatorOptions(opts);
   const od = resolveOnedriveOptions(opts);
   const tls = od.tls ? await selfSignedCertificate() : undefined;
-  const store = new FileStore(base.discard ? undefined : base.dataDir);
+  const store = new FileStore(base.discard ? undefined : base.dataDir, base.now);
   let sessions!: UploadSessions;
   const running = await startEmulatorHost('onedrive', base, (counters) => {
     const drive = new Drive(store, od, base.now);

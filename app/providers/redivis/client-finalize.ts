@@ -4,6 +4,7 @@
 import { FerryError } from '../../common/errors.js';
 import type { ConflictPolicy } from '../../common/transfer.js';
 import type { Http } from '../../engine/http.js';
+import type { Clock } from '../../engine/ports.js';
 import type { Json } from '../../engine/provider.js';
 import { jsonBody, redactUrl } from '../shared/http-status.js';
 import { failure } from './client-answers.js';
@@ -11,6 +12,7 @@ import type { UploadResource } from './wire.js';
 
 export interface FinalizeDeps {
   http: Http;
+  clock: Clock;
   /** API base ending in `/api/v1`. */
   api: string;
   headers: () => Record<string, string>;
@@ -68,7 +70,9 @@ export async function awaitProcessed(d: FinalizeDeps, first: UploadResource, tab
     if (u.status === 'failed') {
       throw new FerryError('rejected', `Redivis could not import "${u.name}" into table ${table}: ${u.errorMessage ?? 'no reason given'}`, { file, serverCode: 'failed' });
     }
-    await sleep(d.pollIntervalMs, signal);
+    await d.clock.sleep(d.pollIntervalMs, signal).catch(() => {
+      throw new FerryError('cancelled', 'waiting for Redivis to process the upload was cancelled');
+    });
     const url = `${d.api}${u.uri}`;
     const call = { method: 'GET', url, doing: `checking upload "${u.name}" on Redivis table ${table}`, file };
     const res = await d.http.request({ method: 'GET', url, signal, headers: d.headers() });
@@ -90,14 +94,4 @@ function checkUpload(u: UploadResource, c: { method: string; url: string; doing:
 export function renamed(name: string, n: number): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cancelled = (): FerryError => new FerryError('cancelled', 'waiting for Redivis to process the upload was cancelled');
-    if (signal.aborted) return reject(cancelled());
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = (): void => { clearTimeout(t); reject(cancelled()); };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -35,7 +35,7 @@ export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
   const api = base.endsWith('/api/v1') ? base : `${base}/api/v1`;
   const auth = (): Record<string, string> => ({ authorization: `Bearer ${o.endpoint.token}` });
   const fin: FinalizeDeps = {
-    http: o.http, api, headers: auth,
+    http: o.http, clock: o.clock, api, headers: auth,
     pollIntervalMs: positiveInt(opts, 'pollIntervalMs', 2000, 0),
     pollAttempts: positiveInt(opts, 'pollAttempts', 900, 1),
     metadata: metadataOption(opts['metadata']),
@@ -72,7 +72,7 @@ export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
       const { table, name } = target(job);
       const url = `${api}/tables/${encodeURIComponent(table)}/resumableUpload?size=${job.file.size}`;
       const call: Call = { method: 'POST', url, doing: `starting the upload of ${job.file.name} to Redivis table ${table}`, file: job.file.path };
-      const started = Date.now();
+      const started = o.clock.now();
       const res = await o.http.request({ method: 'POST', url, signal, headers: auth() });
       if (res.status !== 200 && res.status !== 201) throw failure(res, call);
       const r = jsonBody<ResumableUpload>(res, call);

@@ -28,7 +28,7 @@ const TEMP_PATH = /^\/temp-uploads\/([A-Za-z0-9]+)$/;
 export async function startRedivisEmulator(opts: EmulatorOptions & RedivisEmulatorOptions): Promise<RunningEmulator> {
   const base = resolveEmulatorOptions(opts);
   const ro = resolveRedivisOptions(opts);
-  const store = new FileStore(base.discard ? undefined : base.dataDir);
+  const store = new FileStore(base.discard ? undefined : base.dataDir, base.now);
   const sessions = new GcsSessions(store, base.now, !base.discard || ro.hashInDiscard);
   const uploads = new RedivisUploads(store, ro, base.now);
   const temps = new Map<string, TempUploadRecord>();

@@ -101,6 +101,8 @@ export async function startEmulatorHost(
     let bytes = 0;
     const record: RequestRecord = { method: req.method ?? '', path, status: 0, bytes: 0, headers: plainHeaders(req), at: opts.now() };
     log.push(record);
+    // The emulator's own clock (tests move it) is the one its answers state, as a real server's Date is.
+    res.setHeader('date', new Date(opts.now()).toUTCString());
     res.on('finish', () => { record.status = res.statusCode; });
     const host = req.headers.host;
     const base = host && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host) ? `${baseUrl.split('://')[0]}://${host}` : baseUrl;

@@ -37,7 +37,17 @@ export class FileStore {
   private readonly discardedAt = new Map<string, number>();
   private readonly shaCache = new Map<string, { mtimeMs: number; size: number; sha256: string }>();
 
-  constructor(private readonly dataDir: string | undefined) {}
+  /**
+   * `now` is the emulator's clock: a committed file's modification time is stamped from it (not
+   * left to the kernel), so the times the emulator reports agree with its `Date` headers even
+   * when tests move its clock or run the whole process a year ahead.
+   */
+  constructor(private readonly dataDir: string | undefined, private readonly now: () => number = Date.now) {}
+
+  private async stamp(dest: string): Promise<void> {
+    const t = this.now() / 1000;
+    await fsp.utimes(dest, t, t);
+  }
 
   get discard(): boolean {
     return this.dataDir === undefined;
@@ -103,7 +113,7 @@ export class FileStore {
     if (this.discard) {
       const f = { path: p, size, sha256: null };
       this.discarded.set(p, f);
-      this.discardedAt.set(p, Date.now());
+      this.discardedAt.set(p, this.now());
       return f;
     }
     const dest = join(this.filesRoot(), p);
@@ -111,6 +121,7 @@ export class FileStore {
     const part = this.partPath(sessionId);
     await fsp.truncate(part, size);
     await fsp.rename(part, dest);
+    await this.stamp(dest);
     return { path: p, size, sha256: await this.sha256(dest) };
   }
 
@@ -120,12 +131,13 @@ export class FileStore {
     if (this.discard) {
       const f = { path: p, size: data.length, sha256: null };
       this.discarded.set(p, f);
-      this.discardedAt.set(p, Date.now());
+      this.discardedAt.set(p, this.now());
       return f;
     }
     const dest = join(this.filesRoot(), p);
     await fsp.mkdir(dirname(dest), { recursive: true });
     await fsp.writeFile(dest, data);
+    await this.stamp(dest);
     return { path: p, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
   }
 

@@ -2,6 +2,7 @@
 // what it knows about its protocol (which statuses mean "session gone", its error body shape).
 import { FerryError, type FerryErrorCode } from '../../common/errors.js';
 import type { HttpResponse } from '../../engine/http.js';
+import { serverNow } from './server-time.js';
 
 /** URL without query string or fragment: upload URLs carry capabilities there (tempauth, upload_id). */
 export function redactUrl(url: string): string {
@@ -22,6 +23,18 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
+/**
+ * Retry-After of an answer as a wait in milliseconds. An HTTP-date is measured against the same
+ * answer's `Date` header (both are the server's clock), never against the local clock; without a
+ * `Date` to compare with, a date form is unreadable and the caller's default wait applies.
+ */
+export function retryAfter(res: HttpResponse): number | undefined {
+  const now = serverNow(res);
+  const v = res.headers['retry-after'];
+  if (v !== undefined && /^\s*\d+\s*$/.test(v)) return parseRetryAfter(v, 0);
+  return now === undefined ? undefined : parseRetryAfter(v, now);
+}
+
 export interface StatusErrorOptions {
   method: string;
   url: string;
@@ -34,7 +47,6 @@ export interface StatusErrorOptions {
   goneStatuses?: number[];
   /** Force a code for this status (e.g. 409 → 'name-conflict'). */
   code?: FerryErrorCode;
-  now?: number;
 }
 
 export function codeForStatus(status: number, gone: number[]): FerryErrorCode {
@@ -48,7 +60,7 @@ export function codeForStatus(status: number, gone: number[]): FerryErrorCode {
 }
 
 export function statusError(res: HttpResponse, o: StatusErrorOptions): FerryError {
-  const retryAfterMs = parseRetryAfter(res.headers['retry-after'], o.now ?? Date.now());
+  const retryAfterMs = retryAfter(res);
   // 503 with Retry-After is the server asking us to slow down, like 429.
   let code = o.code ?? codeForStatus(res.status, o.goneStatuses ?? []);
   if (code === 'server-error' && retryAfterMs !== undefined) code = 'rate-limited';

@@ -23,11 +23,6 @@ const URL_BATCH = 32;
 const RENAME_TRIES = 20;
 const FILE_MD5_MISMATCH = 'file-md5-mismatch';
 
-export interface SynapseClientDeps {
-  /** Clock for the age of presigned URLs (tests inject one). */
-  now?: () => number;
-}
-
 /** What this process knows about one upload, keyed by its request (the server's own key). */
 interface UploadState {
   uploadId: string;
@@ -39,8 +34,9 @@ interface UploadState {
   urls: PartUrlCache;
 }
 
-export function createSynapseProvider(o: ProviderFactoryOptions, deps: SynapseClientDeps = {}): Provider {
-  const now = deps.now ?? Date.now;
+export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
+  // The age of presigned URLs is measured on the local clock from when we got them (local against local).
+  const now = (): number => o.clock.now();
   const opt = o.options ?? {};
   // One base serves both services on the emulator; real Synapse has two hosts (the defaults).
   const base = o.endpoint.url.trim();

@@ -23,8 +23,8 @@ export class EmulatorBlobs {
   private readonly discarded = new Map<string, EmulatorFile>();
   private readonly files: FileStore;
 
-  constructor(private readonly dataDir: string | undefined) {
-    this.files = new FileStore(dataDir);
+  constructor(private readonly dataDir: string | undefined, now: () => number = Date.now) {
+    this.files = new FileStore(dataDir, now);
   }
 
   private tempPath(uploadId: string, part: number): string {

@@ -51,7 +51,7 @@ export async function startSynapseEmulator(opts: EmulatorOptions & SynapseEmulat
   const users = new Map<string, string>([[o.token, opts.userId ?? '3350396'], ...Object.entries(opts.extraUsers ?? {})]);
 
   return startEmulatorHost('synapse', o, (counters, baseUrl) => {
-    const blobs = new EmulatorBlobs(o.discard ? undefined : o.dataDir);
+    const blobs = new EmulatorBlobs(o.discard ? undefined : o.dataDir, o.now);
     const s3 = new FakeS3(blobs, opts.presignedTtlMs ?? PRESIGNED_TTL_MS, o.now);
     const uploads = new EmulatorUploads(limits, blobs, s3, counters, o.now);
     const repo = new EmulatorRepo(uploads, blobs, o.now);

@@ -56,7 +56,7 @@ export async function startTusEmulator(opts: EmulatorOptions & TusEmulatorOption
     expiryBasis: opts.expiryBasis ?? 'creation',
     expiredStatus: opts.expiredStatus ?? 410,
   });
-  const store = new FileStore(o.discard ? undefined : o.dataDir);
+  const store = new FileStore(o.discard ? undefined : o.dataDir, o.now);
   const corruption = { left: 0 };
   const env: DataEnv = {
     store,

@@ -8,6 +8,7 @@ import type { ConflictPolicy } from '../../common/transfer.js';
 import type { HttpResponse } from '../../engine/http.js';
 import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, Session, UploadJob } from '../../engine/provider.js';
 import { jsonBody, redactUrl, statusError } from '../shared/http-status.js';
+import { serverNow } from '../shared/server-time.js';
 import {
   CREATE_UPLOAD_PATH, RETRIEVE_PATH, DEFAULT_CHUNK_SIZE, HEADER_OFFSET, HEADER_TOKEN, HEADER_TOTAL_SIZE, MAX_CHUNK_SIZE, MIN_SESSION_IDLE_MS,
   type BulkRequest, type BulkResponse, type CommonErrorMessage, type CreateUploadItem, type CreateUploadResponseItem, type UFileLite, type WriteConflictPolicy,
@@ -17,8 +18,12 @@ import {
 interface UcloudRef {
   endpoint: string;
   token: string;
-  /** When the session was created (epoch ms), to recognise the file its last chunk committed. */
-  createdAt?: number;
+  /**
+   * The server's clock (the `Date` of its createUpload answer) when the session was created, to
+   * recognise the file its last chunk committed by the server-stamped `modifiedAt`: server time
+   * against server time, never against this computer's clock, which may be hours or days off.
+   */
+  serverStartedAt?: number;
 }
 
 const POLICY: Record<ConflictPolicy, WriteConflictPolicy> = { rename: 'RENAME', replace: 'REPLACE', fail: 'REJECT' };
@@ -40,7 +45,7 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
     if (!r || typeof r.endpoint !== 'string' || typeof r.token !== 'string') {
       throw new FerryError('session-gone', 'UCloud upload session reference is unreadable; a new session is needed');
     }
-    return { endpoint: r.endpoint, token: r.token, ...(typeof r.createdAt === 'number' ? { createdAt: r.createdAt } : {}) };
+    return { endpoint: r.endpoint, token: r.token, ...(typeof r.serverStartedAt === 'number' ? { serverStartedAt: r.serverStartedAt } : {}) };
   };
 
   /**
@@ -49,13 +54,14 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
    * exactly this size was written at the target since the session began: then the upload is done.
    */
   const committedEarlier = async (ref: UcloudRef, job: UploadJob, signal: AbortSignal): Promise<boolean> => {
-    if (ref.createdAt === undefined) return false;
+    if (ref.serverStartedAt === undefined) return false;
     const url = `${base}${RETRIEVE_PATH}?id=${encodeURIComponent(job.target.remotePath)}`;
     const res = await o.http.request({ method: 'GET', url, headers: { authorization: `Bearer ${o.endpoint.token}`, accept: 'application/json' }, signal });
     if (res.status !== 200) return false;
     try {
       const f = res.json<Partial<UFileLite>>();
-      return f.status?.sizeInBytes === job.file.size && (f.status.modifiedAt ?? 0) >= ref.createdAt - 2_000;
+      // `Date` has whole seconds; modifiedAt has milliseconds.
+      return f.status?.sizeInBytes === job.file.size && (f.status.modifiedAt ?? 0) >= ref.serverStartedAt - 1_000;
     } catch {
       return false;
     }
@@ -117,12 +123,13 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
         throw new FerryError('protocol', `${doing}: the server did not offer a CHUNKED upload (protocol ${JSON.stringify(answer?.protocol ?? null)})`, { method: 'POST', url: redactUrl(url), status: res.status, file: job.file.path });
       }
       const endpoint = new URL(answer.endpoint, `${base}/`).toString();
-      const ref: UcloudRef = { endpoint, token: answer.token, createdAt: Date.now() };
+      const started = serverNow(res);
+      const ref: UcloudRef = { endpoint, token: answer.token, ...(started !== undefined ? { serverStartedAt: started } : {}) };
       return {
         ref: { ...ref },
         chunkSize: Math.min(MAX_CHUNK_SIZE, Math.max(1, job.chunkSize)),
         // Guaranteed lifetime after the last activity; the engine slides it as chunks land.
-        expiresAt: Date.now() + MIN_SESSION_IDLE_MS,
+        expiresAt: o.clock.now() + MIN_SESSION_IDLE_MS,
       };
     },
 

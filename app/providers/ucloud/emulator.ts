@@ -74,7 +74,7 @@ export async function startUcloudEmulator(opts: EmulatorOptions & UcloudEmulator
     minBodyBytesPerSec: opts.minBodyBytesPerSec ?? 0,
     rateWindowMs: opts.rateWindowMs ?? o.idleTimeoutMs,
   };
-  const store = new FileStore(o.discard ? undefined : o.dataDir);
+  const store = new FileStore(o.discard ? undefined : o.dataDir, o.now);
   const sessions = new SessionTable(store, { now: o.now, idleMs, maxAgeMs, ...(o.discard ? {} : { dataDir: o.dataDir! }) });
   await sessions.load();
 
