@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { createEngine, type EngineSettings } from '../engine/engine.js';
 import type { Engine, TargetConfig, TargetStore } from '../engine/engine-api.js';
 import type { Logger } from '../engine/ports.js';
-import type { RunningEmulator } from '../providers/shared/emulator-host.js';
-import { providerEntry } from '../providers/registry.js';
+import type { RunningEmulator } from '../emulators/kit/emulator-host.js';
+import { clientEntry } from '../providers/registry.js';
 import { FileJournal } from './file-journal.js';
 import { NodeFileSource } from './file-source.js';
 import { inlineDigester } from '../engine/digester.js';
@@ -77,7 +77,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     hashers: createHasher,
     digester,
     http,
-    providers: (id) => providerEntry(id).create,
+    providers: (id) => clientEntry(id).create,
     targets: watched,
     settings: { maxConcurrent: 1, autoResume: true, ...(o.settings ?? {}) },
     ...(o.afterChunk ? { afterChunk: o.afterChunk } : {}),

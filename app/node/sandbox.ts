@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { TargetConfig } from '../engine/engine-api.js';
-import type { RunningEmulator } from '../providers/shared/emulator-host.js';
-import { providerEntry } from '../providers/registry.js';
+import type { RunningEmulator } from '../emulators/kit/emulator-host.js';
+// The UCloud emulator alone, not the emulator registry: the desktop bundle carries only this one.
+import { startUcloudEmulator } from '../emulators/ucloud/emulator.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 export const SANDBOX_TARGET_ID = 'sandbox';
@@ -23,13 +24,12 @@ export async function startSandbox(home: string): Promise<Sandbox> {
   const file = join(dir, 'emulator.json');
   const saved = await fsp.readFile(file, 'utf8').then((t) => JSON.parse(t) as { port: number; token: string }, () => undefined);
   const token = saved?.token ?? `sbx_${randomBytes(16).toString('hex')}`;
-  const entry = providerEntry('ucloud');
-  const start = (port: number) => entry.emulate({ port, token, dataDir: join(dir, 'data'), host: '127.0.0.1' });
+  const start = (port: number) => startUcloudEmulator({ port, token, dataDir: join(dir, 'data'), host: '127.0.0.1' });
   // The saved port may have been taken by another program meanwhile: then any free port.
   const emulator = await start(saved?.port ?? 0).catch(() => start(0));
   const port = Number(new URL(emulator.url).port);
   if (port !== saved?.port || token !== saved?.token) await writeFileAtomic(file, JSON.stringify({ port, token }));
-  const ep = entry.endpointFor(emulator);
+  const ep = { url: emulator.url, options: {} };
   return {
     emulator,
     target: {

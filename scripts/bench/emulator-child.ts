@@ -1,7 +1,7 @@
 // Runs one provider emulator in discard mode in its own process, so that the client under test
 // never shares an event loop (or a core's time slices) with the server. Prints one JSON line
 // {url, origin, token, options} and serves until SIGTERM or until its parent closes stdin.
-import { emulatorOrigin } from '../../app/providers/registry.js';
+import { emulatorOrigin } from '../../app/emulators/registry.js';
 import { benchEntry } from './providers.js';
 
 const [id, extraJson] = process.argv.slice(2);

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { MemoryTargetStore } from '../../app/node/target-stores.js';
 import { createRuntime } from '../../app/node/runtime.js';
-import { benchEntry, PROVIDERS } from './providers.js';
+import { benchEntry, CLIENTS } from './providers.js';
 import { timedFactory, type Phases } from './timed-provider.js';
 
 interface Input {
@@ -23,7 +23,7 @@ const input = JSON.parse(process.argv[2] ?? '{}') as Input;
 const entry = benchEntry(input.provider);
 const phases: Phases = { chunks: 0, requests: 0 };
 const now = (): number => performance.now();
-PROVIDERS[entry.id] = { ...entry, create: timedFactory(entry.create, phases, now) };
+CLIENTS[entry.id] = { ...CLIENTS[entry.id], create: timedFactory(entry.create, phases, now) };
 
 const target = { id: 'bench', name: 'bench', provider: entry.id, url: input.url, token: input.token, options: input.options, conflict: 'rename' as const, remoteRoot: '/' };
 const runtime = await createRuntime({

@@ -9,9 +9,9 @@ import type { TargetConfig } from '../../app/engine/engine-api.js';
 import type { RetryConfig } from '../../app/engine/retry-policy.js';
 import { createRuntime, type Runtime } from '../../app/node/runtime.js';
 import { MemoryTargetStore } from '../../app/node/target-stores.js';
-import { PROVIDERS, emulatorOrigin } from '../../app/providers/registry.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
-import type { EmulatorFile, EmulatorStats } from '../../app/providers/shared/emulator-types.js';
+import { EMULATORS, emulatorOrigin } from '../../app/emulators/registry.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import type { EmulatorFile, EmulatorStats } from '../../app/emulators/kit/emulator-types.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { startCaseEmulator, type ProviderCase } from './provider-cases.js';
 
@@ -51,7 +51,7 @@ export async function startHarness(c: ProviderCase, o: HarnessOptions = {}): Pro
   await fsp.mkdir(files, { recursive: true });
   const emu = await startCaseEmulator(c, join(root, 'emu'), o.emulator);
   const proxy = o.proxy ? await startFaultProxy({ targetPort: Number(new URL(emu.url).port) }) : undefined;
-  const ep = PROVIDERS[c.id]!.endpointFor(emu);
+  const ep = EMULATORS[c.id].endpointFor(emu);
   const url = proxy ? ep.url.replace(`:${new URL(emu.url).port}`, `:${proxy.port}`) : ep.url;
   const target: TargetConfig = { id: `t-${c.id}`, name: c.id, provider: c.id, url, token: emu.token, options: { ...ep.options, ...c.client }, conflict: 'rename', remoteRoot: '/' };
   const targets = new MemoryTargetStore([target]);

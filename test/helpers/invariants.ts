@@ -26,36 +26,31 @@ import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createLogger } from '../../app/node/logger.js';
 import { systemClock } from '../../app/node/system-clock.js';
 import { MemoryTargetStore } from '../../app/node/target-stores.js';
-import { createBoxProvider } from '../../app/providers/box/client.js';
-import { startBoxEmulator } from '../../app/providers/box/emulator.js';
-import { PROVIDERS } from '../../app/providers/registry.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
-import type { EmulatorFile, RequestRecord } from '../../app/providers/shared/emulator-types.js';
+import { CLIENTS } from '../../app/providers/registry.js';
+import { EMULATORS } from '../../app/emulators/registry.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import type { EmulatorFile, RequestRecord } from '../../app/emulators/kit/emulator-types.js';
 import { FAST_RETRY } from './engine-harness.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { CASES, type ProviderCase } from './provider-cases.js';
 
-const KiB = 1024;
-/** Box is not in the registry yet; same settings as provider-cases.ts gives it. */
-const BOX_CASE: ProviderCase = { id: 'box', chunkSize: 256 * KiB, emulator: { partSize: 256 * KiB, minSessionFileSize: 256 * KiB }, client: { sessionThreshold: String(256 * KiB) }, canDelete: true, emptyFiles: true };
-
 export function providerCase(id: ProviderId): ProviderCase {
-  const c = CASES.find((x) => x.id === id) ?? (id === 'box' ? BOX_CASE : undefined);
+  const c = CASES.find((x) => x.id === id);
   if (!c) throw new Error(`no test case for provider ${id}`);
   return c;
 }
 
 function factory(id: ProviderId): ProviderFactory {
-  return PROVIDERS[id]?.create ?? (id === 'box' ? createBoxProvider : undefined) ?? ((): never => { throw new Error(`provider ${id} is not available`); });
+  return CLIENTS[id].create;
 }
 
 async function startEmulator(c: ProviderCase, dataDir: string, extra: Record<string, unknown>): Promise<RunningEmulator> {
   const opts = { dataDir, ...c.emulator, ...extra } as never;
-  return PROVIDERS[c.id] ? PROVIDERS[c.id]!.emulate(opts) : startBoxEmulator(opts);
+  return EMULATORS[c.id].emulate(opts);
 }
 
 function endpointFor(c: ProviderCase, emu: RunningEmulator): { url: string; options: Record<string, string> } {
-  return PROVIDERS[c.id]?.endpointFor(emu) ?? { url: emu.url, options: {} };
+  return EMULATORS[c.id].endpointFor(emu);
 }
 
 export interface HttpRecord {

@@ -1,8 +1,8 @@
 // One entry per provider for the cross-provider suites: how to start its emulator with limits
 // small enough for tests, the chunk size to ask for, and what its API can do.
 import type { ProviderId } from '../../app/common/transfer.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
-import { PROVIDERS } from '../../app/providers/registry.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { EMULATORS } from '../../app/emulators/registry.js';
 
 export interface ProviderCase {
   id: ProviderId;
@@ -27,8 +27,8 @@ export const CASES: ProviderCase[] = [
   { id: 'onedrive', chunkSize: 320 * KiB, emulator: {}, client: { simpleUploadMaxBytes: String(320 * KiB) }, canDelete: true, emptyFiles: true },
   { id: 'synapse', chunkSize: 256 * KiB, emulator: { minPartSize: 256 * KiB }, client: { partSize: String(256 * KiB) }, canDelete: false, emptyFiles: false },
   { id: 'box', chunkSize: 256 * KiB, emulator: { partSize: 256 * KiB, minSessionFileSize: 256 * KiB }, client: { sessionThreshold: String(256 * KiB) }, canDelete: true, emptyFiles: true },
-].filter((c) => PROVIDERS[c.id as ProviderId] !== undefined) as ProviderCase[];
+] as ProviderCase[];
 
 export async function startCaseEmulator(c: ProviderCase, dataDir: string, extra: Record<string, unknown> = {}): Promise<RunningEmulator> {
-  return PROVIDERS[c.id]!.emulate({ dataDir, ...c.emulator, ...extra } as never);
+  return EMULATORS[c.id].emulate({ dataDir, ...c.emulator, ...extra } as never);
 }

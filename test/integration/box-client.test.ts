@@ -11,8 +11,8 @@ import { classify } from '../../app/engine/classify.js';
 import type { Provider, RemoteFile, Session, UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createBoxProvider } from '../../app/providers/box/client.js';
-import { type BoxEmulatorOptions, startBoxEmulator } from '../../app/providers/box/emulator.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import { type BoxEmulatorOptions, startBoxEmulator } from '../../app/emulators/box/emulator.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { systemClock } from '../../app/node/system-clock.js';
 
 const PART = 64 * 1024;

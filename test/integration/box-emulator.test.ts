@@ -5,10 +5,10 @@ import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { type BoxEmulatorOptions, startBoxEmulator } from '../../app/providers/box/emulator.js';
+import { type BoxEmulatorOptions, startBoxEmulator } from '../../app/emulators/box/emulator.js';
 import { buildMultipart } from '../../app/providers/box/multipart.js';
 import type { BoxPart, BoxUploadSession } from '../../app/providers/box/wire.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 
 const PART = 1024;
 const SIZE = 4 * PART + 100;

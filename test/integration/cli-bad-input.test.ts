@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, promises as fsp, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startUcloudEmulator } from '../../app/providers/ucloud/emulator.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import { startUcloudEmulator } from '../../app/emulators/ucloud/emulator.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { bundleForChild } from '../helpers/bundle.js';
 

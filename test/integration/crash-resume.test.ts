@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, promises as fsp, readdirSync, readFileSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PROVIDERS, emulatorOrigin } from '../../app/providers/registry.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import { EMULATORS, emulatorOrigin } from '../../app/emulators/registry.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { CASES, startCaseEmulator, type ProviderCase } from '../helpers/provider-cases.js';
 import { bundleForChild } from '../helpers/bundle.js';
@@ -55,7 +55,7 @@ async function rig(c: ProviderCase, size: number, chunk: number, bytesPerSec: nu
   const emu = await startCaseEmulator(c, join(root, 'emu'));
   const proxy = await startFaultProxy({ targetPort: Number(new URL(emu.url).port) });
   await proxy.setMode({ kind: 'bandwidth', bytesPerSec });
-  const ep = PROVIDERS[c.id]!.endpointFor(emu);
+  const ep = EMULATORS[c.id].endpointFor(emu);
   const url = ep.url.replace(`:${new URL(emu.url).port}`, `:${proxy.port}`);
   const options = Object.entries({ ...ep.options, ...c.client }).flatMap(([k, v]) => ['--option', `${k}=${v}`]);
   const args = [CLI, 'upload', file, '--provider', c.id, '--endpoint', url, '--dest', '/crash/big.bin', '--chunk-size', String(chunk), '--json', ...options];

@@ -3,7 +3,7 @@
 // mismatches (tus 460), Box part conflicts and commit 202s, and Graph's 409 nameAlreadyExists.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderId } from '../../app/common/transfer.js';
-import type { RunningTusEmulator } from '../../app/providers/tus/emulator.js';
+import type { RunningTusEmulator } from '../../app/emulators/tus/emulator.js';
 import { DATA_ROUTE, dataOffset, isData, startRig, toSession, type Rig } from '../helpers/invariants.js';
 
 let rig: Rig | undefined;

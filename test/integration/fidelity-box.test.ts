@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { BoxClient, BoxDeveloperTokenAuth } from 'box-typescript-sdk-gen';
 import { BoxApiError } from 'box-typescript-sdk-gen/box/errors';
 import { generateByteStreamFromBuffer } from 'box-typescript-sdk-gen/internal';
-import { startBoxEmulator } from '../../app/providers/box/emulator.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import { startBoxEmulator } from '../../app/emulators/box/emulator.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 
 const PART = 1024 * 1024;
 // Three full parts and a short last one: the SDK asserts part_size * total_parts >= file_size.

@@ -12,8 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createRedivisProvider } from '../../app/providers/redivis/client.js';
-import { startRedivisEmulator } from '../../app/providers/redivis/emulator.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import { startRedivisEmulator } from '../../app/emulators/redivis/emulator.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { systemClock } from '../../app/node/system-clock.js';
 
 // Never let google-auth-library probe a GCE metadata server (no network beyond loopback).

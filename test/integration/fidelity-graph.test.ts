@@ -15,7 +15,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHasher } from '../../app/node/hashers.js';
-import { startOnedriveEmulator, type OnedriveEmulatorOptions, type RunningOnedriveEmulator } from '../../app/providers/onedrive/emulator.js';
+import { startOnedriveEmulator, type OnedriveEmulatorOptions, type RunningOnedriveEmulator } from '../../app/emulators/onedrive/emulator.js';
 
 const K320 = 327_680;
 const SIZE = 3 * K320 + 4_321;

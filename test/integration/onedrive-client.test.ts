@@ -12,7 +12,7 @@ import type { Provider, RemoteFile, ServerState, Session, UploadJob } from '../.
 import { createHasher } from '../../app/node/hashers.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createOnedriveProvider } from '../../app/providers/onedrive/client.js';
-import { startOnedriveEmulator, type OnedriveEmulatorOptions, type RunningOnedriveEmulator } from '../../app/providers/onedrive/emulator.js';
+import { startOnedriveEmulator, type OnedriveEmulatorOptions, type RunningOnedriveEmulator } from '../../app/emulators/onedrive/emulator.js';
 import { systemClock } from '../../app/node/system-clock.js';
 
 const K320 = 327_680;

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { QuickXorHash } from '../../app/node/quickxor-hash.js';
-import { startOnedriveEmulator, type OnedriveEmulatorOptions, type RunningOnedriveEmulator } from '../../app/providers/onedrive/emulator.js';
+import { startOnedriveEmulator, type OnedriveEmulatorOptions, type RunningOnedriveEmulator } from '../../app/emulators/onedrive/emulator.js';
 
 const K320 = 327_680;
 const HOUR = 60 * 60 * 1000;

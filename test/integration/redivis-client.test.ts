@@ -14,9 +14,9 @@ import type { Http } from '../../app/engine/http.js';
 import type { Chunk, Provider, RemoteFile, ServerState, Session, UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createRedivisProvider } from '../../app/providers/redivis/client.js';
-import { startRedivisEmulator, type RedivisEmulatorOptions } from '../../app/providers/redivis/emulator.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
-import type { EmulatorOptions, RequestRecord } from '../../app/providers/shared/emulator-types.js';
+import { startRedivisEmulator, type RedivisEmulatorOptions } from '../../app/emulators/redivis/emulator.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import type { EmulatorOptions, RequestRecord } from '../../app/emulators/kit/emulator-types.js';
 import { systemClock } from '../../app/node/system-clock.js';
 
 const K = 262_144;

@@ -9,9 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpResponse } from '../../app/engine/http.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { Crc32c } from '../../app/providers/redivis/crc32c.js';
-import { startRedivisEmulator, type RedivisEmulatorOptions } from '../../app/providers/redivis/emulator.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
-import type { EmulatorOptions } from '../../app/providers/shared/emulator-types.js';
+import { startRedivisEmulator, type RedivisEmulatorOptions } from '../../app/emulators/redivis/emulator.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import type { EmulatorOptions } from '../../app/emulators/kit/emulator-types.js';
 
 const K = 262_144;
 const TABLE = 'alice.survey.responses';

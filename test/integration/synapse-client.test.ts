@@ -11,10 +11,10 @@ import type { ConflictPolicy } from '../../app/common/transfer.js';
 import type { Http, HttpRequest, HttpResponse } from '../../app/engine/http.js';
 import type { Provider, RemoteFile, ServerState, Session, UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { createSynapseProvider } from '../../app/providers/synapse/client.js';
-import { startSynapseEmulator, type SynapseEmulatorOptions } from '../../app/providers/synapse/emulator.js';
-import type { EmulatorOptions } from '../../app/providers/shared/emulator-types.js';
+import { startSynapseEmulator, type SynapseEmulatorOptions } from '../../app/emulators/synapse/emulator.js';
+import type { EmulatorOptions } from '../../app/emulators/kit/emulator-types.js';
 import { systemClock } from '../../app/node/system-clock.js';
 import type { Clock } from '../../app/engine/ports.js';
 

@@ -4,8 +4,8 @@ import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
-import { startSynapseEmulator, type SynapseEmulatorOptions } from '../../app/providers/synapse/emulator.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { startSynapseEmulator, type SynapseEmulatorOptions } from '../../app/emulators/synapse/emulator.js';
 
 const MIN = 1024;
 const md5 = (b: Buffer | string): string => createHash('md5').update(b).digest('hex');

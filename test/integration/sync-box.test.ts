@@ -18,9 +18,9 @@ import { systemClock } from '../../app/node/system-clock.js';
 import { MemoryTargetStore } from '../../app/node/target-stores.js';
 import { ParcelWatcher } from '../../app/node/watcher-parcel.js';
 import { createBoxProvider } from '../../app/providers/box/client.js';
-import { startBoxEmulator } from '../../app/providers/box/emulator.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
-import type { EmulatorFile } from '../../app/providers/shared/emulator-types.js';
+import { startBoxEmulator } from '../../app/emulators/box/emulator.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import type { EmulatorFile } from '../../app/emulators/kit/emulator-types.js';
 import type { SyncEvent } from '../../app/sync/sync-events.js';
 import { SyncFolder } from '../../app/sync/sync-folder.js';
 

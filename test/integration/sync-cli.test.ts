@@ -8,9 +8,9 @@ import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { providerEntry } from '../../app/providers/registry.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
-import type { EmulatorFile } from '../../app/providers/shared/emulator-types.js';
+import { emulatorEntry } from '../../app/emulators/registry.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import type { EmulatorFile } from '../../app/emulators/kit/emulator-types.js';
 
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
@@ -27,7 +27,7 @@ describe('ferry sync (CLI)', () => {
     base = await mkdtemp(join(tmpdir(), 'ferry-sync-cli-'));
     await chmod(base, 0o755);
     await mkdir(join(base, 'emu'));
-    emu = await providerEntry('ucloud').emulate({ dataDir: join(base, 'emu') });
+    emu = await emulatorEntry('ucloud').emulate({ dataDir: join(base, 'emu') });
   });
   afterEach(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');

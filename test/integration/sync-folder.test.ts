@@ -10,9 +10,9 @@ import type { TargetConfig } from '../../app/engine/engine-api.js';
 import { createRuntime, type Runtime } from '../../app/node/runtime.js';
 import { MemoryTargetStore } from '../../app/node/target-stores.js';
 import { ParcelWatcher } from '../../app/node/watcher-parcel.js';
-import { providerEntry } from '../../app/providers/registry.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
-import type { EmulatorFile, EmulatorStats } from '../../app/providers/shared/emulator-types.js';
+import { emulatorEntry } from '../../app/emulators/registry.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import type { EmulatorFile, EmulatorStats } from '../../app/emulators/kit/emulator-types.js';
 import type { SyncEvent } from '../../app/sync/sync-events.js';
 import { SyncFolder } from '../../app/sync/sync-folder.js';
 
@@ -42,7 +42,7 @@ describe('folder sync with the real engine and the UCloud emulator', () => {
     home = join(base, 'home');
     await mkdir(root);
     await mkdir(join(base, 'emu'));
-    emu = await providerEntry('ucloud').emulate({ dataDir: join(base, 'emu') });
+    emu = await emulatorEntry('ucloud').emulate({ dataDir: join(base, 'emu') });
     target = { id: 'ucloud-it', name: 'emu', provider: 'ucloud', url: emu.url, token: emu.token, options: {}, conflict: 'replace', remoteRoot: '/' };
     events = [];
   });

@@ -10,8 +10,8 @@ import { FerryError } from '../../app/common/errors.js';
 import { classify } from '../../app/engine/classify.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createTusProvider } from '../../app/providers/tus/client.js';
-import { startTusEmulator, type RunningTusEmulator, type TusEmulatorOptions } from '../../app/providers/tus/emulator.js';
-import type { EmulatorOptions } from '../../app/providers/shared/emulator-types.js';
+import { startTusEmulator, type RunningTusEmulator, type TusEmulatorOptions } from '../../app/emulators/tus/emulator.js';
+import type { EmulatorOptions } from '../../app/emulators/kit/emulator-types.js';
 import { driveUpload, tusJob } from '../helpers/tus-server.js';
 import { systemClock } from '../../app/node/system-clock.js';
 

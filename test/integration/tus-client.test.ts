@@ -10,7 +10,7 @@ import { FerryError } from '../../app/common/errors.js';
 import type { Provider, Session } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createTusProvider } from '../../app/providers/tus/client.js';
-import { startTusEmulator } from '../../app/providers/tus/emulator.js';
+import { startTusEmulator } from '../../app/emulators/tus/emulator.js';
 import { driveUpload, startRealTusServer, tusJob } from '../helpers/tus-server.js';
 import { systemClock } from '../../app/node/system-clock.js';
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTusEmulator, type RunningTusEmulator, type TusEmulatorOptions } from '../../app/providers/tus/emulator.js';
-import type { EmulatorOptions } from '../../app/providers/shared/emulator-types.js';
+import { startTusEmulator, type RunningTusEmulator, type TusEmulatorOptions } from '../../app/emulators/tus/emulator.js';
+import type { EmulatorOptions } from '../../app/emulators/kit/emulator-types.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTusEmulator, type RunningTusEmulator } from '../../app/providers/tus/emulator.js';
+import { startTusEmulator, type RunningTusEmulator } from '../../app/emulators/tus/emulator.js';
 
 const CHUNK = 64 * 1024;
 const cleanups: (() => Promise<void>)[] = [];

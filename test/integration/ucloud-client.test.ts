@@ -11,9 +11,9 @@ import type { ConflictPolicy } from '../../app/common/transfer.js';
 import { classify } from '../../app/engine/classify.js';
 import type { Provider, Session, UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { createUcloudProvider } from '../../app/providers/ucloud/client.js';
-import { startUcloudEmulator, type UcloudEmulatorOptions } from '../../app/providers/ucloud/emulator.js';
+import { startUcloudEmulator, type UcloudEmulatorOptions } from '../../app/emulators/ucloud/emulator.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { systemClock } from '../../app/node/system-clock.js';
 

@@ -7,8 +7,8 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../app/providers/shared/emulator-host.js';
-import { startUcloudEmulator, type UcloudEmulatorOptions } from '../../app/providers/ucloud/emulator.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { startUcloudEmulator, type UcloudEmulatorOptions } from '../../app/emulators/ucloud/emulator.js';
 
 interface Reply { status: number; body: any; headers: Record<string, string | string[] | undefined> }
 

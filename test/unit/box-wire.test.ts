@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { FerryError } from '../../app/common/errors.js';
-import { BoxHttpError } from '../../app/providers/box/emulator-reply.js';
-import { parseDigest } from '../../app/providers/box/emulator-checks.js';
-import { validItemName } from '../../app/providers/box/emulator-tree.js';
+import { BoxHttpError } from '../../app/emulators/box/emulator-reply.js';
+import { parseDigest } from '../../app/emulators/box/emulator-checks.js';
+import { validItemName } from '../../app/emulators/box/emulator-tree.js';
 import { boundaryOf, buildMultipart, MultipartError, parseMultipart } from '../../app/providers/box/multipart.js';
 import { readRef } from '../../app/providers/box/session-ref.js';
 import { contentRange, shaDigestHeader, totalParts } from '../../app/providers/box/wire.js';

@@ -3,7 +3,7 @@
 // SIGTERM or SIGINT.
 import { join } from 'node:path';
 import { ferryHome } from '../../node/ferry-home.js';
-import { providerEntry } from '../../providers/registry.js';
+import { emulatorEntry } from '../../emulators/registry.js';
 import { intOption, one, parseArgs } from '../args.js';
 
 const HELP = 'Usage: ferry emulate <provider> [--port N] [--data-dir DIR] [--discard] [--token T] [--host 127.0.0.1]\n';
@@ -25,7 +25,7 @@ export async function run(args: string[]): Promise<number> {
   }
   let entry;
   try {
-    entry = providerEntry(id);
+    entry = emulatorEntry(id);
   } catch (e) {
     process.stderr.write(`ferry emulate: ${(e as Error).message}\n`);
     return 2;

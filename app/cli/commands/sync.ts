@@ -12,7 +12,7 @@ import { ferryHome } from '../../node/ferry-home.js';
 import { createRuntime } from '../../node/runtime.js';
 import { MemoryTargetStore } from '../../node/target-stores.js';
 import { createWatcher } from '../../node/watcher-select.js';
-import { providerEntry } from '../../providers/registry.js';
+import { clientEntry } from '../../providers/registry.js';
 import { describeSyncEvent, SYNC_DELETION_NOTE, type SyncEvent } from '../../sync/sync-events.js';
 import { folderIdFor, SyncFolder } from '../../sync/sync-folder.js';
 import { intOption, keyValues, one, parseArgs, UsageError, type ParsedArgs } from '../args.js';
@@ -96,7 +96,7 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     o = r;
-    providerEntry(o.provider);
+    clientEntry(o.provider);
     const st = await stat(o.dir).catch(() => undefined);
     if (!st?.isDirectory()) throw new UsageError(`${o.dir} is not a folder`);
   } catch (e) {

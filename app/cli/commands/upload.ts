@@ -8,7 +8,7 @@ import type { TargetConfig } from '../../engine/engine-api.js';
 import { ferryHome } from '../../node/ferry-home.js';
 import { createRuntime } from '../../node/runtime.js';
 import { MemoryTargetStore } from '../../node/target-stores.js';
-import { providerEntry } from '../../providers/registry.js';
+import { clientEntry } from '../../providers/registry.js';
 import { intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
 import { barProgress, jsonProgress, type ProgressOutput } from '../progress.js';
 
@@ -43,7 +43,7 @@ export async function run(args: string[]): Promise<number> {
   if (!endpoint) return fail('--endpoint is required');
   if (!token) return fail('no token: pass --token or set FERRY_TOKEN');
   try {
-    providerEntry(provider);
+    clientEntry(provider);
     new URL(endpoint);
   } catch (e) {
     return fail((e as Error).message.startsWith('unknown provider') ? (e as Error).message : `--endpoint is not a URL: ${endpoint}`);

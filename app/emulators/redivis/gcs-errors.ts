@@ -1,0 +1,30 @@
+// GCS-style answers shared by the session routes: the JSON-API error body and the 308/200 pair.
+import type { ServerResponse } from 'node:http';
+import { sendEmpty, sendJson } from '../kit/http-io.js';
+import type { GcsSession } from './gcs-sessions.js';
+import type { GcsErrorBody } from '../../providers/redivis/wire.js';
+
+export function gcsError(res: ServerResponse, status: number, message: string, reason = 'invalid'): void {
+  const body: GcsErrorBody = { error: { code: status, message, errors: [{ message, domain: 'global', reason }] } };
+  sendJson(res, status, body);
+}
+
+/**
+ * "Resume incomplete": 308 with `Range: bytes=0-N`, and no Range at all when nothing is held.
+ * Clients that send `X-GUploader-No-308: yes` get 200 + `X-Http-Status-Code-Override: 308`.
+ */
+export function sendIncomplete(res: ServerResponse, held: number, no308: boolean): void {
+  const headers: Record<string, string> = held > 0 ? { range: `bytes=0-${held - 1}` } : {};
+  if (no308) sendEmpty(res, 200, { ...headers, 'x-http-status-code-override': '308' });
+  else sendEmpty(res, 308, headers);
+}
+
+export function sendObject(res: ServerResponse, s: GcsSession): void {
+  sendJson(res, 200, s.object);
+}
+
+/** Session URI of a session on this server; the `upload_id` query parameter is the capability. */
+export function sessionUrl(base: string, s: Pick<GcsSession, 'bucket' | 'objectName' | 'id'>): string {
+  const q = new URLSearchParams({ uploadType: 'resumable', name: s.objectName, upload_id: s.id });
+  return `${base}/upload/storage/v1/b/${encodeURIComponent(s.bucket)}/o?${q.toString()}`;
+}

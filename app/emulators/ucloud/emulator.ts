@@ -1,0 +1,118 @@
+// A local UCloud-style provider: `files.createUpload` on `/api/files/upload` and the CHUNKED
+// protocol on `/ucloud/emulator/chunked/upload`, following the uploadChunk documentation and the
+// IM1 reference server (shared/reference/protocols.md §1). Facts the sources leave open are
+// options below, each with its default and the reason for it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EmulatorOptions } from '../kit/emulator-types.js';
+import { resolveEmulatorOptions, startEmulatorHost, type RunningEmulator } from '../kit/emulator-host.js';
+import { FileStore } from '../kit/file-store.js';
+import { bearer, sendJson } from '../kit/http-io.js';
+import { handleChunk, type ChunkRulesOptions } from './emulator-chunk.js';
+import { handleCreateUpload } from './emulator-create.js';
+import { SessionTable } from './emulator-sessions.js';
+import { CREATE_UPLOAD_PATH, MAX_SESSION_AGE_MS, MIN_SESSION_IDLE_MS, RETRIEVE_PATH, type UFileLite } from '../../providers/ucloud/wire.js';
+
+export interface UcloudEmulatorOptions {
+  /**
+   * IM1 mode: `Chunked-Upload-Total-Size` is required (400 "Missing total size"), as the IM1
+   * server did. Default true. When false, a chunk without it uses the total announced earlier
+   * on the session; a session that never learns its total keeps its bytes but never commits.
+   */
+  requireTotalSize?: boolean;
+  /**
+   * [U] An offset past the bytes held (a gap; this includes the spec's literal "file size + 1",
+   * which almost certainly means the append position): 'reject' (400, default) or 'allow'
+   * (written there; the gap reads as zeros).
+   */
+  offsetGap?: 'reject' | 'allow';
+  /**
+   * A chunk arriving while another is in flight on the same token: 'reject' (409 `{"why"}`,
+   * default; the spec allows it and it exposes clients that overlap chunks) or 'serialise'
+   * (IM1's per-file mutex: it waits its turn).
+   */
+  parallel?: 'reject' | 'serialise';
+  /**
+   * In 'reject' mode, how long an overlapping chunk waits for the one in flight to end before
+   * the 409. Default 1000 ms: a retry sent right after a reset finds the server still writing
+   * the cut chunk's buffered bytes, which is not a parallel upload.
+   */
+  parallelWaitMs?: number;
+  /**
+   * A session dies this long after its last activity (last byte received). Default 48 h, the
+   * documentation's recommendation; values under the guaranteed 30 min are refused.
+   */
+  sessionIdleMs?: number;
+  /** Absolute session lifetime from creation. Default 48 h (the "SHOULD NOT keep longer"). */
+  sessionMaxAgeMs?: number;
+  /**
+   * [U] A 0-length chunk at offset 0 with total size 0 commits an empty file. Default true, so
+   * a 0-byte local file can become a 0-byte remote file (the web client never sends one).
+   */
+  finalizeEmpty?: boolean;
+  /** Slow-drip guard (fault row 43): bytes/s a chunk body must sustain; 0 = off (default). */
+  minBodyBytesPerSec?: number;
+  /** Window over which `minBodyBytesPerSec` is judged. Default: the idle timeout. */
+  rateWindowMs?: number;
+}
+
+/** Path of the CHUNKED endpoint handed out by createUpload (IM1: `/ucloud/{providerId}/chunked/upload`). */
+export const CHUNK_PATH = '/ucloud/emulator/chunked/upload';
+
+export async function startUcloudEmulator(opts: EmulatorOptions & UcloudEmulatorOptions): Promise<RunningEmulator> {
+  const o = resolveEmulatorOptions(opts);
+  const idleMs = opts.sessionIdleMs ?? MAX_SESSION_AGE_MS;
+  const maxAgeMs = opts.sessionMaxAgeMs ?? MAX_SESSION_AGE_MS;
+  if (idleMs < MIN_SESSION_IDLE_MS || maxAgeMs < MIN_SESSION_IDLE_MS) {
+    throw new Error(`ucloud emulator: sessions must live at least ${MIN_SESSION_IDLE_MS / 60_000} minutes (sessionIdleMs ${idleMs}, sessionMaxAgeMs ${maxAgeMs})`);
+  }
+  const rules: ChunkRulesOptions = {
+    requireTotalSize: opts.requireTotalSize ?? true,
+    offsetGap: opts.offsetGap ?? 'reject',
+    parallel: opts.parallel ?? 'reject',
+    finalizeEmpty: opts.finalizeEmpty ?? true,
+    parallelWaitMs: opts.parallelWaitMs ?? 1_000,
+    minBodyBytesPerSec: opts.minBodyBytesPerSec ?? 0,
+    rateWindowMs: opts.rateWindowMs ?? o.idleTimeoutMs,
+  };
+  const store = new FileStore(o.discard ? undefined : o.dataDir, o.now);
+  const sessions = new SessionTable(store, { now: o.now, idleMs, maxAgeMs, ...(o.discard ? {} : { dataDir: o.dataDir! }) });
+  await sessions.load();
+
+  const running = await startEmulatorHost('ucloud', o, (counters, baseUrl) => ({
+    files: () => store.list(),
+    async handle(req: IncomingMessage, res: ServerResponse, ctx) {
+      const path = (req.url ?? '').split('?')[0];
+      if (path === CREATE_UPLOAD_PATH) {
+        if (req.method !== 'POST') return notAllowed(req, res);
+        return handleCreateUpload(req, res, {
+          token: o.token,
+          sessions,
+          protocols: ['CHUNKED'],
+          chunkEndpoint: () => `${baseUrl()}${CHUNK_PATH}`,
+          sessionCreated: counters.sessionCreated,
+        });
+      }
+      if (path === RETRIEVE_PATH && req.method === 'GET') {
+        req.resume();
+        if (bearer(req) !== o.token) return sendJson(res, 401, { why: 'Unauthorized' });
+        const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
+        const info = await store.info(id).catch(() => undefined);
+        if (!info) return sendJson(res, 404, { why: 'File not found' });
+        const file: UFileLite = { id, status: { type: 'FILE', sizeInBytes: info.size, modifiedAt: Math.floor(info.modifiedAt) } };
+        return sendJson(res, 200, file);
+      }
+      if (path === CHUNK_PATH) {
+        if (req.method !== 'POST') return notAllowed(req, res);
+        return handleChunk(req, res, ctx, { sessions, store, o: rules });
+      }
+      req.resume();
+      sendJson(res, 404, { why: `No such endpoint: ${req.method} ${path}` });
+    },
+  }));
+  return { ...running, close: async () => { await running.close(); await sessions.idle(); } };
+}
+
+function notAllowed(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  sendJson(res, 405, { why: `Method ${req.method} is not allowed here` }, { allow: 'POST' });
+}
