@@ -9,6 +9,24 @@ const noElectronOrShells = {
   patterns: [{ group: ['**/main/*', '**/renderer/*', '../main/**', '../renderer/**'], message: 'app/ must not import the shells (main/, renderer/).' }],
 };
 
+// Folders of app/ by role (README "How it is built"). A zone may import only what is below it:
+//   common ← engine ← node (adapters) ← providers (clients) ← sync, service ← runtime, host ← cli
+// and emulators are reached only by composition roots (runtime, cli), never by client code.
+const dirs = (names) => names.flatMap((n) => [`../${n}/*`, `../../${n}/*`, `../../../${n}/*`, `**/app/${n}/*`]);
+const zone = (forbidden, why) => ['error', {
+  paths: noElectronOrShells.paths,
+  patterns: [...noElectronOrShells.patterns, { group: dirs(forbidden), message: why }],
+}];
+const LAYERS = [
+  ['app/engine/**/*.ts', ['node', 'providers', 'emulators', 'kit', 'sync', 'service', 'runtime', 'host', 'cli'], 'app/engine imports only app/common and itself (its ports are implemented elsewhere).'],
+  ['app/node/**/*.ts', ['providers', 'emulators', 'kit', 'sync', 'service', 'runtime', 'host', 'cli'], 'app/node holds adapters of the engine ports: it imports only common and engine.'],
+  ['app/providers/**/*.ts', ['node', 'emulators', 'kit', 'sync', 'service', 'runtime', 'host', 'cli'], 'A provider client imports only app/common, the engine ports and its own folder (and providers/shared).'],
+  ['app/sync/**/*.ts', ['node', 'providers', 'emulators', 'kit', 'service', 'runtime', 'host', 'cli'], 'app/sync works through the engine and the watcher port only.'],
+  ['app/service/**/*.ts', ['providers', 'emulators', 'kit', 'sync', 'runtime', 'host', 'cli'], 'app/service is the shells\' command service: common, engine and node adapters only.'],
+  ['app/host/**/*.ts', ['providers', 'emulators', 'kit', 'sync', 'runtime', 'cli'], 'app/host is only the HTTP server around the command service.'],
+  ['app/emulators/**/*.ts', ['engine', 'sync', 'service', 'runtime', 'host', 'cli'], 'An emulator stands alone: it may read provider wire types and pure node adapters (hashes), never the engine or the shells.'],
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-artifacts/**', 'bench-results/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended,
@@ -22,6 +40,7 @@ export default tseslint.config(
     files: ['app/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', noElectronOrShells] },
   },
+  ...LAYERS.map(([files, forbidden, why]) => ({ files: [files], rules: { 'no-restricted-imports': zone(forbidden, why) } })),
   {
     files: ['app/common/**/*.ts'],
     rules: {
@@ -29,7 +48,7 @@ export default tseslint.config(
         paths: [{ name: 'electron', message: 'app/common is pure TypeScript.' }, ...NODE_BUILTINS.map((name) => ({ name, message: 'app/common is pure TypeScript: no Node built-ins (the renderer imports it).' }))],
         patterns: [
           { group: ['node:*'], message: 'app/common is pure TypeScript: no node:* (the renderer imports it).' },
-          { group: ['../engine/*', '../node/*', '../providers/*', '../sync/*', '../host/*', '../cli/*', '**/main/*', '**/renderer/*'], message: 'app/common imports only app/common.' },
+          { group: ['../engine/*', '../node/*', '../providers/*', '../emulators/*', '../sync/*', '../service/*', '../runtime/*', '../host/*', '../cli/*', '**/main/*', '**/renderer/*'], message: 'app/common imports only app/common.' },
         ],
       }],
     },
@@ -41,7 +60,7 @@ export default tseslint.config(
         paths: [{ name: 'electron', message: 'The renderer talks only to window.ferry.' }, ...NODE_BUILTINS.map((name) => ({ name, message: 'The renderer runs in the browser sandbox: no Node.' }))],
         patterns: [
           { group: ['node:*'], message: 'The renderer runs in the browser sandbox: no node:*.' },
-          { group: ['**/app/engine/*', '**/app/node/*', '**/app/providers/*', '**/app/sync/*', '**/app/host/*', '**/app/cli/*', '**/main/*'], message: 'The renderer imports only app/common (types and pure helpers).' },
+          { group: ['**/app/engine/*', '**/app/node/*', '**/app/providers/*', '**/app/emulators/*', '**/app/sync/*', '**/app/service/*', '**/app/runtime/*', '**/app/host/*', '**/app/cli/*', '**/main/*'], message: 'The renderer imports only app/common (types and pure helpers).' },
         ],
       }],
     },

@@ -1,7 +1,7 @@
 // Where the desktop app may read files from. The renderer only ever hands over paths the user
 // dropped or picked, but a compromised renderer could name any path; these roots bound what it
 // could make Ferry upload. Ferry's own state and well-known secret folders are denied outright.
-import type { PathPolicy } from '../app/host/expand-paths.js';
+import type { PathPolicy } from '../app/service/expand-paths.js';
 
 export function desktopPathPolicy(o: { platform: string; home: string; ferryHome: string; tmp: string }): PathPolicy {
   const sep = o.platform === 'win32' ? '\\' : '/';

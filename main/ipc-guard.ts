@@ -3,7 +3,7 @@
 // forged senders and malformed payloads, no Electron needed.
 import type { Result } from '../app/common/api.js';
 import { isTrustedSender, type SenderInfo } from '../app/common/path-guard.js';
-import type { FerryService } from '../app/host/ferry-service.js';
+import type { FerryService } from '../app/service/ferry-service.js';
 import { APP_ORIGIN } from './window-options.js';
 
 export async function guardedInvoke(service: FerryService, sender: SenderInfo | null | undefined, channel: unknown, payload: unknown): Promise<Result<unknown>> {

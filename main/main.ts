@@ -9,11 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { COMMAND_CHANNELS, type AppInfo } from '../app/common/api.js';
 import { isAllowedExternalUrl } from '../app/common/path-guard.js';
 import { FerryError } from '../app/common/errors.js';
-import { createFerryService } from '../app/host/ferry-service.js';
-import { JsonFolderStore } from '../app/host/folder-store.js';
-import { createRuntime, type Runtime } from '../app/node/runtime.js';
-import { createWatcher } from '../app/node/watcher-select.js';
-import { SyncManager } from '../app/sync/sync-manager.js';
+import { startServices, type Services } from '../app/runtime/start-services.js';
 import { AttentionTracker, shouldBlockSleep, trayStatus } from './attention.js';
 import { desktopPathPolicy } from './desktop-paths.js';
 import { EncryptedTargetStore, tokenWarning, type SecretBox } from './encrypted-target-store.js';
@@ -27,7 +23,7 @@ if (process.env.FERRY_HOME) app.setPath('userData', process.env.FERRY_HOME);
 registerAppScheme();
 
 let win: BrowserWindow | undefined;
-let runtime: Runtime | undefined;
+let services: Services | undefined;
 let quitting = false;
 
 function showWindow(): void {
@@ -64,18 +60,13 @@ async function start(): Promise<void> {
     decrypt: (b) => safeStorage.decryptString(b),
   };
   const targets = new EncryptedTargetStore({ get: (k) => settings.get(k), set: (k, v) => settings.set(k, v) }, box);
-  runtime = await createRuntime({ home, sandbox: true, targets });
-  const sync = new SyncManager({ engine: runtime.engine, home, watcher: await createWatcher() });
-  const folders = new JsonFolderStore(join(home, 'folders.json'));
-  for (const f of await folders.list()) await sync.watch(f).catch(() => undefined);
-
   const warning = tokenWarning(box);
   const info: AppInfo = {
     shell: 'desktop', version: app.getVersion(), platform: process.platform, nativeDialog: true,
     tokenStorage: warning ? 'none' : 'os', ...(warning ? { warning } : {}),
   };
-  const service = createFerryService({
-    engine: runtime.engine, targets, folders, info, watching: sync,
+  services = await startServices({
+    home, sandbox: true, targets, info,
     paths: () => desktopPathPolicy({ platform: process.platform, home: app.getPath('home'), ferryHome: home, tmp: tmpdir() }),
     pick: async (folders) => {
       const r = await dialog.showOpenDialog(win!, { properties: folders ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'] });
@@ -86,6 +77,7 @@ async function start(): Promise<void> {
       await shell.openExternal(url);
     },
   });
+  const { service, runtime } = services;
   for (const channel of COMMAND_CHANNELS) {
     ipcMain.handle(channel, (e, payload: unknown) => {
       const frame = e.senderFrame;
@@ -98,8 +90,8 @@ async function start(): Promise<void> {
 
   const tray = createTray({
     open: showWindow,
-    pauseAll: () => void runtime?.engine.pauseAll(),
-    resumeAll: () => void runtime?.engine.resumeAll(),
+    pauseAll: () => void runtime.engine.pauseAll(),
+    resumeAll: () => void runtime.engine.resumeAll(),
     quit: () => app.quit(),
     startAtLogin: {
       get: () => settings.get('startAtLogin') === true,
@@ -122,7 +114,7 @@ async function start(): Promise<void> {
     // Let the engine persist where each upload stands (at most one chunk is lost), then quit.
     e.preventDefault();
     quitting = true;
-    void Promise.allSettled([sync.close(), runtime?.close()]).finally(() => { tray.destroy(); app.exit(0); });
+    void Promise.allSettled([services?.close()]).finally(() => { tray.destroy(); app.exit(0); });
   });
 }
 

@@ -2,14 +2,11 @@
 // server can echo a request's secrets in its error body. Before an error enters a transfer's
 // state, the account token, the session's capabilities and every URL query string are removed.
 import type { ErrorInfo } from '../common/errors.js';
+import { redactText } from '../common/redact.js';
 import type { Logger } from './ports.js';
 import type { Json } from './provider.js';
 
-export function scrubText(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
-  return out.replace(/(https?:\/\/[^\s"'?]+)\?[^\s"']*/g, '$1?[redacted]').replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]');
-}
+export const scrubText = redactText;
 
 export function scrubError(e: ErrorInfo, secrets: Iterable<string>): ErrorInfo {
   const message = scrubText(e.message, secrets);

@@ -8,7 +8,7 @@ import { extname, join } from 'node:path';
 import { HOST_ROUTES } from '../common/api.js';
 import { FerryError, toErrorInfo } from '../common/errors.js';
 import { authorize, sessionCookie, type AuthContext } from './host-auth.js';
-import type { FerryService } from './ferry-service.js';
+import type { FerryService } from '../service/ferry-service.js';
 import type { StagingArea } from './staging.js';
 
 export interface HostServerOptions {

@@ -1,51 +1,35 @@
-// Composition of the headless host from an engine and a target store (the real runtime in
-// `ferry host`, a fake in unit tests): service, staging area, folder store, HTTP server.
-import { join } from 'node:path';
-import type { AppInfo } from '../common/api.js';
-import type { Engine, TargetStore } from '../engine/engine-api.js';
-import { createFerryService } from './ferry-service.js';
-import { JsonFolderStore, type FolderWatching } from './folder-store.js';
+// The headless host around a command service (from `startServices`, or built over a fake engine
+// in unit tests): the staging area for browser uploads and the HTTP server.
+import type { Engine } from '../engine/engine-api.js';
+import type { FerryService } from '../service/ferry-service.js';
 import { startHostServer, type RunningHost } from './host-server.js';
-import { StagingArea } from './staging.js';
+import type { StagingArea } from './staging.js';
 
 export interface HostConfig {
+  service: FerryService;
+  /** For sweeping staged copies of browser uploads once their transfers settle. */
   engine: Engine;
-  targets: TargetStore;
-  /** Ferry's state folder: never uploadable; holds staging/ and folders.json. */
-  home: string;
+  staging: StagingArea;
   staticDir: string;
-  version: string;
   port?: number;
   bind?: string;
   allowRemote?: boolean;
-  /** Folders on the host machine whose files the UI may add by path (besides browser uploads). */
-  allowRoots?: string[];
   token?: string;
-  watching?: FolderWatching;
 }
 
 export async function startHost(c: HostConfig): Promise<RunningHost> {
-  const staging = new StagingArea(join(c.home, 'staging'));
-  const info: AppInfo = { shell: 'host', version: c.version, platform: process.platform, nativeDialog: false, tokenStorage: 'file' };
-  const folders = new JsonFolderStore(join(c.home, 'folders.json'));
-  const service = createFerryService({
-    engine: c.engine,
-    targets: c.targets,
-    folders,
-    info,
-    paths: () => ({ allowed: c.allowRoots ?? [], denied: [c.home], staging: staging.dir }),
-    ...(c.watching ? { watching: c.watching } : {}),
-  });
-  // Watched folders persist across restarts; a folder that cannot be watched now (unplugged
-  // disk) must not stop the host from starting.
-  for (const f of c.watching ? await folders.list() : []) await c.watching!.watch(f).catch(() => undefined);
-  const stopSweep = c.engine.onChange((views) => void staging.sweep(views));
+  const stopSweep = c.engine.onChange((views) => void c.staging.sweep(views));
   const server = await startHostServer({
-    service, staging, staticDir: c.staticDir,
+    service: c.service, staging: c.staging, staticDir: c.staticDir,
     ...(c.port !== undefined ? { port: c.port } : {}),
     ...(c.bind !== undefined ? { bind: c.bind } : {}),
     ...(c.allowRemote !== undefined ? { allowRemote: c.allowRemote } : {}),
     ...(c.token !== undefined ? { token: c.token } : {}),
   });
   return { ...server, close: async () => { stopSweep(); await server.close(); } };
+}
+
+/** What the host tells the window about itself. */
+export function hostInfo(version: string): import('../common/api.js').AppInfo {
+  return { shell: 'host', version, platform: process.platform, nativeDialog: false, tokenStorage: 'file' };
 }

@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Agent, request, type Dispatcher } from 'undici';
 import { FerryError } from '../common/errors.js';
 import type { Http, HttpRequest, HttpResponse } from '../engine/http.js';
-import { redactUrl } from '../providers/shared/http-status.js';
+import { redactUrl } from '../common/redact.js';
 
 export interface UndiciHttpOptions {
   /** Default stall bound: abort when nothing moves for this long. */

@@ -2,14 +2,8 @@
 // string that slipped into a message or field never reaches a log file.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { redactText as redact } from '../common/redact.js';
 import type { Logger } from '../engine/ports.js';
-
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
-  // Query strings of URLs carry capabilities (tempauth, upload_id, signatures).
-  return out.replace(/(https?:\/\/[^\s"'?]+)\?[^\s"']*/g, '$1?[redacted]').replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]');
-}
 
 export interface LoggerOptions {
   /** Log file (JSON lines); absent: nothing is written. */

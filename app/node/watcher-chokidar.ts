@@ -5,7 +5,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { relative, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import { FerryError } from '../common/errors.js';
-import type { Watcher, WatchEventKind, WatchOptions, WatchSubscription } from '../sync/watcher.js';
+import type { Watcher, WatchEventKind, WatchOptions, WatchSubscription } from '../engine/watcher.js';
 
 const NON_FATAL = new Set(['EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'ELOOP']);
 

@@ -4,7 +4,7 @@
 // parcel's own ignore list takes globs, not gitignore rules.
 import parcel from '@parcel/watcher';
 import { FerryError } from '../common/errors.js';
-import type { Watcher, WatchEvent, WatchEventKind, WatchOptions, WatchSubscription } from '../sync/watcher.js';
+import type { Watcher, WatchEvent, WatchEventKind, WatchOptions, WatchSubscription } from '../engine/watcher.js';
 import { toRel, watchError } from './watcher-chokidar.js';
 
 const KIND: Record<parcel.EventType, WatchEventKind> = { create: 'add', update: 'change', delete: 'unlink' };

@@ -3,7 +3,7 @@
 // after its first event even if it never goes quiet. Too many events under one folder collapse
 // into a rescan of that folder, too many overall into a rescan of the root, so memory stays
 // bounded whatever a burst looks like. Pure: time is passed in by the caller.
-import type { WatchEvent, WatchEventKind } from './watcher.js';
+import type { WatchEvent, WatchEventKind } from '../engine/watcher.js';
 
 export interface AggregatorOptions {
   /** A path is released once no event touched it for this long. */

@@ -6,7 +6,7 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorInfo } from '../common/errors.js';
 import { toErrorInfo } from '../common/errors.js';
-import { fsError } from '../node/tree-scan.js';
+import { fsError } from './tree-scan.js';
 import { sha256File } from './hash-file.js';
 import { judge, type IndexEntry } from './planner.js';
 import type { FileStat } from './stability.js';

@@ -5,57 +5,22 @@
 //
 // Local deletions are not propagated: a file that disappears is dropped from the index and
 // nothing is deleted on the target. A rename is an upload of the new path.
-import { createHash } from 'node:crypto';
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { toErrorInfo } from '../common/errors.js';
-import type { Engine } from '../engine/engine-api.js';
-import { fsError, scanTree } from '../node/tree-scan.js';
-import { Aggregator, type AggregatorOptions } from './aggregator.js';
+import { fsError, scanTree } from './tree-scan.js';
+import { Aggregator } from './aggregator.js';
+import type { SyncFolderConfig, SyncFolderDeps } from './sync-folder-config.js';
 import { sha256File } from './hash-file.js';
 import { DEFAULT_HASH_MAX_BYTES, mapLimit, prepareUpload } from './prepare-upload.js';
 import { UploadTracker, type Upload } from './upload-tracker.js';
 import { createIgnoreMatcher, IGNORE_FILE, type IgnoreMatcher } from './ignore-rules.js';
 import { judge, planScan } from './planner.js';
-import { StabilityDetector, type FileStat, type StabilityOptions, DEFAULT_STABILITY } from './stability.js';
+import { StabilityDetector, type FileStat, DEFAULT_STABILITY } from './stability.js';
 import type { SyncEvent, SyncFolderState } from './sync-events.js';
 import { SyncIndex } from './sync-index.js';
-import { DEFAULT_RESTART, realTimers, WatchSupervisor, type RestartPolicy, type Timers } from './watch-supervisor.js';
-import type { Watcher, WatchEvent } from './watcher.js';
-
-export interface SyncFolderConfig {
-  /** Stable id of this watched folder (see folderIdFor); names its state directory. */
-  id: string;
-  /** Local folder to sync. */
-  root: string;
-  targetId: string;
-  /** Remote folder the tree goes under, e.g. '/Footage'. */
-  remoteDir: string;
-  /** Where this folder's index lives: $FERRY_HOME/sync/<id>. */
-  stateDir: string;
-  /** Extra gitignore-syntax rules on top of the defaults and the folder's .ferryignore. */
-  ignore?: string[];
-  stability?: Partial<StabilityOptions>;
-  aggregator?: Partial<AggregatorOptions>;
-  restart?: RestartPolicy;
-  /** How often files waiting to settle are re-stat'ed. Default: a quarter of the window. */
-  pollMs?: number;
-  /**
-   * Files larger than this are recorded without a content hash (default 1 GiB): a touch that
-   * leaves such a file's content unchanged then re-uploads it, but no new file is read twice.
-   */
-  hashMaxBytes?: number;
-  /** Full rescans as a safety net for missed events (0 = never). Default 1 hour. */
-  rescanIntervalMs?: number;
-}
-
-export interface SyncFolderDeps {
-  engine: Engine;
-  watcher: Watcher;
-  onEvent?: (e: SyncEvent) => void;
-  log?: (line: string) => void;
-  timers?: Timers;
-}
+import { DEFAULT_RESTART, realTimers, WatchSupervisor, type Timers } from './watch-supervisor.js';
+import type { WatchEvent } from '../engine/watcher.js';
 
 /** Files handed to the engine per add, and files hashed at once. */
 const ADD_BATCH = 256;
@@ -362,8 +327,4 @@ export class SyncFolder {
   }
 }
 
-
-/** A stable id for (folder, target, remote folder): the same sync started again finds its index. */
-export function folderIdFor(root: string, targetId: string, remoteDir: string): string {
-  return createHash('sha256').update(`${resolve(root)}\0${targetId}\0${remoteDir}`).digest('hex').slice(0, 16);
-}
+export { folderIdFor, type SyncFolderConfig, type SyncFolderDeps } from './sync-folder-config.js';

@@ -1,11 +1,11 @@
 // All watched folders of one process (desktop main or headless host): starts a SyncFolder per
 // WatchedFolder, keeps its state under $FERRY_HOME/sync/<folder id>, and reports each folder's
-// events with its id. Implements the shells' FolderWatching contract (app/host/folder-store.ts).
+// events with its id. Implements the shells' FolderWatching contract (app/service/folder-store.ts).
 import { join } from 'node:path';
 import type { Engine } from '../engine/engine-api.js';
 import type { SyncEvent } from './sync-events.js';
 import { SyncFolder, type SyncFolderConfig } from './sync-folder.js';
-import type { Watcher } from './watcher.js';
+import type { Watcher } from '../engine/watcher.js';
 
 export interface WatchedFolderSpec {
   id: string;

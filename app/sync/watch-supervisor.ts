@@ -3,7 +3,7 @@
 // and the folder falls back to periodic rescans. Every restart is followed by a rescan of the
 // root, because events during the gap are lost. Timers are injected so tests need no sleeps.
 import type { FerryError } from '../common/errors.js';
-import type { Watcher, WatchSink, WatchSubscription } from './watcher.js';
+import type { Watcher, WatchSink, WatchSubscription } from '../engine/watcher.js';
 
 export interface RestartPolicy {
   maxRestarts: number;

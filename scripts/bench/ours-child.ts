@@ -3,8 +3,8 @@
 // phase timings; peak RSS and CPU time come from /usr/bin/time around this process.
 // Input: one JSON argument {provider, url, token, options, file, remotePath, chunkSize?, home}.
 import { performance } from 'node:perf_hooks';
-import { MemoryTargetStore } from '../../app/node/target-stores.js';
-import { createRuntime } from '../../app/node/runtime.js';
+import { MemoryTargetStore } from '../../app/runtime/target-stores.js';
+import { createRuntime } from '../../app/runtime/runtime.js';
 import { benchEntry, CLIENTS } from './providers.js';
 import { timedFactory, type Phases } from './timed-provider.js';
 

@@ -25,7 +25,7 @@ import { chooseDigester } from '../../app/node/worker-digester.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createLogger } from '../../app/node/logger.js';
 import { systemClock } from '../../app/node/system-clock.js';
-import { MemoryTargetStore } from '../../app/node/target-stores.js';
+import { MemoryTargetStore } from '../../app/runtime/target-stores.js';
 import { CLIENTS } from '../../app/providers/registry.js';
 import { EMULATORS } from '../../app/emulators/registry.js';
 import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';

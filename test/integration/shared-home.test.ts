@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileJournal } from '../../app/node/file-journal.js';
-import { createRuntime } from '../../app/node/runtime.js';
-import { MemoryTargetStore } from '../../app/node/target-stores.js';
+import { createRuntime } from '../../app/runtime/runtime.js';
+import { MemoryTargetStore } from '../../app/runtime/target-stores.js';
 import { JOURNAL_SCHEMA } from '../../app/engine/journal.js';
 
 const dirs: string[] = [];

@@ -15,7 +15,7 @@ import { createHasher } from '../../app/node/hashers.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createLogger } from '../../app/node/logger.js';
 import { systemClock } from '../../app/node/system-clock.js';
-import { MemoryTargetStore } from '../../app/node/target-stores.js';
+import { MemoryTargetStore } from '../../app/runtime/target-stores.js';
 import { ParcelWatcher } from '../../app/node/watcher-parcel.js';
 import { createBoxProvider } from '../../app/providers/box/client.js';
 import { startBoxEmulator } from '../../app/emulators/box/emulator.js';

@@ -5,12 +5,26 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TransfersDelta } from '../../app/common/api.js';
-import { startHost } from '../../app/host/start-host.js';
+import { hostInfo, startHost } from '../../app/host/start-host.js';
+import { StagingArea } from '../../app/host/staging.js';
+import type { TargetStore } from '../../app/engine/engine-api.js';
+import { createFerryService } from '../../app/service/ferry-service.js';
+import { JsonFolderStore } from '../../app/service/folder-store.js';
 import type { RunningHost } from '../../app/host/host-server.js';
 import { FakeEngine, MemoryTargetStore } from '../fakes/fake-engine.js';
 
 let dir: string;
 let host: RunningHost;
+
+/** The host as `ferry host` composes it, over a fake engine. */
+function testHost(engine: FakeEngine, targets: TargetStore, home: string, staticDir: string, o: { allowRoots?: string[]; bind?: string } = {}): Promise<RunningHost> {
+  const staging = new StagingArea(join(home, 'staging'));
+  const service = createFerryService({
+    engine, targets, folders: new JsonFolderStore(join(home, 'folders.json')), info: hostInfo('0.0.0-test'),
+    paths: () => ({ allowed: o.allowRoots ?? [], denied: [home], staging: staging.dir }),
+  });
+  return startHost({ service, engine, staging, staticDir, ...(o.bind ? { bind: o.bind } : {}) });
+}
 let engine: FakeEngine;
 let outside: string;
 
@@ -25,7 +39,7 @@ beforeEach(async () => {
   const targets = new MemoryTargetStore();
   await targets.put({ id: 'sandbox', name: 'Sandbox', provider: 'tus', url: 'http://127.0.0.1:9', token: 'tok-secret', options: {}, conflict: 'rename', remoteRoot: '/', sandbox: true });
   engine = new FakeEngine(targets);
-  host = await startHost({ engine, targets, home: join(dir, 'home'), staticDir: web, version: '0.0.0-test', allowRoots: [join(dir, 'allowed')] });
+  host = await testHost(engine, targets, join(dir, 'home'), web, { allowRoots: [join(dir, 'allowed')] });
 });
 
 afterEach(async () => {
@@ -81,7 +95,7 @@ describe('ferry host: authentication', () => {
       }).on('error', reject).end();
     });
     expect(status).toBe(421);
-    await expect(startHost({ engine, targets: new MemoryTargetStore(), home: join(dir, 'h2'), staticDir: join(dir, 'web'), version: 'x', bind: '0.0.0.0' }))
+    await expect(testHost(engine, new MemoryTargetStore(), join(dir, 'h2'), join(dir, 'web'), { bind: '0.0.0.0' }))
       .rejects.toThrow(/refusing to listen on 0\.0\.0\.0.*--allow-remote/);
   });
 });

@@ -27,4 +27,31 @@ describe('layer boundaries', () => {
     expect(await lintText("import { createEngine } from '../app/engine/engine.js';\nexport const c = createEngine;\n", 'renderer/x.ts')).toHaveLength(1);
     expect(await lintText("import type { TransferView } from '../app/common/transfer.js';\nexport type V = TransferView;\n", 'renderer/x.ts')).toHaveLength(0);
   });
+
+  // Each rule of the layering inside app/ (README "How it is built"), and a permitted import beside
+  // it so a rule that forbade everything would fail too.
+  const cases: [string, string, string, boolean][] = [
+    ['engine → node', 'app/engine/x.ts', '../node/logger.js', false],
+    ['engine → providers', 'app/engine/x.ts', '../providers/registry.js', false],
+    ['engine → common', 'app/engine/x.ts', '../common/errors.js', true],
+    ['node → sync', 'app/node/x.ts', '../sync/aggregator.js', false],
+    ['node → providers', 'app/node/x.ts', '../providers/shared/http-status.js', false],
+    ['node → runtime', 'app/node/x.ts', '../runtime/runtime.js', false],
+    ['node → engine', 'app/node/x.ts', '../engine/ports.js', true],
+    ['provider → node', 'app/providers/box/x.ts', '../../node/logger.js', false],
+    ['provider → emulator', 'app/providers/box/x.ts', '../../emulators/box/emulator.js', false],
+    ['provider → engine port', 'app/providers/box/x.ts', '../../engine/provider.js', true],
+    ['sync → service', 'app/sync/x.ts', '../service/ferry-service.js', false],
+    ['service → emulators', 'app/service/x.ts', '../emulators/registry.js', false],
+    ['service → runtime', 'app/service/x.ts', '../runtime/runtime.js', false],
+    ['host → runtime', 'app/host/x.ts', '../runtime/runtime.js', false],
+    ['host → service', 'app/host/x.ts', '../service/ferry-service.js', true],
+    ['emulator → engine', 'app/emulators/box/x.ts', '../../engine/engine.js', false],
+    ['emulator → provider wire', 'app/emulators/box/x.ts', '../../providers/box/wire.js', true],
+    ['runtime → emulators (composition root)', 'app/runtime/x.ts', '../emulators/ucloud/emulator.js', true],
+  ];
+  it.each(cases)('%s', async (_label, file, spec, allowed) => {
+    const errors = await lintText(`import * as m from '${spec}';\nexport const x = m;\n`, file);
+    expect(errors).toHaveLength(allowed ? 0 : 1);
+  });
 });

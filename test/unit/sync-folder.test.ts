@@ -9,7 +9,7 @@ import { ChokidarWatcher } from '../../app/node/watcher-chokidar.js';
 import { ParcelWatcher } from '../../app/node/watcher-parcel.js';
 import type { SyncEvent } from '../../app/sync/sync-events.js';
 import { SyncFolder } from '../../app/sync/sync-folder.js';
-import type { Watcher } from '../../app/sync/watcher.js';
+import type { Watcher } from '../../app/engine/watcher.js';
 import { RecordingEngine } from '../fakes/recording-engine.js';
 
 async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {

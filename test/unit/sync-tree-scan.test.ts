@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scanTree } from '../../app/node/tree-scan.js';
+import { scanTree } from '../../app/sync/tree-scan.js';
 import { createIgnoreMatcher } from '../../app/sync/ignore-rules.js';
 
 describe('scanTree', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../app/common/errors.js';
 import { WatchSupervisor, type Timers } from '../../app/sync/watch-supervisor.js';
-import type { Watcher, WatchOptions, WatchSubscription } from '../../app/sync/watcher.js';
+import type { Watcher, WatchOptions, WatchSubscription } from '../../app/engine/watcher.js';
 
 class FakeTimers implements Timers {
   t = 0;

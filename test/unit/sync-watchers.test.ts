@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChokidarWatcher, watchError } from '../../app/node/watcher-chokidar.js';
 import { ParcelWatcher } from '../../app/node/watcher-parcel.js';
-import { createWatcher } from '../../app/node/watcher-select.js';
+import { createWatcher } from '../../app/runtime/watcher-select.js';
 import { createIgnoreMatcher } from '../../app/sync/ignore-rules.js';
-import type { Watcher, WatchEvent } from '../../app/sync/watcher.js';
+import type { Watcher, WatchEvent } from '../../app/engine/watcher.js';
 
 describe.each<[string, () => Watcher]>([
   ['chokidar', () => new ChokidarWatcher()],

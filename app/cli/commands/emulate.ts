@@ -2,7 +2,7 @@
 // {"provider","url","token"} — `url` is what `ferry upload --endpoint` takes — then serves until
 // SIGTERM or SIGINT.
 import { join } from 'node:path';
-import { ferryHome } from '../../node/ferry-home.js';
+import { ferryHome } from '../../runtime/ferry-home.js';
 import { emulatorEntry } from '../../emulators/registry.js';
 import { intOption, one, parseArgs } from '../args.js';
 

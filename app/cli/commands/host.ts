@@ -4,11 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startHost } from '../../host/start-host.js';
-import { ferryHome } from '../../node/ferry-home.js';
-import { createRuntime } from '../../node/runtime.js';
-import { createWatcher } from '../../node/watcher-select.js';
-import { SyncManager } from '../../sync/sync-manager.js';
+import { StagingArea } from '../../host/staging.js';
+import { hostInfo, startHost } from '../../host/start-host.js';
+import { ferryHome } from '../../runtime/ferry-home.js';
+import { startServices } from '../../runtime/start-services.js';
 import { intOption, one, parseArgs, UsageError } from '../args.js';
 
 const HELP = `Usage: ferry host [--port N] [--bind ADDR --allow-remote] [--allow-root DIR]... [--chunk-size N] [--no-sandbox] [--new-token]
@@ -65,20 +64,21 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const home = ferryHome();
-  const runtime = await createRuntime({
+  const staging = new StagingArea(join(home, 'staging'));
+  const allowRoots = p.values['allow-root'] ?? [];
+  const services = await startServices({
     home, sandbox: !p.flags.has('no-sandbox'), stderr: true, ...(chunkSize ? { settings: { chunkSize } } : {}),
+    info: hostInfo(process.env.npm_package_version ?? '0.1.0'),
+    // Ferry's state folder is never uploadable; browser uploads arrive through staging.
+    paths: () => ({ allowed: allowRoots, denied: [home], staging: staging.dir }),
   });
-  const sync = new SyncManager({ engine: runtime.engine, home, watcher: await createWatcher() });
   try {
     const port = intOption(p, 'port');
     const bind = one(p, 'bind');
     const host = await startHost({
-      engine: runtime.engine, targets: runtime.targets, home, staticDir: rendererDir(),
-      version: process.env.npm_package_version ?? '0.1.0',
+      service: services.service, engine: services.runtime.engine, staging, staticDir: rendererDir(),
       token: await hostToken(home, p.flags.has('new-token')),
-      allowRoots: p.values['allow-root'] ?? [],
       allowRemote: p.flags.has('allow-remote'),
-      watching: sync,
       ...(port !== undefined ? { port } : {}),
       ...(bind !== undefined ? { bind } : {}),
     });
@@ -93,7 +93,6 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`ferry host: ${e instanceof Error ? e.message : String(e)}\n`);
     return e instanceof UsageError ? 2 : 1;
   } finally {
-    await sync.close();
-    await runtime.close();
+    await services.close();
   }
 }

@@ -1,6 +1,6 @@
 // `ferry status`: what the resume journal holds — queued, paused, failed with the reason.
 import { describeState, formatBytes } from '../../common/transfer.js';
-import { ferryHome } from '../../node/ferry-home.js';
+import { ferryHome } from '../../runtime/ferry-home.js';
 import { FileJournal } from '../../node/file-journal.js';
 import { parseArgs } from '../args.js';
 

@@ -4,15 +4,9 @@ import { FerryError, type FerryErrorCode } from '../../common/errors.js';
 import type { HttpResponse } from '../../engine/http.js';
 import { serverNow } from './server-time.js';
 
-/** URL without query string or fragment: upload URLs carry capabilities there (tempauth, upload_id). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '<invalid url>';
-  }
-}
+import { redactUrl } from '../../common/redact.js';
+
+export { redactUrl };
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP-date. Undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {

@@ -9,7 +9,7 @@ import type { TargetConfig } from '../engine/engine-api.js';
 import type { RunningEmulator } from '../emulators/kit/emulator-host.js';
 // The UCloud emulator alone, not the emulator registry: the desktop bundle carries only this one.
 import { startUcloudEmulator } from '../emulators/ucloud/emulator.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../node/atomic-file.js';
 
 export const SANDBOX_TARGET_ID = 'sandbox';
 

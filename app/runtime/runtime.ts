@@ -6,15 +6,15 @@ import type { Engine, TargetConfig, TargetStore } from '../engine/engine-api.js'
 import type { Logger } from '../engine/ports.js';
 import type { RunningEmulator } from '../emulators/kit/emulator-host.js';
 import { clientEntry } from '../providers/registry.js';
-import { FileJournal } from './file-journal.js';
-import { NodeFileSource } from './file-source.js';
+import { FileJournal } from '../node/file-journal.js';
+import { NodeFileSource } from '../node/file-source.js';
 import { inlineDigester } from '../engine/digester.js';
-import { createHasher } from './hashers.js';
-import { preferBaselineWasm, UndiciHttp } from './http-transport.js';
-import { createLogger } from './logger.js';
+import { createHasher } from '../node/hashers.js';
+import { preferBaselineWasm, UndiciHttp } from '../node/http-transport.js';
+import { createLogger } from '../node/logger.js';
 import { startSandbox } from './sandbox.js';
-import { systemClock } from './system-clock.js';
-import { chooseDigester, WorkerDigester } from './worker-digester.js';
+import { systemClock } from '../node/system-clock.js';
+import { chooseDigester, WorkerDigester } from '../node/worker-digester.js';
 import { FileTargetStore } from './target-stores.js';
 
 export interface RuntimeOptions {

@@ -2,8 +2,8 @@
 // (scripts/bench-sync.mjs) it subscribes in well under a second at a fraction of chokidar's
 // memory; chokidar stays available (`FERRY_WATCHER=chokidar`) as the pure-JS fallback, and is
 // used automatically when parcel's native binary cannot load on this platform.
-import type { Watcher } from '../sync/watcher.js';
-import { ChokidarWatcher } from './watcher-chokidar.js';
+import type { Watcher } from '../engine/watcher.js';
+import { ChokidarWatcher } from '../node/watcher-chokidar.js';
 
 export type WatcherName = 'parcel' | 'chokidar';
 
@@ -13,7 +13,7 @@ export async function createWatcher(name: string | undefined = process.env.FERRY
     throw new Error(`unknown watcher '${name}' (known: parcel, chokidar)`);
   }
   try {
-    const { ParcelWatcher } = await import('./watcher-parcel.js');
+    const { ParcelWatcher } = await import('../node/watcher-parcel.js');
     return new ParcelWatcher();
   } catch {
     return new ChokidarWatcher();

@@ -3,7 +3,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { TargetConfig, TargetStore } from '../engine/engine-api.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../node/atomic-file.js';
 
 export class MemoryTargetStore implements TargetStore {
   private readonly map = new Map<string, TargetConfig>();

@@ -1,0 +1,46 @@
+// What both shells run (the desktop app's main process and `ferry host`): the runtime (engine,
+// journal, sandbox), folder sync with the persisted watched folders, and the command service the
+// window talks to. Each shell adds only what is its own: IPC and native dialogs, or HTTP.
+import { join } from 'node:path';
+import type { AppInfo } from '../common/api.js';
+import { createFerryService, type FerryService, type ServiceDeps } from '../service/ferry-service.js';
+import { JsonFolderStore } from '../service/folder-store.js';
+import { SyncManager } from '../sync/sync-manager.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+import { createWatcher } from './watcher-select.js';
+
+export interface ServicesConfig extends RuntimeOptions {
+  info: AppInfo;
+  paths: ServiceDeps['paths'];
+  pick?: ServiceDeps['pick'];
+  openExternal?: ServiceDeps['openExternal'];
+}
+
+export interface Services {
+  runtime: Runtime;
+  sync: SyncManager;
+  service: FerryService;
+  close(): Promise<void>;
+}
+
+export async function startServices(c: ServicesConfig): Promise<Services> {
+  const runtime = await createRuntime(c);
+  const sync = new SyncManager({ engine: runtime.engine, home: c.home, watcher: await createWatcher() });
+  const folders = new JsonFolderStore(join(c.home, 'folders.json'));
+  // Watched folders persist across restarts; one that cannot be watched now (an unplugged disk)
+  // must not stop the app from starting.
+  for (const f of await folders.list()) await sync.watch(f).catch(() => undefined);
+  // The runtime's target store, not the raw one: it keeps the logger's list of secrets current.
+  const service = createFerryService({
+    engine: runtime.engine, targets: runtime.targets, folders, info: c.info, watching: sync, paths: c.paths,
+    ...(c.pick ? { pick: c.pick } : {}),
+    ...(c.openExternal ? { openExternal: c.openExternal } : {}),
+  });
+  return {
+    runtime, sync, service,
+    close: async () => {
+      await sync.close();
+      await runtime.close();
+    },
+  };
+}
