@@ -113,6 +113,19 @@ describe('Synapse folders: nested remote paths become Folder entities', () => {
     expect(entityPosts()).toBe(3);
   });
 
+  it("another upload's cancellation while it looks the folder up does not fail ours", async () => {
+    await startEmu();
+    const x = await localFile(dir, 'x.bin', 40, 1);
+    const y = await localFile(dir, 'y.bin', 41, 2);
+    const p = synapseClient(em, http);
+    const gone = new AbortController();
+    gone.abort();
+    const first = p.create(jobFor(x, '/syn123/shared/x.bin'), gone.signal);
+    const second = drive(p, jobFor(y, '/syn123/shared/y.bin'), y.data);
+    await expect(first).rejects.toThrow();
+    expect((await second).path).toBe('/syn123/shared/y.bin');
+  });
+
   it('a file where a folder should be is a name conflict naming both', async () => {
     await startEmu();
     const f = await localFile(dir, 'docs', 10, 1);

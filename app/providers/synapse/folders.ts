@@ -20,15 +20,24 @@ export class SynapseFolders {
     return parent;
   }
 
-  private child(parent: string, name: string, signal: AbortSignal): Promise<string> {
+  private async child(parent: string, name: string, signal: AbortSignal): Promise<string> {
     const key = `${parent}/${name}`;
-    let p = this.known.get(key);
-    if (!p) {
-      p = this.findOrCreate(parent, name, signal);
-      // A failure (a cancelled call, say) is not remembered: the next upload asks again.
-      p.catch(() => this.known.delete(key));
-      this.known.set(key, p);
+    const shared = this.known.get(key);
+    if (shared) {
+      try {
+        return await shared;
+      } catch (e) {
+        // The upload that started the lookup may have been paused or cancelled (its signal, not
+        // ours): unless we were too, ask again on our own.
+        if (signal.aborted) throw e;
+      }
     }
+    const p = this.findOrCreate(parent, name, signal);
+    // A failure is not remembered: the next upload asks again.
+    p.catch(() => {
+      if (this.known.get(key) === p) this.known.delete(key);
+    });
+    this.known.set(key, p);
     return p;
   }
 
