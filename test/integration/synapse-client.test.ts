@@ -110,12 +110,12 @@ describe('Synapse client against the emulator', () => {
     expect(s3Puts(em).every((r) => r.headers.authorization === undefined)).toBe(true);
   });
 
-  it('refuses an empty file before any request, saying Synapse cannot store it', async () => {
+  it('refuses an empty file before any request, as a bad input saying Synapse cannot store it', async () => {
     await startEmu();
     const f = await localFile('empty.txt', 0);
     const err = await provider().create(jobFor(f, `/${PARENT}/empty.txt`), AbortSignal.timeout(5_000)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FerryError);
-    expect((err as FerryError).code).toBe('rejected');
+    expect((err as FerryError).code).toBe('bad-input');
     expect((err as FerryError).message).toMatch(/Synapse cannot store empty files/);
     expect((err as FerryError).message).toContain(f.path);
     expect(em.stats().requests).toBe(0);
@@ -140,7 +140,7 @@ describe('Synapse client against the emulator', () => {
     expect(remote).toMatchObject({ path: `/${PARENT}/foo2.bin`, size: big.data.length, hash: { algorithm: 'md5', value: big.md5 } });
     expect(em.stats().bytesReceived).toBe(bytesBefore);
     const after = em.requests().slice(seen).map((r) => `${r.method} ${r.path.replace(/\d+/g, 'N')} ${r.status}`);
-    expect(after).toEqual(['POST /file/vN/file/multipart 201', 'GET /file/vN/fileHandle/N 200', 'POST /repo/vN/entity 201']);
+    expect(after).toEqual(['GET /file/vN/entity/synN/uploadDestination 200', 'POST /file/vN/file/multipart 201', 'GET /file/vN/fileHandle/N 200', 'POST /repo/vN/entity 201']);
     const files = await em.files();
     expect(files.find((f) => f.path === `/${PARENT}/foo2.bin`)?.sha256).toBe(big.sha256);
     expect(files.find((f) => f.path === `/${PARENT}/foo.bin`)?.sha256).toBe(first.sha256);

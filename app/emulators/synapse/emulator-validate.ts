@@ -1,7 +1,7 @@
 // Request validation for the Synapse emulator, in the server's order and with its messages
 // (MultipartManagerV2Impl, MultipartUploadRequestHandler, PartUtils), and the canonical form of
 // a request that the idempotency key is hashed from.
-import { DEFAULT_STORAGE_LOCATION_ID, MAX_NAME_LENGTH, MULTIPART_UPLOAD_REQUEST, VALID_NAME } from '../../providers/synapse/wire.js';
+import { DEFAULT_STORAGE_LOCATION_ID, MAX_NAME_LENGTH, MULTIPART_UPLOAD_REQUEST, NAME_CHARACTERS, VALID_NAME } from '../../providers/synapse/wire.js';
 
 export class SynapseHttpError extends Error {
   constructor(readonly status: number, readonly reason: string) {
@@ -38,12 +38,16 @@ export function requireNumber(v: unknown, what: string): number {
   return v;
 }
 
-export function validateName(name: string): void {
+/**
+ * NameValidation.validateName: trimmed; empty, too long and disallowed characters are refused
+ * (IllegalArgumentException → 400) with the server's messages. Returns the trimmed name.
+ */
+export function validateName(name: string): string {
   const n = name.trim();
-  if (n === '') throw new SynapseHttpError(400, 'Entity names cannot be empty strings');
-  if (n.length > MAX_NAME_LENGTH || !VALID_NAME.test(n) || /^\.+$/.test(n)) {
-    throw new SynapseHttpError(400, `Invalid Name: '${name}'. Names may only contain: letters, numbers, spaces, underscores, hyphens, periods, plus signs, apostrophes, and parentheses`);
-  }
+  if (n === '') throw new SynapseHttpError(400, 'Name cannot be only whitespace or empty string');
+  if (n.length > MAX_NAME_LENGTH) throw new SynapseHttpError(400, `Name length cannot be longer than ${MAX_NAME_LENGTH} characters.`);
+  if (!VALID_NAME.test(n)) throw new SynapseHttpError(400, `Invalid Name: '${n}'. Names may only contain: ${NAME_CHARACTERS}`);
+  return n;
 }
 
 export function validateUploadRequest(body: unknown, userId: string | undefined, l: EmulatorLimits): CanonicalRequest {

@@ -1,12 +1,16 @@
-// A local Synapse: the file service's multipart API, the repository's FileEntity creation, and
-// a fake S3 for the presigned part URLs, all on one loopback server (protocols.md 2.8).
+// A local Synapse: the file service's multipart API, the repository's Folder and FileEntity
+// creation, upload destinations, and a fake S3 for the presigned part URLs, all on one loopback
+// server (protocols.md 2.8), as one Synapse web application serves /repo/v1 and /file/v1.
 //
 //   POST {url}/file/v1/file/multipart?forceRestart=     start or resume (idempotent)
 //   POST {url}/file/v1/file/multipart/{id}/presigned/url/batch
 //   PUT  {url}/file/v1/file/multipart/{id}/add/{n}?partMD5Hex=
 //   PUT  {url}/file/v1/file/multipart/{id}/complete
 //   GET  {url}/file/v1/fileHandle/{id}
-//   POST {url}/repo/v1/entity
+//   GET  {url}/file/v1/entity/{id}/uploadDestination
+//   POST {url}/repo/v1/entity                          Folder or FileEntity
+//   POST {url}/repo/v1/entity/child                    lookup by parent and name
+//   GET  {url}/repo/v1/entity/{id}
 //   PUT  {url}/_s3/{id}/{n}?X-Amz-...                  presigned part upload (no bearer token)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolveEmulatorOptions, startEmulatorHost, type RequestContext, type RunningEmulator } from '../kit/emulator-host.js';
@@ -15,11 +19,12 @@ import { HttpInputError, bearer, readJson, sendJson } from '../kit/http-io.js';
 import { EmulatorBlobs } from './emulator-blobs.js';
 import { EmulatorRepo } from './emulator-repo.js';
 import { FakeS3, S3_PREFIX } from './emulator-s3.js';
+import type { StorageOptions } from './emulator-storage.js';
 import { EmulatorUploads } from './emulator-uploads.js';
 import { SynapseHttpError, type EmulatorLimits } from './emulator-validate.js';
 import { ERROR_RESPONSE, MAX_FILE_SIZE, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE, PRESIGNED_TTL_MS, UPLOAD_EXPIRE_MS } from '../../providers/synapse/wire.js';
 
-export interface SynapseEmulatorOptions {
+export interface SynapseEmulatorOptions extends StorageOptions {
   /** Smallest part: checked on start (partSizeBytes) and, like S3's EntityTooSmall, for every non-final part at complete. Default 5 MiB. */
   minPartSize?: number;
   /** Largest part size accepted on start. Default 5 GiB. */
@@ -54,7 +59,7 @@ export async function startSynapseEmulator(opts: EmulatorOptions & SynapseEmulat
     const blobs = new EmulatorBlobs(o.discard ? undefined : o.dataDir, o.now);
     const s3 = new FakeS3(blobs, opts.presignedTtlMs ?? PRESIGNED_TTL_MS, o.now);
     const uploads = new EmulatorUploads(limits, blobs, s3, counters, o.now);
-    const repo = new EmulatorRepo(uploads, blobs, o.now);
+    const repo = new EmulatorRepo(uploads, blobs, o.now, opts);
 
     const route = async (req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> => {
       const u = new URL(req.url ?? '/', 'http://x');
@@ -88,9 +93,19 @@ export async function startSynapseEmulator(opts: EmulatorOptions & SynapseEmulat
       if (m === 'GET' && (hit = /^\/file\/v1\/fileHandle\/([^/]+)$/.exec(path))) {
         return sendJson(res, 200, repo.fileHandle(userId, decodeURIComponent(hit[1]!)));
       }
+      if (m === 'GET' && (hit = /^\/file\/v1\/entity\/([^/]+)\/uploadDestination$/.exec(path))) {
+        return sendJson(res, 200, repo.uploadDestination(decodeURIComponent(hit[1]!)));
+      }
       if (m === 'POST' && path === '/repo/v1/entity') {
         const body = await readJson(req);
         return created(res, ctx, await repo.createEntity(userId, body));
+      }
+      if (m === 'POST' && path === '/repo/v1/entity/child') {
+        const body = await readJson(req);
+        return sendJson(res, 200, repo.lookupChild(userId, body));
+      }
+      if (m === 'GET' && (hit = /^\/repo\/v1\/entity\/([^/]+)$/.exec(path))) {
+        return sendJson(res, 200, repo.entity(decodeURIComponent(hit[1]!)));
       }
       req.resume();
       throw new SynapseHttpError(404, `The requested resource ${m} ${path} does not exist`);

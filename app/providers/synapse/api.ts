@@ -7,13 +7,17 @@ import { jsonBody, redactUrl } from '../shared/http-status.js';
 import { reasonOf, synapseError, type SynapseCall } from './synapse-errors.js';
 import {
   FILE_ENTITY,
+  FOLDER_ENTITY,
   type AddPartResponse,
   type BatchPresignedUploadUrlResponse,
+  type EntityHeader,
+  type EntityId,
   type FileEntity,
   type MultipartUploadRequest,
   type MultipartUploadStatus,
   type PartPresignedUrl,
   type S3FileHandle,
+  type UploadDestination,
 } from './wire.js';
 
 export interface SynapseApiOptions {
@@ -72,14 +76,43 @@ export class SynapseApi {
   }
 
   /** Creates the FileEntity; a 409 (name taken in the parent) comes back as `{conflict: reason}`. */
-  async createEntity(name: string, parentId: string, fileHandleId: string, signal: AbortSignal): Promise<FileEntity | { conflict: string }> {
-    const url = `${this.o.repoUrl}/entity`;
-    const call = { method: 'POST', url, doing: `creating "${name}" in ${parentId}` };
-    const body = JSON.stringify({ concreteType: FILE_ENTITY, name, parentId, dataFileHandleId: fileHandleId });
-    const res = await this.send(call, body, signal);
+  createEntity(name: string, parentId: string, fileHandleId: string, signal: AbortSignal): Promise<FileEntity | { conflict: string }> {
+    return this.create<FileEntity>({ concreteType: FILE_ENTITY, name, parentId, dataFileHandleId: fileHandleId }, `creating "${name}" in ${parentId}`, signal);
+  }
+
+  /** Creates a Folder; a 409 (the name was taken meanwhile) comes back as `{conflict: reason}`. */
+  createFolder(name: string, parentId: string, signal: AbortSignal): Promise<EntityHeader | { conflict: string }> {
+    return this.create<EntityHeader>({ concreteType: FOLDER_ENTITY, name, parentId }, `creating folder "${name}" in ${parentId}`, signal);
+  }
+
+  /** POST /entity/child: the id of `name` in `parentId`, or undefined when there is none (404). */
+  async lookupChild(parentId: string, name: string, signal: AbortSignal): Promise<string | undefined> {
+    const call = { method: 'POST', url: `${this.o.repoUrl}/entity/child`, doing: `looking up "${name}" in ${parentId}` };
+    const res = await this.send(call, JSON.stringify({ parentId, entityName: name }), signal);
+    if (res.status === 404) return undefined;
+    if (res.status !== 200 && res.status !== 201) throw synapseError(res, call);
+    const id = jsonBody<Partial<EntityId>>(res, call).id;
+    if (typeof id !== 'string') throw protocol(call, 'the answer has no id');
+    return id;
+  }
+
+  entity(id: string, signal: AbortSignal): Promise<EntityHeader> {
+    const url = `${this.o.repoUrl}/entity/${encodeURIComponent(id)}`;
+    return this.call<EntityHeader>({ method: 'GET', url, doing: `reading entity ${id}` }, undefined, signal);
+  }
+
+  /** GET {file}/entity/{id}/uploadDestination: where files created in this container are stored. */
+  uploadDestination(containerId: string, signal: AbortSignal): Promise<UploadDestination> {
+    const url = `${this.o.fileUrl}/entity/${encodeURIComponent(containerId)}/uploadDestination`;
+    return this.call<UploadDestination>({ method: 'GET', url, doing: `asking Synapse where files in ${containerId} are stored` }, undefined, signal);
+  }
+
+  private async create<T>(entity: Record<string, string>, doing: string, signal: AbortSignal): Promise<T | { conflict: string }> {
+    const call = { method: 'POST', url: `${this.o.repoUrl}/entity`, doing };
+    const res = await this.send(call, JSON.stringify(entity), signal);
     if (res.status === 409) return { conflict: reasonOf(res).reason ?? 'an entity with this name already exists' };
     if (res.status !== 201 && res.status !== 200) throw synapseError(res, call);
-    return jsonBody<FileEntity>(res, call);
+    return jsonBody<T>(res, call);
   }
 
   private async call<T>(call: SynapseCall, body: string | undefined, signal: AbortSignal, uploadCall = false): Promise<T> {

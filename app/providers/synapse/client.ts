@@ -1,20 +1,21 @@
 // Synapse multipart upload behind the provider port (protocols.md section 2).
+// folders of the remote path (found or created) → upload destination of the innermost one →
 // start-or-resume (idempotent) → presigned part URLs in batches → PUT each part to storage →
-// add it with its MD5 → complete → create the FileEntity in the target project/folder.
-import { posix } from 'node:path';
+// add it with its MD5 → complete → create the FileEntity in that folder.
 import { FerryError } from '../../common/errors.js';
 import type { Verdict } from '../../engine/classify.js';
 import type { HashAlgorithm } from '../../engine/hashing.js';
 import type { Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
 import { chunkDigestHex } from '../shared/chunk-digest.js';
 import { SynapseApi } from './api.js';
+import { storageLocationFor } from './destination.js';
+import { synapseUrls } from './endpoints.js';
+import { SynapseFolders } from './folders.js';
 import { PartUrlCache, batchFor } from './part-urls.js';
 import { storageError } from './storage-errors.js';
+import { parseTarget } from './target-path.js';
 import { buildRequest, parseRef, toJson, type RequestSettings, type SynapseRef } from './upload-request.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE, PRESIGNED_TTL_MS, numberOfParts, type MultipartUploadRequest, type MultipartUploadStatus } from './wire.js';
-
-export const SYNAPSE_FILE_URL = 'https://file-prod.prod.sagebase.org';
-export const SYNAPSE_REPO_URL = 'https://repo-prod.prod.sagebase.org';
 
 /** URLs younger than this are used as they are; older ones are fetched again before the PUT. */
 const URL_MAX_AGE_MS = PRESIGNED_TTL_MS - 3 * 60_000;
@@ -38,11 +39,9 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
   // The age of presigned URLs is measured on the local clock from when we got them (local against local).
   const now = (): number => o.clock.now();
   const opt = o.options ?? {};
-  // One base serves both services on the emulator; real Synapse has two hosts (the defaults).
-  const base = o.endpoint.url.trim();
-  const fileUrl = serviceUrl(opt.fileUrl ?? (base || SYNAPSE_FILE_URL), '/file/v1');
-  const repoUrl = serviceUrl(opt.repoUrl ?? (base || SYNAPSE_REPO_URL), '/repo/v1');
+  const { fileUrl, repoUrl } = synapseUrls(o.endpoint.url, opt);
   const api = new SynapseApi({ http: o.http, fileUrl, repoUrl, token: o.endpoint.token });
+  const folders = new SynapseFolders(api);
   const settings: RequestSettings = {
     ...(opt.partSize ? { partSize: positiveInt(opt.partSize, 'partSize') } : {}),
     contentType: opt.contentType ?? 'application/octet-stream',
@@ -52,11 +51,7 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
   const states = new Map<string, UploadState>();
   const keyOf = (req: MultipartUploadRequest): string => JSON.stringify(req);
 
-  const parentId = (): string => {
-    const p = opt.parentId?.trim();
-    if (!p) throw new FerryError('bad-input', 'the Synapse target has no parent: set parentId to the project or folder id (e.g. syn123)');
-    return p;
-  };
+  const targetOf = (job: UploadJob) => parseTarget(job.target.remotePath, opt.parentId, job.file);
 
   /** Records what a start/resume answer says; a new uploadId (the old one was cleared) drops what we knew. */
   const learn = (req: MultipartUploadRequest, s: MultipartUploadStatus): UploadState => {
@@ -102,8 +97,13 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
     ordered: false,
 
     async create(job, signal) {
-      parentId();
-      const request = buildRequest(job, settings);
+      // Names, size and MD5 are checked before the first request.
+      const target = targetOf(job);
+      const checked = buildRequest(job, settings);
+      const folder = await folders.resolve(target.container, target.folders, signal);
+      // The explicit option wins; otherwise the folder's own storage (its project's setting).
+      const storageLocationId = settings.storageLocationId ?? await storageLocationFor(api, folder, job.file.path, signal);
+      const request = { ...checked, storageLocationId };
       const st = learn(request, await api.startOrResume(request, signal));
       // A finished identical upload (dedupe) or parts left by an earlier run: nothing is sent twice.
       return { ref: toJson({ uploadId: st.uploadId, request }), chunkSize: request.partSizeBytes, initial: serverState(st) };
@@ -145,7 +145,7 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
 
     async finish(session, job, _digests: Partial<Record<HashAlgorithm, string>>, signal): Promise<RemoteFile> {
       const ref = parseRef(session.ref);
-      const parent = parentId();
+      const target = targetOf(job);
       const st = await stateFor(ref, signal);
       let handleId = st.completed ? st.resultFileHandleId : undefined;
       if (!handleId) {
@@ -163,10 +163,11 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
         throw new FerryError('integrity', `Synapse stored ${job.file.path} with MD5 ${handle.contentMd5}, but the local file's MD5 is ${local}`,
           { file: job.file.path, serverCode: FILE_MD5_MISMATCH });
       }
-      const entity = await createEntity(job, parent, handleId, signal);
+      const parent = await folders.resolve(target.container, target.folders, signal);
+      const entity = await createEntity(job, target.name, parent, handleId, signal);
       states.delete(keyOf(ref.request));
       return {
-        path: `/${parent}/${entity.name}`,
+        path: `/${[target.container, ...target.folders, entity.name].join('/')}`,
         id: entity.id,
         size: handle.contentSize,
         hash: { algorithm: 'md5', value: handle.contentMd5.toLowerCase() },
@@ -185,8 +186,7 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
     },
   };
 
-  async function createEntity(job: UploadJob, parent: string, handleId: string, signal: AbortSignal): Promise<{ id: string; name: string }> {
-    const wanted = posix.basename(job.target.remotePath.replace(/\\/g, '/')) || job.file.name;
+  async function createEntity(job: UploadJob, wanted: string, parent: string, handleId: string, signal: AbortSignal): Promise<{ id: string; name: string }> {
     const tries = job.target.conflict === 'rename' ? RENAME_TRIES : 1;
     let lastReason = '';
     for (let n = 0; n < tries; n++) {
@@ -213,12 +213,6 @@ function serverState(st: UploadState): ServerState {
 function numbered(name: string, n: number): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
-}
-
-/** Accepts a host ("https://file-prod.prod.sagebase.org") or the full service URL (".../file/v1"). */
-function serviceUrl(url: string, suffix: string): string {
-  const u = url.replace(/\/+$/, '');
-  return u.endsWith(suffix) ? u : `${u}${suffix}`;
 }
 
 function positiveInt(v: string, name: string): number {

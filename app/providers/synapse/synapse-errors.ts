@@ -35,6 +35,7 @@ export function synapseError(res: HttpResponse, call: SynapseCall, o: { uploadCa
   const { reason, errorCode } = reasonOf(res);
   let code = o.code;
   if (code === undefined && res.status === 403 && reason !== undefined && /anonymous/i.test(reason)) code = 'auth';
+  if (code === undefined && isStorageLimit(res.status, reason)) code = 'quota';
   return statusError(res, {
     ...call,
     ...(reason !== undefined ? { serverMessage: reason } : {}),
@@ -42,4 +43,16 @@ export function synapseError(res: HttpResponse, call: SynapseCall, o: { uploadCa
     goneStatuses: o.uploadCall ? [404] : [],
     ...(code !== undefined ? { code } : {}),
   });
+}
+
+/**
+ * A full project or storage location. Synapse's answer to an upload over a project's storage
+ * limit is not in its public source [U]; what is known is the limit's vocabulary (ProjectStorageUsage:
+ * sumFileBytes, maxAllowedFileBytes, isOverLimit) and HTTP's own 507. Any refusal whose reason
+ * speaks of a storage limit or quota is a quota error, whatever its status.
+ */
+export function isStorageLimit(status: number, reason: string | undefined): boolean {
+  if (status === 507) return true;
+  if (status < 400 || status >= 500 || reason === undefined) return false;
+  return /storage (?:limit|quota)|quota|over ?limit|(?:exceed|reached)\w* .*(?:storage|limit)/i.test(reason);
 }

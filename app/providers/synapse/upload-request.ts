@@ -30,7 +30,9 @@ export function handleFileName(localName: string): string {
 export function buildRequest(job: UploadJob, s: RequestSettings): MultipartUploadRequest {
   const { file } = job;
   if (file.size === 0) {
-    throw new FerryError('rejected', `Synapse cannot store empty files: ${file.path} is 0 bytes`, { file: file.path });
+    // The server refuses them ("File size must be at least one byte", PartUtils); the official
+    // client refuses them before uploading too (synapseclient/models/services/manifest.py).
+    throw new FerryError('bad-input', `Synapse cannot store empty files: ${file.path} is 0 bytes (Synapse requires at least one byte); it was not uploaded`, { file: file.path });
   }
   if (file.size > MAX_FILE_SIZE) {
     throw new FerryError('rejected', `${file.path} is larger than Synapse's 5 TB limit for one file`, { file: file.path });

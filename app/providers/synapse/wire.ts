@@ -2,6 +2,8 @@
 
 export const MULTIPART_UPLOAD_REQUEST = 'org.sagebionetworks.repo.model.file.MultipartUploadRequest';
 export const FILE_ENTITY = 'org.sagebionetworks.repo.model.FileEntity';
+export const FOLDER_ENTITY = 'org.sagebionetworks.repo.model.Folder';
+export const PROJECT_ENTITY = 'org.sagebionetworks.repo.model.Project';
 export const ERROR_RESPONSE = 'org.sagebionetworks.repo.model.ErrorResponse';
 export const S3_FILE_HANDLE = 'org.sagebionetworks.repo.model.file.S3FileHandle';
 
@@ -108,6 +110,42 @@ export function numberOfParts(fileSize: number, partSize: number): number {
   return partSize > fileSize ? 1 : Math.ceil(fileSize / partSize);
 }
 
-/** Entity-name rule (NameValidation / EntityNameValidation) [U: apostrophe support varies by version]. */
-export const VALID_NAME = /^[A-Za-z0-9 _.+'()-]+$/;
+/**
+ * Entity-name rule: ModelConstants.VALID_ENTITY_NAME_REGEX `^[a-zA-Z0-9,_. \-+()']+` matched
+ * against the whole trimmed name, at most NameValidation.MAX_NAME_CHARS (see README). The comma is
+ * in the server's pattern although its error message does not list it.
+ */
+export const VALID_NAME = /^[a-zA-Z0-9,_. +()'-]+$/;
 export const MAX_NAME_LENGTH = 256;
+export const NAME_CHARACTERS = 'letters, numbers, spaces, underscores, hyphens, periods, plus signs, apostrophes, and parentheses';
+
+/** Upload destinations (GET /entity/{id}/uploadDestination) a multipart upload can go to. */
+export const S3_UPLOAD_DESTINATION = 'org.sagebionetworks.repo.model.file.S3UploadDestination';
+export const EXTERNAL_S3_UPLOAD_DESTINATION = 'org.sagebionetworks.repo.model.file.ExternalS3UploadDestination';
+export const EXTERNAL_GCP_UPLOAD_DESTINATION = 'org.sagebionetworks.repo.model.file.ExternalGoogleCloudUploadDestination';
+export const MULTIPART_DESTINATIONS = [S3_UPLOAD_DESTINATION, EXTERNAL_S3_UPLOAD_DESTINATION, EXTERNAL_GCP_UPLOAD_DESTINATION];
+
+export interface UploadDestination {
+  concreteType: string;
+  storageLocationId?: number;
+  uploadType?: string;
+  banner?: string;
+}
+
+/** POST /entity/child body and answer. */
+export interface EntityLookupRequest {
+  parentId: string;
+  entityName: string;
+}
+
+export interface EntityId {
+  id: string;
+}
+
+/** What GET /entity/{id} answers, as far as Ferry reads it. */
+export interface EntityHeader {
+  concreteType: string;
+  id: string;
+  name: string;
+  parentId?: string;
+}
