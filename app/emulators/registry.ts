@@ -45,3 +45,9 @@ export function emulatorEntry(id: string): EmulatorEntry {
 export function emulatorOrigin(emu: RunningEmulator): string {
   return new URL(emu.url).origin;
 }
+
+/** Options that start an emulator again on the ports it has now (a restart in place), Box's upload port included. */
+export function samePorts(emu: RunningEmulator): { port: number; uploadPort?: number } {
+  const up = (emu as { uploadUrl?: unknown }).uploadUrl;
+  return { port: Number(new URL(emu.url).port), ...(typeof up === 'string' ? { uploadPort: Number(new URL(up).port) } : {}) };
+}
