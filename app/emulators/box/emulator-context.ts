@@ -70,8 +70,6 @@ export interface BoxEmuContext {
   tree: BoxTree;
   store: FileStore;
   counters: EmulatorCounters;
-  /** Base the client used for this request (follows its Host, as behind a proxy). */
-  baseUrl: () => string;
   /** The upload origin's base with its `/api` prefix, e.g. http://127.0.0.1:5678/api. */
   uploadBase: () => string;
   now: () => number;

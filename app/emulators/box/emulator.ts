@@ -45,8 +45,8 @@ export async function startBoxEmulator(opts: EmulatorOptions & BoxEmulatorOption
   let uploadOrigin = '';
   /** The upload base for the request being answered: its own Host's when it came to the upload port. */
   const uploadBase = new AsyncLocalStorage<string>();
-  const emu = await startEmulatorHost('box', resolved, (counters, baseUrl) => {
-    const c: BoxEmuContext = { o, tree, store, counters, baseUrl, uploadBase: () => uploadBase.getStore() ?? `${uploadOrigin}/api`, now: resolved.now };
+  const emu = await startEmulatorHost('box', resolved, (counters) => {
+    const c: BoxEmuContext = { o, tree, store, counters, uploadBase: () => uploadBase.getStore() ?? `${uploadOrigin}/api`, now: resolved.now };
     const router = new BoxRouter(c, new BoxSessions(c), new BoxSimpleUploads(c), resolved.token);
     const handler: EmulatorHandler = {
       handle: (req, res, ctx) => {

@@ -40,5 +40,5 @@ export function boxBaseUrls(endpointUrl: string, uploadUrl?: string): BoxBaseUrl
   const api = base(endpointUrl, 'API URL');
   if (uploadUrl !== undefined && uploadUrl.trim() !== '') return { apiBase: text(api), uploadBase: text(base(uploadUrl, 'option uploadUrl')) };
   if (api.hostname === BOX_API_HOST && api.pathname.replace(/\/+$/, '') === '') return { apiBase: text(api), uploadBase: BOX_UPLOAD_BASE };
-  throw new FerryError('bad-input', `Box option uploadUrl is needed for the API URL ${text(api)}: only ${BOX_API_HOST} implies its upload service (${BOX_UPLOAD_BASE}); give the upload base, e.g. the one \`ferry emulate box\` prints`);
+  throw new FerryError('bad-input', `Box option uploadUrl is needed for the API URL ${text(api)}: only ${BOX_API_HOST} implies its upload service (${BOX_UPLOAD_BASE}); set option uploadUrl to the upload base (for \`ferry emulate box\`, the uploadUrl it prints under options)`);
 }
