@@ -3,7 +3,7 @@
 import type { ProviderId } from '../common/transfer.js';
 import type { RunningEmulator } from './kit/emulator-host.js';
 import type { EmulatorOptions } from './kit/emulator-types.js';
-import { startBoxEmulator } from './box/emulator.js';
+import { boxUploadUrl, startBoxEmulator } from './box/emulator.js';
 import { startOnedriveEmulator } from './onedrive/emulator.js';
 import { startRedivisEmulator } from './redivis/emulator.js';
 import { startSynapseEmulator } from './synapse/emulator.js';
@@ -30,7 +30,8 @@ export const EMULATORS: Record<ProviderId, EmulatorEntry> = {
   redivis: { id: 'redivis', emulate: startRedivisEmulator, endpointFor: (emu) => ({ url: emu.url, options: { table: 'sandbox.dataset.uploads', pollIntervalMs: '200' } }) },
   synapse: { id: 'synapse', emulate: startSynapseEmulator, endpointFor: (emu) => ({ url: emu.url, options: { parentId: 'syn1' } }) },
   onedrive: { id: 'onedrive', emulate: startOnedriveEmulator, endpointFor: (emu) => ({ url: `${emu.url}/v1.0`, options: {} }) },
-  box: { id: 'box', emulate: startBoxEmulator, endpointFor: same },
+  // Box's API and upload service are two origins; the client needs both (app/providers/box/README.md).
+  box: { id: 'box', emulate: startBoxEmulator, endpointFor: (emu) => ({ url: emu.url, options: { uploadUrl: boxUploadUrl(emu) } }) },
   tus: { id: 'tus', emulate: startTusEmulator, endpointFor: same },
 };
 
@@ -43,4 +44,10 @@ export function emulatorEntry(id: string): EmulatorEntry {
 /** Origin of an emulator (where `/_emulator/*` lives), whatever path its client URL has. */
 export function emulatorOrigin(emu: RunningEmulator): string {
   return new URL(emu.url).origin;
+}
+
+/** Options that start an emulator again on the ports it has now (a restart in place), Box's upload port included. */
+export function samePorts(emu: RunningEmulator): { port: number; uploadPort?: number } {
+  const up = (emu as { uploadUrl?: unknown }).uploadUrl;
+  return { port: Number(new URL(emu.url).port), ...(typeof up === 'string' ? { uploadPort: Number(new URL(up).port) } : {}) };
 }

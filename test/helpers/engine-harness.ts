@@ -12,7 +12,7 @@ import { MemoryTargetStore } from '../../app/runtime/target-stores.js';
 import { EMULATORS, emulatorOrigin } from '../../app/emulators/registry.js';
 import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import type { EmulatorFile, EmulatorStats } from '../../app/emulators/kit/emulator-types.js';
-import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { optionPorts, startFaultProxy, throughProxy, type FaultProxy } from './fault-proxy.js';
 import { startCaseEmulator, type ProviderCase } from './provider-cases.js';
 
 export const FAST_RETRY: Partial<RetryConfig> = { baseMs: 20, capMs: 200, jitterMs: 20, maxAttempts: 6 };
@@ -50,10 +50,10 @@ export async function startHarness(c: ProviderCase, o: HarnessOptions = {}): Pro
   const files = join(root, 'local');
   await fsp.mkdir(files, { recursive: true });
   const emu = await startCaseEmulator(c, join(root, 'emu'), o.emulator);
-  const proxy = o.proxy ? await startFaultProxy({ targetPort: Number(new URL(emu.url).port) }) : undefined;
-  const ep = EMULATORS[c.id].endpointFor(emu);
-  const url = proxy ? ep.url.replace(`:${new URL(emu.url).port}`, `:${proxy.port}`) : ep.url;
-  const target: TargetConfig = { id: `t-${c.id}`, name: c.id, provider: c.id, url, token: emu.token, options: { ...ep.options, ...c.client }, conflict: 'rename', remoteRoot: '/' };
+  const direct = EMULATORS[c.id].endpointFor(emu);
+  const proxy = o.proxy ? await startFaultProxy({ targetPort: Number(new URL(emu.url).port), alsoTargetPorts: optionPorts(direct) }) : undefined;
+  const ep = proxy ? throughProxy(direct, proxy) : direct;
+  const target: TargetConfig = { id: `t-${c.id}`, name: c.id, provider: c.id, url: ep.url, token: emu.token, options: { ...ep.options, ...c.client }, conflict: 'rename', remoteRoot: '/' };
   const targets = new MemoryTargetStore([target]);
   const boot = () => createRuntime({
     home, targets,

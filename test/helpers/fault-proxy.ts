@@ -24,6 +24,8 @@ export type ProxyMode =
 export interface FaultProxy {
   port: number;
   url: string;
+  /** The proxy port in front of a target port (the main one or one of `alsoTargetPorts`). */
+  portFor(targetPort: number): number | undefined;
   /** Resolves once the mode is in force (leaving `refuse` re-opens the listener on the same port). */
   setMode(mode: ProxyMode): Promise<void>;
   bytesUp(): number;
@@ -40,13 +42,11 @@ interface Conn { client: net.Socket; upstream: net.Socket; dead: boolean; up: Di
 
 const HIGH_WATER = 256 * 1024;
 
-export async function startFaultProxy(o: { targetPort: number; targetHost?: string }): Promise<FaultProxy> {
+export async function startFaultProxy(o: { targetPort: number; targetHost?: string; alsoTargetPorts?: number[] }): Promise<FaultProxy> {
   let mode: ProxyMode = { kind: 'pass' };
   let budget = Infinity;
   let up = 0, down = 0, accepted = 0;
   const conns = new Set<Conn>();
-  let server: net.Server;
-  let port = 0;
 
   const kill = (c: Conn, how: 'reset' | 'close'): void => {
     c.dead = true;
@@ -120,13 +120,13 @@ export async function startFaultProxy(o: { targetPort: number; targetHost?: stri
     budget = Infinity;
   };
 
-  const onConnection = (client: net.Socket): void => {
+  const onConnection = (targetPort: number) => (client: net.Socket): void => {
     accepted++;
     if (mode.kind === 'refuse') {
       client.resetAndDestroy();
       return;
     }
-    const upstream = net.connect({ port: o.targetPort, host: o.targetHost ?? '127.0.0.1', allowHalfOpen: true });
+    const upstream = net.connect({ port: targetPort, host: o.targetHost ?? '127.0.0.1', allowHalfOpen: true });
     const mk = (src: net.Socket, dst: net.Socket, isUp: boolean): Dir => ({ src, dst, q: [], queued: 0, releaseAt: 0, up: isUp });
     const c: Conn = { client, upstream, dead: false, up: mk(client, upstream, true), down: mk(upstream, client, false) };
     conns.add(c);
@@ -139,26 +139,32 @@ export async function startFaultProxy(o: { targetPort: number; targetHost?: stri
     }
   };
 
-  const listen = (p: number): Promise<void> => new Promise((resolve, reject) => {
-    server = net.createServer({ allowHalfOpen: true }, onConnection);
+  // One listener per target port (a server on two origins, e.g. Box's API and upload service);
+  // all of them share the mode and the byte budget.
+  const listeners = [o.targetPort, ...(o.alsoTargetPorts ?? [])].map((target) => ({ target, port: 0, server: undefined as net.Server | undefined }));
+  const listen = (l: (typeof listeners)[number]): Promise<void> => new Promise((resolve, reject) => {
+    const server = net.createServer({ allowHalfOpen: true }, onConnection(l.target));
+    l.server = server;
     server.once('error', reject);
-    server.listen(p, '127.0.0.1', () => { port = (server.address() as net.AddressInfo).port; resolve(); });
+    server.listen(l.port, '127.0.0.1', () => { l.port = (server.address() as net.AddressInfo).port; resolve(); });
   });
-  const stopListening = (): Promise<void> => new Promise((resolve) => { server.close(() => resolve()); });
-  await listen(0);
+  const stopListening = (): Promise<unknown> => Promise.all(listeners.map((l) => new Promise<void>((resolve) => { l.server!.close(() => resolve()); })));
+  for (const l of listeners) await listen(l);
+  const port = listeners[0]!.port;
 
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    portFor: (target) => listeners.find((l) => l.target === target)?.port,
     async setMode(m) {
       const wasRefusing = mode.kind === 'refuse';
       mode = m;
       budget = 'bytes' in m ? m.bytes : Infinity;
       if (m.kind === 'refuse' && !wasRefusing) {
         for (const c of conns) kill(c, 'reset');
-        await new Promise<void>((resolve) => { server.close(() => resolve()); });
+        await stopListening();
       } else if (m.kind !== 'refuse' && wasRefusing) {
-        await listen(port);
+        for (const l of listeners) await listen(l);
       }
     },
     bytesUp: () => up,
@@ -169,4 +175,24 @@ export async function startFaultProxy(o: { targetPort: number; targetHost?: stri
       if (mode.kind !== 'refuse') await stopListening();
     },
   };
+}
+
+/**
+ * An emulator endpoint with every loopback port the proxy fronts replaced by its proxy port, in
+ * the URL and in URL-valued options (Box's `uploadUrl`), so all of the client's traffic crosses it.
+ */
+export function throughProxy<E extends { url: string; options: Record<string, string> }>(ep: E, proxy: FaultProxy): E {
+  const swap = (v: string): string => v.replace(/^(https?:\/\/(?:127\.0\.0\.1|localhost)):(\d+)/, (all, host: string, p: string) => {
+    const to = proxy.portFor(Number(p));
+    return to === undefined ? all : `${host}:${to}`;
+  });
+  return { ...ep, url: swap(ep.url), options: Object.fromEntries(Object.entries(ep.options).map(([k, v]) => [k, swap(v)])) };
+}
+
+/** Loopback ports named by an endpoint's URL-valued options (beyond its main URL), for `alsoTargetPorts`. */
+export function optionPorts(ep: { options: Record<string, string> }): number[] {
+  return Object.values(ep.options).flatMap((v) => {
+    const m = /^https?:\/\/(?:127\.0\.0\.1|localhost):(\d+)/.exec(v);
+    return m ? [Number(m[1])] : [];
+  });
 }

@@ -27,11 +27,11 @@ import { createLogger } from '../../app/node/logger.js';
 import { systemClock } from '../../app/node/system-clock.js';
 import { MemoryTargetStore } from '../../app/runtime/target-stores.js';
 import { CLIENTS } from '../../app/providers/registry.js';
-import { EMULATORS } from '../../app/emulators/registry.js';
+import { EMULATORS, samePorts } from '../../app/emulators/registry.js';
 import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import type { EmulatorFile, RequestRecord } from '../../app/emulators/kit/emulator-types.js';
 import { FAST_RETRY } from './engine-harness.js';
-import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { optionPorts, startFaultProxy, throughProxy, type FaultProxy } from './fault-proxy.js';
 import { CASES, type ProviderCase } from './provider-cases.js';
 
 export function providerCase(id: ProviderId): ProviderCase {
@@ -377,10 +377,10 @@ export async function startRig(id: ProviderId, o: RigOptions = {}): Promise<Rig>
   const emuExtra = { ...(o.emulator ?? {}), token };
   let emu = await startEmulator(c, emuDir, emuExtra);
   const emuPort = Number(new URL(emu.url).port);
-  const proxy = o.proxy ? await startFaultProxy({ targetPort: emuPort }) : undefined;
-  const ep = endpointFor(c, emu);
-  const url = proxy ? ep.url.replace(`:${emuPort}`, `:${proxy.port}`) : ep.url;
-  const target: TargetConfig = { id: `t-${id}`, name: id, provider: id, url, token, options: { ...ep.options, ...c.client, ...(o.client ?? {}) }, conflict: o.conflict ?? 'rename', remoteRoot: '/' };
+  const direct = endpointFor(c, emu);
+  const proxy = o.proxy ? await startFaultProxy({ targetPort: emuPort, alsoTargetPorts: optionPorts(direct) }) : undefined;
+  const ep = proxy ? throughProxy(direct, proxy) : direct;
+  const target: TargetConfig = { id: `t-${id}`, name: id, provider: id, url: ep.url, token, options: { ...ep.options, ...c.client, ...(o.client ?? {}) }, conflict: o.conflict ?? 'rename', remoteRoot: '/' };
   const clock = o.clock ?? new ShiftClock();
   const log = createLogger({ file: join(home, 'logs', 'ferry.log'), secrets: () => [token] });
   const newTransport = (): Http => new UndiciHttp(o.idleTimeoutMs ? { idleTimeoutMs: o.idleTimeoutMs } : {});
@@ -431,8 +431,9 @@ export async function startRig(id: ProviderId, o: RigOptions = {}): Promise<Rig>
     dataRequests: () => http.records.filter((r) => isData(id, r)),
     received: () => emu.stats().bytesReceived,
     restartEmulator: async (extra = {}) => {
+      const ports = samePorts(emu);
       await emu.close();
-      emu = await startEmulator(c, emuDir, { ...emuExtra, ...extra, port: emuPort });
+      emu = await startEmulator(c, emuDir, { ...emuExtra, ...extra, ...ports });
       rig.emu = emu;
     },
     restartEngine: async (between) => {

@@ -10,8 +10,7 @@ import { classify } from '../../app/engine/classify.js';
 import type { Chunk, Provider, UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createBoxProvider } from '../../app/providers/box/client.js';
-import { type BoxEmulatorOptions, startBoxEmulator } from '../../app/emulators/box/emulator.js';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { type BoxEmulatorOptions, type BoxRunningEmulator, startBoxEmulator } from '../../app/emulators/box/emulator.js';
 import { systemClock } from '../../app/node/system-clock.js';
 import type { Clock } from '../../app/engine/ports.js';
 
@@ -20,7 +19,7 @@ const SIZE = 4 * PART + 999;
 const PARTS = 5;
 
 let dir: string;
-let emu: RunningEmulator;
+let emu: BoxRunningEmulator;
 let http: UndiciHttp;
 let data: Buffer;
 let sha1: string;
@@ -33,7 +32,7 @@ async function start(o: BoxEmulatorOptions = {}): Promise<void> {
 }
 
 function provider(clock: Clock = systemClock, token = emu.token): Provider {
-  return createBoxProvider({ endpoint: { url: emu.url, token }, http, clock, options: { minSessionFileSize: String(3 * PART) } });
+  return createBoxProvider({ endpoint: { url: emu.url, token }, http, clock, options: { uploadUrl: emu.uploadUrl, minSessionFileSize: String(3 * PART) } });
 }
 
 const chunk = (i: number): Chunk => ({ index: i, offset: i * PART, data: data.subarray(i * PART, Math.min(SIZE, (i + 1) * PART)), final: i === PARTS - 1 });

@@ -11,15 +11,14 @@ import { classify } from '../../app/engine/classify.js';
 import type { Provider, RemoteFile, Session, UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createBoxProvider } from '../../app/providers/box/client.js';
-import { type BoxEmulatorOptions, startBoxEmulator } from '../../app/emulators/box/emulator.js';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { type BoxEmulatorOptions, type BoxRunningEmulator, startBoxEmulator } from '../../app/emulators/box/emulator.js';
 import { systemClock } from '../../app/node/system-clock.js';
 
 const PART = 64 * 1024;
 const THRESHOLD = 3 * PART;
 
 let dir: string;
-let emu: RunningEmulator;
+let emu: BoxRunningEmulator;
 let http: UndiciHttp;
 const signal = new AbortController().signal;
 
@@ -28,7 +27,7 @@ async function start(o: BoxEmulatorOptions = {}): Promise<void> {
 }
 
 function provider(token = emu.token): Provider {
-  return createBoxProvider({ endpoint: { url: emu.url, token }, http, clock: systemClock, options: { minSessionFileSize: String(THRESHOLD) } });
+  return createBoxProvider({ endpoint: { url: emu.url, token }, http, clock: systemClock, options: { uploadUrl: emu.uploadUrl, minSessionFileSize: String(THRESHOLD) } });
 }
 
 async function localFile(name: string, size: number): Promise<{ job: (remotePath: string, conflict?: ConflictPolicy) => UploadJob; data: Buffer; sha1: string }> {

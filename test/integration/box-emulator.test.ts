@@ -5,17 +5,16 @@ import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { type BoxEmulatorOptions, startBoxEmulator } from '../../app/emulators/box/emulator.js';
+import { type BoxEmulatorOptions, type BoxRunningEmulator, startBoxEmulator } from '../../app/emulators/box/emulator.js';
 import { buildMultipart } from '../../app/providers/box/multipart.js';
 import type { BoxPart, BoxUploadSession } from '../../app/providers/box/wire.js';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 
 const PART = 1024;
 const SIZE = 4 * PART + 100;
 const MIN = 2 * PART;
 
 let dir: string;
-let emu: RunningEmulator;
+let emu: BoxRunningEmulator;
 let clock: number;
 let data: Buffer;
 
@@ -32,7 +31,9 @@ async function call(method: string, url: string, o: { json?: unknown; body?: Buf
     body = Buffer.from(JSON.stringify(o.json));
     headers['content-type'] = 'application/json';
   }
-  const res = await request(url.startsWith('http') ? url : emu.url + url, { method: method as 'GET', headers, body: body as Buffer });
+  // Paths under /api belong to the upload origin, the rest to the API origin, as on Box.
+  const full = url.startsWith('http') ? url : url.startsWith('/api/') ? new URL(emu.uploadUrl).origin + url : emu.url + url;
+  const res = await request(full, { method: method as 'GET', headers, body: body as Buffer });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, json: text ? JSON.parse(text) : undefined };
 }
@@ -84,7 +85,7 @@ describe('Box emulator: sessions (5.1, 5.5)', () => {
     const s = await session();
     expect(s).toMatchObject({ type: 'upload_session', part_size: PART, total_parts: 5, num_parts_processed: 0 });
     expect(Date.parse(s.session_expires_at)).toBe(clock + 7 * 24 * 3600 * 1000);
-    expect(s.session_endpoints.upload_part).toBe(`${emu.url}/api/2.0/files/upload_sessions/${s.id}`);
+    expect(s.session_endpoints.upload_part).toBe(`${emu.uploadUrl}/2.0/files/upload_sessions/${s.id}`);
     expect(s.session_endpoints.list_parts).toBe(`${s.session_endpoints.upload_part}/parts`);
     expect(s.session_endpoints.commit).toBe(`${s.session_endpoints.upload_part}/commit`);
   });

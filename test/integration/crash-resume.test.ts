@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EMULATORS, emulatorOrigin } from '../../app/emulators/registry.js';
 import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { optionPorts, startFaultProxy, throughProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { CASES, startCaseEmulator, type ProviderCase } from '../helpers/provider-cases.js';
 import { bundleForChild } from '../helpers/bundle.js';
 
@@ -53,10 +53,11 @@ async function rig(c: ProviderCase, size: number, chunk: number, bytesPerSec: nu
   for (let off = 0; off < size; off += 4 * MiB) await fh.write(randomBytes(Math.min(4 * MiB, size - off)));
   await fh.close();
   const emu = await startCaseEmulator(c, join(root, 'emu'));
-  const proxy = await startFaultProxy({ targetPort: Number(new URL(emu.url).port) });
+  const direct = EMULATORS[c.id].endpointFor(emu);
+  const proxy = await startFaultProxy({ targetPort: Number(new URL(emu.url).port), alsoTargetPorts: optionPorts(direct) });
   await proxy.setMode({ kind: 'bandwidth', bytesPerSec });
-  const ep = EMULATORS[c.id].endpointFor(emu);
-  const url = ep.url.replace(`:${new URL(emu.url).port}`, `:${proxy.port}`);
+  const ep = throughProxy(direct, proxy);
+  const url = ep.url;
   const options = Object.entries({ ...ep.options, ...c.client }).flatMap(([k, v]) => ['--option', `${k}=${v}`]);
   const args = [CLI, 'upload', file, '--provider', c.id, '--endpoint', url, '--dest', '/crash/big.bin', '--chunk-size', String(chunk), '--json', ...options];
   const r: Rig = { root, home: join(root, 'home'), file, size, emu, proxy, args };

@@ -8,22 +8,22 @@ import { join } from 'node:path';
 import { BoxClient, BoxDeveloperTokenAuth } from 'box-typescript-sdk-gen';
 import { BoxApiError } from 'box-typescript-sdk-gen/box/errors';
 import { generateByteStreamFromBuffer } from 'box-typescript-sdk-gen/internal';
-import { startBoxEmulator } from '../../app/emulators/box/emulator.js';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { type BoxRunningEmulator, startBoxEmulator } from '../../app/emulators/box/emulator.js';
 
 const PART = 1024 * 1024;
 // Three full parts and a short last one: the SDK asserts part_size * total_parts >= file_size.
 const SIZE = 3 * PART + 123_457;
 
 let dir: string;
-let emu: RunningEmulator;
+let emu: BoxRunningEmulator;
 let data: Buffer;
 let localPath: string;
 
 function sdk(): BoxClient {
   return new BoxClient({ auth: new BoxDeveloperTokenAuth({ token: emu.token }) }).withCustomBaseUrls({
+    // The two bases the SDK defaults to https://api.box.com and https://upload.box.com/api.
     baseUrl: emu.url,
-    uploadUrl: `${emu.url}/api`,
+    uploadUrl: emu.uploadUrl,
     oauth2Url: `${emu.url}/oauth2`,
   });
 }
@@ -145,5 +145,19 @@ describe('box-typescript-sdk-gen against the Box emulator', () => {
     expect(err).toBeInstanceOf(BoxApiError);
     // The SDK builds its message from the status, Box's `message` and `request_id`.
     expect((err as BoxApiError).message).toMatch(/^409 "Item with the same name already exists"; Request ID: "[0-9a-f]+"/);
+  });
+
+  it('folder items by marker (usemarker, marker, nextMarker) page through every item once', async () => {
+    const client = sdk();
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await client.folders.createFolder({ name, parent: { id: '0' } });
+    const names: string[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const items = await client.folders.getFolderItems('0', { queryParams: { usemarker: true, limit: 2, ...(marker ? { marker } : {}) } });
+      names.push(...(items.entries ?? []).map((e) => (e as { name?: string }).name ?? ''));
+      if (!items.nextMarker) break;
+      marker = items.nextMarker;
+    }
+    expect(names).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 });

@@ -18,8 +18,7 @@ import { systemClock } from '../../app/node/system-clock.js';
 import { MemoryTargetStore } from '../../app/runtime/target-stores.js';
 import { ParcelWatcher } from '../../app/node/watcher-parcel.js';
 import { createBoxProvider } from '../../app/providers/box/client.js';
-import { startBoxEmulator } from '../../app/emulators/box/emulator.js';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { type BoxRunningEmulator, startBoxEmulator } from '../../app/emulators/box/emulator.js';
 import type { EmulatorFile } from '../../app/emulators/kit/emulator-types.js';
 import type { SyncEvent } from '../../app/sync/sync-events.js';
 import { SyncFolder } from '../../app/sync/sync-folder.js';
@@ -28,7 +27,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('folder sync to Box', () => {
   let base: string;
-  let emu: RunningEmulator;
+  let emu: BoxRunningEmulator;
   let http: UndiciHttp;
   let engine: Engine;
   let folder: SyncFolder | undefined;
@@ -41,7 +40,7 @@ describe('folder sync to Box', () => {
     http = new UndiciHttp({ idleTimeoutMs: 10_000 });
     const home = join(base, 'home');
     const log = createLogger({ file: join(home, 'logs', 'ferry.log'), stderr: false, secrets: () => [emu.token] });
-    const target: TargetConfig = { id: 'box', name: 'box', provider: 'box', url: emu.url, token: emu.token, options: {}, conflict: 'replace', remoteRoot: '/' };
+    const target: TargetConfig = { id: 'box', name: 'box', provider: 'box', url: emu.url, token: emu.token, options: { uploadUrl: emu.uploadUrl }, conflict: 'replace', remoteRoot: '/' };
     engine = createEngine({
       journal: new FileJournal(home, log), files: new NodeFileSource(), clock: systemClock, log, hashers: createHasher, http,
       providers: () => createBoxProvider, targets: new MemoryTargetStore([target]), settings: { autoResume: false, maxConcurrent: 1 },

@@ -2,8 +2,9 @@
 import { createHash } from 'node:crypto';
 import type { EmulatorCounters } from '../kit/emulator-host.js';
 import type { FileStore } from '../kit/file-store.js';
+import { BoxHttpError } from './emulator-reply.js';
 import type { BoxTree, TreeFile } from './emulator-tree.js';
-import { DEFAULT_PART_SIZE, MAX_PAGE_LIMIT, MAX_SIMPLE_UPLOAD_SIZE, MIN_SESSION_FILE_SIZE, SESSION_TTL_MS } from '../../providers/box/wire.js';
+import { DEFAULT_PART_SIZE, MAX_ITEMS_OFFSET, MAX_PAGE_LIMIT, MAX_SIMPLE_UPLOAD_SIZE, MIN_SESSION_FILE_SIZE, SESSION_TTL_MS } from '../../providers/box/wire.js';
 
 /**
  * Box-specific emulator options. Facts marked [U] in protocols.md section 5 are options here,
@@ -32,6 +33,12 @@ export interface BoxEmulatorOptions {
   maxPageLimit?: number;
   /** Largest file through the simple upload (default 50 MiB). */
   maxSimpleUploadSize?: number;
+  /** Largest `offset` a folder listing accepts (default 10,000: Box OpenAPI, GET /folders/{id}/items); lower it to test deep folders. */
+  maxItemsOffset?: number;
+  /** Account storage in bytes; an upload that would pass it gets 403 storage_limit_exceeded (default: no limit). */
+  storageLimitBytes?: number;
+  /** Port of the upload origin (default 0: any free port); give the old one to restart in place. */
+  uploadPort?: number;
 }
 
 export type ResolvedBoxOptions = Required<BoxEmulatorOptions>;
@@ -49,6 +56,9 @@ export function resolveBoxOptions(o: BoxEmulatorOptions): ResolvedBoxOptions {
     wrongFileSha1: o.wrongFileSha1 ?? false,
     maxPageLimit: o.maxPageLimit ?? MAX_PAGE_LIMIT,
     maxSimpleUploadSize: o.maxSimpleUploadSize ?? MAX_SIMPLE_UPLOAD_SIZE,
+    maxItemsOffset: o.maxItemsOffset ?? MAX_ITEMS_OFFSET,
+    storageLimitBytes: o.storageLimitBytes ?? Number.POSITIVE_INFINITY,
+    uploadPort: o.uploadPort ?? 0,
   };
   if (!(r.partSize >= 1) || !Number.isInteger(r.partSize)) throw new Error(`box emulator: partSize must be a positive integer, got ${r.partSize}`);
   if (!(r.maxPageLimit >= 1)) throw new Error(`box emulator: maxPageLimit must be at least 1, got ${r.maxPageLimit}`);
@@ -60,8 +70,16 @@ export interface BoxEmuContext {
   tree: BoxTree;
   store: FileStore;
   counters: EmulatorCounters;
-  baseUrl: () => string;
+  /** The upload origin's base with its `/api` prefix, e.g. http://127.0.0.1:5678/api. */
+  uploadBase: () => string;
   now: () => number;
+}
+
+/** 403 storage_limit_exceeded when `size` more bytes (replacing `replacing` bytes) would pass the account's storage. */
+export function checkStorage(c: BoxEmuContext, size: number, replacing = 0): void {
+  if (c.tree.usedBytes() - replacing + size > c.o.storageLimitBytes) {
+    throw new BoxHttpError(403, 'storage_limit_exceeded', 'Account storage limit reached');
+  }
 }
 
 /** The sha1 to put in a File object: the real one, or a corrupted one when asked (row 29). */

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { RequestContext } from '../kit/emulator-host.js';
 import { header, readJson, sendEmpty, sendJson } from '../kit/http-io.js';
-import { type BoxEmuContext, reportedSha1 } from './emulator-context.js';
+import { type BoxEmuContext, checkStorage, reportedSha1 } from './emulator-context.js';
 import { writePart } from './emulator-part-writer.js';
 import { BoxHttpError, intParam, query, sendResult } from './emulator-reply.js';
 import { validItemName } from './emulator-tree.js';
@@ -62,6 +62,8 @@ export class BoxSessions {
     if (size < o.minSessionFileSize) {
       throw new BoxHttpError(400, 'file_size_too_small', `File size ${size} less than minimum allowed for this API: ${o.minSessionFileSize}`);
     }
+    // BOX-OAS post_files_upload_sessions: 403 storage_limit_exceeded "Account storage limit reached".
+    checkStorage(this.c, size, fileId !== undefined ? (tree.file(fileId)?.size ?? 0) : 0);
     if (!tree.folder(folderId)) throw new BoxHttpError(404, 'invalid_parameter', `Invalid value '${folderId}' for folder_id`);
     const clash = tree.named(folderId, fileName);
     if (clash && clash.id !== fileId) {
@@ -233,7 +235,7 @@ export class BoxSessions {
   }
 
   private json(s: EmuSession): BoxUploadSession {
-    const base = `${this.c.baseUrl()}/api/2.0/files/upload_sessions/${s.id}`;
+    const base = `${this.c.uploadBase()}/2.0/files/upload_sessions/${s.id}`;
     return {
       id: s.id, type: 'upload_session',
       session_expires_at: new Date(s.createdAt + this.c.o.sessionTtlMs).toISOString(),

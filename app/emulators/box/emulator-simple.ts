@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { RequestContext } from '../kit/emulator-host.js';
 import { header, readBinary, readJson, sendJson } from '../kit/http-io.js';
-import { type BoxEmuContext, reportedSha1 } from './emulator-context.js';
+import { type BoxEmuContext, checkStorage, reportedSha1 } from './emulator-context.js';
 import { BoxHttpError, sendResult } from './emulator-reply.js';
 import { type TreeFile, validItemName } from './emulator-tree.js';
 import { boundaryOf, MultipartError, parseMultipart } from '../../providers/box/multipart.js';
@@ -46,9 +46,11 @@ export class BoxSimpleUploads {
     if (typeof body.size === 'number' && body.size > this.c.o.maxSimpleUploadSize) {
       throw new BoxHttpError(413, 'file_size_limit_exceeded', `File size ${body.size} exceeds the simple upload limit ${this.c.o.maxSimpleUploadSize}; use an upload session`);
     }
-    this.destination(body, fileId);
+    const dest = this.destination(body, fileId);
+    // The pre-flight checks "any folder and account storage quotas" (developer.box.com guides/uploads/check).
+    if (typeof body.size === 'number') checkStorage(this.c, body.size, dest.file?.size ?? 0);
     const target = fileId === undefined ? 'content' : `${encodeURIComponent(fileId)}/content`;
-    sendJson(res, 200, { upload_url: `${this.c.baseUrl()}/api/2.0/files/${target}`, upload_token: null });
+    sendJson(res, 200, { upload_url: `${this.c.uploadBase()}/2.0/files/${target}`, upload_token: null });
   }
 
   async upload(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, fileId?: string): Promise<void> {
@@ -83,6 +85,7 @@ export class BoxSimpleUploads {
       throw new BoxHttpError(413, 'file_size_limit_exceeded', `File size ${bytes.length} exceeds the simple upload limit ${this.c.o.maxSimpleUploadSize}`);
     }
     const dest = this.destination(attrs ?? {}, fileId);
+    checkStorage(this.c, bytes.length, dest.file?.size ?? 0);
     const sha1 = createHash('sha1').update(bytes).digest('hex');
     const { tree, store } = this.c;
     let file: TreeFile;

@@ -41,6 +41,13 @@ export class BoxTree {
   }
 
   /** Children of a folder, folders first then by name (Box's default order). */
+  /** Bytes held by every file: what counts against the account's storage. */
+  usedBytes(): number {
+    let n = 0;
+    for (const f of this.files.values()) n += f.size;
+    return n;
+  }
+
   children(folderId: string): (TreeFolder | TreeFile)[] {
     const subfolders = [...this.folders.values()].filter((f) => f.parentId === folderId);
     const files = [...this.files.values()].filter((f) => f.parentId === folderId);

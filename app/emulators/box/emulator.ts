@@ -1,7 +1,9 @@
 // The Box emulator (protocols.md 5.8): upload sessions, simple uploads, folders, on loopback.
-// Routes answer under both bases the official SDK builds: `${url}` (api.box.com) and
-// `${url}/api` (upload.box.com/api); a real client sends uploads to the second, the rest to the first.
+// Two origins as on the real service: the API (`url`, routes under /2.0) and the upload service
+// (`uploadUrl`, routes under /api/2.0); each route answers only on the origin the official SDK
+// sends it to (box-typescript-sdk-gen src/managers/*.generated.ts), 404 on the other.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { EmulatorOptions } from '../kit/emulator-types.js';
@@ -9,14 +11,28 @@ import { type EmulatorHandler, type RequestContext, type RunningEmulator, resolv
 import { FileStore } from '../kit/file-store.js';
 import { bearer, HttpInputError, readJson, sendEmpty, sendJson } from '../kit/http-io.js';
 import { type BoxEmuContext, type BoxEmulatorOptions, reportedSha1, resolveBoxOptions } from './emulator-context.js';
-import { BoxHttpError, drain, intParam, query, sendBoxError } from './emulator-reply.js';
+import { listItems } from './emulator-items.js';
+import { hostBase, type Origin, originOf, startUploadOrigin } from './emulator-origins.js';
+import { BoxHttpError, drain, sendBoxError } from './emulator-reply.js';
 import { BoxSessions } from './emulator-sessions.js';
 import { BoxSimpleUploads } from './emulator-simple.js';
 import { BoxTree, validItemName } from './emulator-tree.js';
 
 export type { BoxEmulatorOptions } from './emulator-context.js';
 
-export async function startBoxEmulator(opts: EmulatorOptions & BoxEmulatorOptions): Promise<RunningEmulator> {
+/** A running Box emulator: `url` is the API base (as https://api.box.com), `uploadUrl` the upload base (as https://upload.box.com/api). */
+export interface BoxRunningEmulator extends RunningEmulator {
+  readonly uploadUrl: string;
+}
+
+/** The upload base of a running Box emulator (for the registry, which sees every emulator as a RunningEmulator). */
+export function boxUploadUrl(emu: RunningEmulator): string {
+  const u = (emu as Partial<BoxRunningEmulator>).uploadUrl;
+  if (typeof u !== 'string') throw new Error(`emulator ${emu.provider} at ${emu.url} has no Box upload origin`);
+  return u;
+}
+
+export async function startBoxEmulator(opts: EmulatorOptions & BoxEmulatorOptions): Promise<BoxRunningEmulator> {
   const resolved = resolveEmulatorOptions(opts);
   const o = resolveBoxOptions(opts);
   const store = new FileStore(resolved.discard ? undefined : resolved.dataDir, resolved.now);
@@ -26,15 +42,36 @@ export async function startBoxEmulator(opts: EmulatorOptions & BoxEmulatorOption
     // Sessions live in memory only, so part files left by an earlier run belong to no one.
     await fsp.rm(join(resolved.dataDir!, 'sessions'), { recursive: true, force: true });
   }
-  return startEmulatorHost('box', resolved, (counters, baseUrl) => {
-    const c: BoxEmuContext = { o, tree, store, counters, baseUrl, now: resolved.now };
+  let uploadOrigin = '';
+  /** The upload base for the request being answered: its own Host's when it came to the upload port. */
+  const uploadBase = new AsyncLocalStorage<string>();
+  const emu = await startEmulatorHost('box', resolved, (counters) => {
+    const c: BoxEmuContext = { o, tree, store, counters, uploadBase: () => uploadBase.getStore() ?? `${uploadOrigin}/api`, now: resolved.now };
     const router = new BoxRouter(c, new BoxSessions(c), new BoxSimpleUploads(c), resolved.token);
     const handler: EmulatorHandler = {
-      handle: (req, res, ctx) => router.handle(req, res, ctx),
+      handle: (req, res, ctx) => {
+        const origin = originOf(req);
+        return uploadBase.run(origin === 'upload' ? `${hostBase(req, uploadOrigin)}/api` : `${uploadOrigin}/api`, () => router.handle(req, res, ctx, origin));
+      },
       files: () => store.list(),
     };
     return handler;
   });
+  let upload;
+  try {
+    upload = await startUploadOrigin(emu.server, resolved, o.uploadPort);
+  } catch (e) {
+    await emu.close();
+    throw e;
+  }
+  uploadOrigin = upload.origin;
+  return {
+    ...emu,
+    uploadUrl: `${upload.origin}/api`,
+    close: async () => {
+      await Promise.all([emu.close(), upload.close()]);
+    },
+  };
 }
 
 class BoxRouter {
@@ -45,7 +82,7 @@ class BoxRouter {
     private readonly token: string,
   ) {}
 
-  async handle(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, origin: Origin): Promise<void> {
     try {
       if (bearer(req) !== this.token) {
         drain(req);
@@ -53,7 +90,7 @@ class BoxRouter {
         sendEmpty(res, 401, { 'www-authenticate': 'Bearer realm="Service", error="invalid_token", error_description="The access token provided is invalid."' });
         return;
       }
-      await this.route(req, res, ctx);
+      await this.route(req, res, ctx, origin);
     } catch (e) {
       if (res.headersSent || res.destroyed) return;
       if (e instanceof BoxHttpError) sendBoxError(res, e.status, e.code, e.message, e.contextInfo);
@@ -63,91 +100,58 @@ class BoxRouter {
     }
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
-    const path = ((req.url ?? '/').split('?')[0] ?? '/').replace(/^\/api(?=\/)/, '');
-    const seg = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  private async route(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, origin: Origin): Promise<void> {
+    const raw = (req.url ?? '/').split('?')[0] ?? '/';
+    // The real prefixes: /2.0 on api.box.com, /api/2.0 on upload.box.com.
+    const prefix = origin === 'upload' ? '/api/2.0/' : '/2.0/';
     const m = req.method ?? 'GET';
-    const is = (...want: string[]): boolean => want.length === seg.length && want.every((w, i) => w === '*' || w === seg[i]);
-    const only = (...methods: string[]): void => {
-      if (!methods.includes(m)) throw new BoxHttpError(405, 'method_not_allowed', `Method ${m} is not allowed on ${path}`);
-    };
-    const id = seg[3] ?? '';
-    if (is('2.0', 'files', 'upload_sessions')) {
-      only('POST');
-      return this.sessions.create(req, res, ctx);
-    }
-    if (is('2.0', 'files', 'upload_sessions', '*')) {
-      only('GET', 'PUT', 'DELETE');
-      if (m === 'GET') return this.sessions.status(res, id);
-      if (m === 'PUT') return this.sessions.part(req, res, ctx, id);
-      return this.sessions.abort(res, id);
-    }
-    if (is('2.0', 'files', 'upload_sessions', '*', 'parts')) {
-      only('GET');
-      return this.sessions.list(req, res, id);
-    }
-    if (is('2.0', 'files', 'upload_sessions', '*', 'commit')) {
-      only('POST');
-      return this.sessions.commit(req, res, ctx, id);
-    }
-    if (is('2.0', 'files', 'upload_sessions', '*', 'log')) {
+    const noRoute = (): BoxHttpError => new BoxHttpError(404, 'not_found', `No Box ${origin === 'upload' ? 'upload' : 'API'} route for ${m} ${raw}`);
+    if (!raw.startsWith(prefix)) throw noRoute();
+    const seg = raw.slice(prefix.length).split('/').filter((s) => s !== '').map(decodeURIComponent);
+    const s = (i: number): string => seg[i] ?? '';
+    const routes: [Origin, string, string, () => Promise<void> | void][] = [
+      ['upload', 'POST', 'files/upload_sessions', () => this.sessions.create(req, res, ctx)],
+      ['upload', 'GET', 'files/upload_sessions/*', () => this.sessions.status(res, s(2))],
+      ['upload', 'PUT', 'files/upload_sessions/*', () => this.sessions.part(req, res, ctx, s(2))],
+      ['upload', 'DELETE', 'files/upload_sessions/*', () => this.sessions.abort(res, s(2))],
+      ['upload', 'GET', 'files/upload_sessions/*/parts', () => this.sessions.list(req, res, s(2))],
+      ['upload', 'POST', 'files/upload_sessions/*/commit', () => this.sessions.commit(req, res, ctx, s(2))],
       // Telemetry endpoint Box's web uploader posts to; undocumented, so accepted and ignored.
-      only('POST');
-      await readJson(req);
-      return sendEmpty(res, 204);
-    }
-    if (is('2.0', 'files', '*', 'upload_sessions')) {
-      only('POST');
-      return this.sessions.create(req, res, ctx, seg[2]);
-    }
-    if (is('2.0', 'files', 'content')) {
-      only('POST', 'OPTIONS');
-      return m === 'POST' ? this.simple.upload(req, res, ctx) : this.simple.preflight(req, res);
-    }
-    if (is('2.0', 'files', '*', 'content')) {
-      only('POST', 'OPTIONS', 'GET');
-      if (m === 'GET') return this.download(res, seg[2]!);
-      return m === 'POST' ? this.simple.upload(req, res, ctx, seg[2]) : this.simple.preflight(req, res, seg[2]);
-    }
-    if (is('2.0', 'files', '*')) {
-      only('GET');
-      const f = this.c.tree.file(seg[2]!);
-      if (!f) throw notFound('file', seg[2]!);
-      return sendJson(res, 200, this.c.tree.fileJson(f, await reportedSha1(this.c, f)));
-    }
-    if (is('2.0', 'folders')) {
-      only('POST');
-      return this.createFolder(req, res);
-    }
-    if (is('2.0', 'folders', '*')) {
-      only('GET');
-      const f = this.c.tree.folder(seg[2]!);
-      if (!f) throw notFound('folder', seg[2]!);
-      return sendJson(res, 200, this.c.tree.folderJson(f));
-    }
-    if (is('2.0', 'folders', '*', 'items')) {
-      only('GET');
-      return this.items(req, res, seg[2]!);
-    }
-    throw new BoxHttpError(404, 'not_found', `No Box API route for ${m} ${path}`);
+      ['upload', 'POST', 'files/upload_sessions/*/log', async () => { await readJson(req); sendEmpty(res, 204); }],
+      ['upload', 'POST', 'files/*/upload_sessions', () => this.sessions.create(req, res, ctx, s(1))],
+      ['upload', 'POST', 'files/content', () => this.simple.upload(req, res, ctx)],
+      ['upload', 'POST', 'files/*/content', () => this.simple.upload(req, res, ctx, s(1))],
+      ['api', 'OPTIONS', 'files/content', () => this.simple.preflight(req, res)],
+      ['api', 'OPTIONS', 'files/*/content', () => this.simple.preflight(req, res, s(1))],
+      ['api', 'GET', 'files/*/content', () => this.download(res, s(1))],
+      ['api', 'GET', 'files/*', () => this.file(res, s(1))],
+      ['api', 'POST', 'folders', () => this.createFolder(req, res)],
+      ['api', 'GET', 'folders/*', () => this.folder(res, s(1))],
+      ['api', 'GET', 'folders/*/items', () => listItems(this.c, req, res, s(1))],
+    ];
+    const fits = (pattern: string): boolean => {
+      const want = pattern.split('/');
+      return want.length === seg.length && want.every((w, i) => w === '*' || w === seg[i]);
+    };
+    const here = routes.filter(([o, , pattern]) => o === origin && fits(pattern));
+    const route = here.find(([, method]) => method === m);
+    if (route) return route[3]();
+    // A call meant for the other origin is a 404 there, as on the real hosts.
+    const elsewhere = routes.some(([o, method, pattern]) => o !== origin && method === m && fits(pattern));
+    if (here.length > 0 && !elsewhere) throw new BoxHttpError(405, 'method_not_allowed', `Method ${m} is not allowed on ${raw}`);
+    throw noRoute();
   }
 
-  /** GET /2.0/folders/{id}/items?offset&limit: offset paging, folders first, then by name. */
-  private async items(req: IncomingMessage, res: ServerResponse, folderId: string): Promise<void> {
-    const { tree, o } = this.c;
-    if (!tree.folder(folderId)) throw notFound('folder', folderId);
-    const q = query(req);
-    const offset = intParam(q, 'offset', 0);
-    const limit = Math.min(Math.max(1, intParam(q, 'limit', Math.min(100, o.maxPageLimit))), o.maxPageLimit);
-    const all = tree.children(folderId);
-    const entries = [];
-    for (const item of all.slice(offset, offset + limit)) {
-      entries.push(tree.isFile(item) ? { ...tree.mini(item), sha1: await reportedSha1(this.c, item) } : tree.mini(item));
-    }
-    sendJson(res, 200, {
-      total_count: all.length, entries, offset, limit,
-      order: [{ by: 'type', direction: 'ASC' }, { by: 'name', direction: 'ASC' }],
-    });
+  private async file(res: ServerResponse, id: string): Promise<void> {
+    const f = this.c.tree.file(id);
+    if (!f) throw notFound('file', id);
+    sendJson(res, 200, this.c.tree.fileJson(f, await reportedSha1(this.c, f)));
+  }
+
+  private folder(res: ServerResponse, id: string): void {
+    const f = this.c.tree.folder(id);
+    if (!f) throw notFound('folder', id);
+    sendJson(res, 200, this.c.tree.folderJson(f));
   }
 
   /** POST /2.0/folders {name, parent:{id}}; a taken name is a 409 whose conflicts is an array. */

@@ -70,7 +70,9 @@ export class BoxApi {
 
   error(res: HttpResponse, o: Pick<CallOptions, 'method' | 'url' | 'doing' | 'codeFor'>): FerryError {
     const b = boxError(res);
-    const code = o.codeFor?.(res.status, b?.code);
+    // A full account (BOX-OAS post_files_upload_sessions 403 storage_limit_exceeded) needs the
+    // user, not another attempt.
+    const code = o.codeFor?.(res.status, b?.code) ?? (b?.code === 'storage_limit_exceeded' ? 'quota' : undefined);
     return statusError(res, {
       method: o.method, url: o.url, doing: o.doing,
       ...(b?.code ? { serverCode: b.code } : {}), ...(b?.message ? { serverMessage: b.message } : {}),
@@ -92,16 +94,24 @@ export class BoxApi {
     return v;
   }
 
-  /** Every item of a folder, page by page (bounded by the total the server announces). */
+  /**
+   * Every item of a folder, page by page. Marker paging (`usemarker=true`), because Box refuses
+   * offsets above 10,000 (BOX-OAS GET /folders/{id}/items) and a folder can hold more.
+   */
   async *items(folderId: string, signal: AbortSignal): AsyncGenerator<BoxMiniItem> {
-    let offset = 0;
+    let marker: string | null = null;
+    const seen = new Set<string>();
     for (let page = 0; page < 100_000; page++) {
-      const url = `${this.apiBase}/2.0/folders/${encodeURIComponent(folderId)}/items?fields=type,id,name,sha1&limit=${MAX_PAGE_LIMIT}&offset=${offset}`;
-      const o = { method: 'GET', url, doing: `listing Box folder ${folderId}`, signal, accept: [200] };
-      const items = this.parse<BoxItems>(await this.call(o), o, (v) => Array.isArray(v.entries) && typeof v.total_count === 'number');
+      const url: string = `${this.apiBase}/2.0/folders/${encodeURIComponent(folderId)}/items?fields=type,id,name,sha1&limit=${MAX_PAGE_LIMIT}&usemarker=true${marker ? `&marker=${encodeURIComponent(marker)}` : ''}`;
+      const o: CallOptions = { method: 'GET', url, doing: `listing Box folder ${folderId}`, signal, accept: [200] };
+      const items: BoxItems = this.parse<BoxItems>(await this.call(o), o, (v) => Array.isArray(v.entries) && (v.next_marker === undefined || v.next_marker === null || typeof v.next_marker === 'string'));
       for (const e of items.entries) yield e;
-      offset += items.entries.length;
-      if (items.entries.length === 0 || offset >= items.total_count) return;
+      const next: string | null | undefined = items.next_marker;
+      if (!next || items.entries.length === 0) return;
+      // A server handing back a marker it gave before would page for ever.
+      if (seen.has(next)) throw new FerryError('protocol', `listing Box folder ${folderId}: Box returned the same next_marker twice`, { method: 'GET', url: redactUrl(url) });
+      seen.add(next);
+      marker = next;
     }
   }
 

@@ -6,6 +6,7 @@ import type { HashAlgorithm } from '../../engine/hashing.js';
 import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
 import { chunkDigestHex } from '../shared/chunk-digest.js';
 import { BoxApi } from './box-api.js';
+import { boxBaseUrls } from './base-urls.js';
 import { abortSession, commitSession, createSession, listParts, sendPart } from './session-upload.js';
 import { readRef, type BoxDest, type SimpleRef, toJson } from './session-ref.js';
 import { preflightSmall, uploadSmall } from './simple-upload.js';
@@ -16,8 +17,7 @@ const MAX_REMEMBERED = 1000;
 
 export function createBoxProvider(o: ProviderFactoryOptions): Provider {
   const opts = o.options ?? {};
-  const apiBase = o.endpoint.url.replace(/\/+$/, '');
-  const uploadBase = (opts.uploadUrl ?? `${apiBase}/api`).replace(/\/+$/, '');
+  const { apiBase, uploadBase } = boxBaseUrls(o.endpoint.url, opts.uploadUrl);
   // `sessionThreshold` is accepted as another name for the same setting (the cross-provider test cases use it).
   const threshold = positiveInt(opts.minSessionFileSize ?? opts.sessionThreshold, MIN_SESSION_FILE_SIZE, 'minSessionFileSize');
   const api = new BoxApi(o.http, o.endpoint.token, apiBase, uploadBase, opts.rootFolderId ?? '0');

@@ -11,6 +11,8 @@ export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 export const MAX_PAGE_LIMIT = 1000;
 /** list_parts: an `offset` above this is rejected with 400. */
 export const MAX_LIST_OFFSET = 10_000;
+/** Folder items: an `offset` above this is rejected with 400 (BOX-OAS GET /folders/{id}/items); page by marker instead. */
+export const MAX_ITEMS_OFFSET = 10_000;
 /** Largest body Box accepts through the simple (non-chunked) upload. */
 export const MAX_SIMPLE_UPLOAD_SIZE = 50 * 1024 * 1024;
 export const ROOT_FOLDER_ID = '0';
@@ -81,12 +83,15 @@ export interface BoxFiles {
   entries: BoxFile[];
 }
 
+/** A folder listing page: offset paging fills total_count/offset/order, marker paging next_marker. */
 export interface BoxItems {
-  total_count: number;
   entries: BoxMiniItem[];
-  offset: number;
   limit: number;
+  total_count?: number;
+  offset?: number;
   order?: { by: string; direction: string }[];
+  /** Marker paging: where the next page starts; null (or absent) on the last page. */
+  next_marker?: string | null;
 }
 
 /** Box's ClientError body (section 5.7). */
