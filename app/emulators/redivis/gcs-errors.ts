@@ -19,8 +19,19 @@ export function sendIncomplete(res: ServerResponse, held: number, no308: boolean
   else sendEmpty(res, 308, headers);
 }
 
-export function sendObject(res: ServerResponse, s: GcsSession): void {
-  sendJson(res, 200, s.object);
+/**
+ * The answer once every byte is held. A JSON-API session sends the object resource; an XML-API
+ * session sends 200 with no body and the object's digests in `x-goog-hash` (GCS XML API response
+ * headers: `x-goog-hash`, `x-goog-generation`, `x-goog-stored-content-length`).
+ */
+export function sendObject(res: ServerResponse, s: GcsSession, o: { xmlFinalAnswer: 'empty' | 'object'; googHash: boolean }): void {
+  if (s.api !== 'xml' || o.xmlFinalAnswer === 'object' || !s.object) return sendJson(res, 200, s.object);
+  const ob = s.object;
+  const hashes = [ob.crc32c ? `crc32c=${ob.crc32c}` : '', ob.md5Hash ? `md5=${ob.md5Hash}` : ''].filter((h) => h !== '').join(',');
+  sendEmpty(res, 200, {
+    'x-goog-generation': ob.generation, 'x-goog-stored-content-length': ob.size, etag: `"${ob.etag}"`,
+    ...(o.googHash && hashes !== '' ? { 'x-goog-hash': hashes } : {}),
+  });
 }
 
 /** Session URI of a session on this server; the `upload_id` query parameter is the capability. */

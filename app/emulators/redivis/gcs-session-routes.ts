@@ -47,7 +47,7 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, ctx: Request
   // After the last byte, every PUT (data or status query) gets the object again.
   if (s.state === 'complete') {
     await drain(req);
-    return sendObject(res, s);
+    return sendObject(res, s, d.opts);
   }
   const raw = header(req, 'content-range');
   const cr = parseContentRange(raw);
@@ -129,7 +129,7 @@ async function complete(d: SessionRouteDeps, s: GcsSession): Promise<void> {
 async function completeAndAnswer(res: ServerResponse, ctx: RequestContext, d: SessionRouteDeps, s: GcsSession): Promise<void> {
   await complete(d, s);
   if (ctx.fault?.kind === 'commit-then-reset') return void res.socket?.destroy();
-  sendObject(res, s);
+  sendObject(res, s, d.opts);
 }
 
 async function bodyLength(req: IncomingMessage): Promise<number> {
