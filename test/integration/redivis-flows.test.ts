@@ -25,7 +25,7 @@ const TOKEN = 'tok_SECRET_123';
 let dir: string;
 let emu: RunningEmulator;
 let http: UndiciHttp;
-let calls: { method: string; url: string; headers: Record<string, string>; body?: string }[];
+let calls: { method: string; url: string; headers: Record<string, string>; body?: string; answer?: { status: number; bytes: number; headers: Record<string, string> } }[];
 
 async function start(o: Partial<EmulatorOptions> & RedivisEmulatorOptions = {}): Promise<RunningEmulator> {
   emu = await startRedivisEmulator({ dataDir: join(dir, 'server'), token: TOKEN, ...o });
@@ -34,9 +34,12 @@ async function start(o: Partial<EmulatorOptions> & RedivisEmulatorOptions = {}):
 
 function provider(options: Record<string, string> = {}): Provider {
   const recording: Http = {
-    request: (r) => {
-      calls.push({ method: r.method, url: r.url, headers: r.headers ?? {}, ...(typeof r.body === 'string' ? { body: r.body } : {}) });
-      return http.request(r);
+    request: async (r) => {
+      const c: (typeof calls)[number] = { method: r.method, url: r.url, headers: r.headers ?? {}, ...(typeof r.body === 'string' ? { body: r.body } : {}) };
+      calls.push(c);
+      const res = await http.request(r);
+      c.answer = { status: res.status, bytes: res.body.length, headers: res.headers };
+      return res;
     },
   };
   return createRedivisProvider({ clock: systemClock, endpoint: { url: emu.url, token: TOKEN }, http: recording, options: { pollIntervalMs: '1', ...options } });
@@ -108,7 +111,10 @@ describe('the empty final answer of an XML-API session', () => {
     const sig = new AbortController().signal;
     const s = await p.create(job(data), sig);
     const st = await p.sendChunk(s, job(data), { index: 0, offset: 0, data, final: true }, { signal: sig });
-    expect(emu.requests().at(-1)).toMatchObject({ method: 'PUT', status: 200 });
+    // The emulator's default for an XML-API session: 200, no body, digests in x-goog-hash.
+    const last = calls.at(-1)!.answer!;
+    expect(last).toMatchObject({ status: 200, bytes: 0 });
+    expect(last.headers['x-goog-hash']).toMatch(/^crc32c=[A-Za-z0-9+/=]+,md5=[A-Za-z0-9+/=]+$/);
     expect(st).toEqual({ kind: 'complete', result: { path: `/${TABLE}/responses.csv`, size: data.length, hash: { algorithm: 'md5', value: md5(data) } } });
     // The status query after completion is answered the same way, and is complete too.
     expect(await p.status(s, job(data), sig)).toMatchObject({ kind: 'complete', result: { hash: { value: md5(data) } } });
