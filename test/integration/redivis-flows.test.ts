@@ -134,6 +134,17 @@ describe('the empty final answer of an XML-API session', () => {
     expect(await p.status(s, job(data), sig)).toEqual({ kind: 'complete', result: { path: `/${TABLE}/responses.csv`, size: data.length } });
   });
 
+  it('a 2xx on a chunk that is not the last (Redivis\'s page: every chunk gets 200) is not completion: the session is asked, the rest sent', async () => {
+    await start();
+    const data = randomBytes(4 * K + 3);
+    emu.inject({ method: 'PUT', withBody: true, after: 0, times: 1, action: { kind: 'respond', status: 200 } });
+    const { remote, errors } = await drive(provider(), job(data), data);
+    expect(errors.map((e) => e.code)).toEqual(['offset-mismatch']);
+    expect(errors[0]!.message).toMatch(/responses\.csv.*HTTP 200 before the last byte/);
+    expect(remote.hash?.value).toBe(md5(data));
+    expect(md5(await stored('responses.csv'))).toBe(md5(data));
+  });
+
   it('without x-goog-hash, the digest comes from the Redivis upload resource (hash) once processed', async () => {
     await start({ googHash: false });
     const data = randomBytes(2 * K + 100);

@@ -115,7 +115,9 @@ describe('session answers', () => {
     expect(() => sessionState(res(400, {}, xml), call, toRemote)).toThrow(expect.objectContaining({ code: 'rejected', message: expect.stringContaining('Bad range.') }) as Error);
     const quota = '{"error":"quota_exceeded","error_description":"This upload exceeds your storage limit","status":403}';
     expect(() => sessionState(res(403, {}, quota), call, toRemote)).toThrow(expect.objectContaining({ code: 'quota' }) as Error);
-    expect(() => sessionState(res(403, {}, '{"error":"insufficient_scope","error_description":"no"}'), call, toRemote)).toThrow(expect.objectContaining({ code: 'rejected' }) as Error);
+    expect(() => sessionState(res(403, {}, '{"error":"forbidden","error_description":"no"}'), call, toRemote)).toThrow(expect.objectContaining({ code: 'rejected' }) as Error);
+    // A token without the data.edit scope is an auth problem (PY api_request.py, R api_request.R refresh on it).
+    expect(() => sessionState(res(403, {}, '{"error":"insufficient_scope","error_description":"needs data.edit"}'), call, toRemote)).toThrow(expect.objectContaining({ code: 'auth' }) as Error);
     expect(() => sessionState(res(429, {}, '{"error":{"code":429,"message":"quota","errors":[{"reason":"rateLimitExceeded"}]}}'), call, toRemote)).toThrow(expect.objectContaining({ code: 'rate-limited' }) as Error);
   });
 

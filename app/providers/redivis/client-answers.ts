@@ -63,6 +63,8 @@ export function failure(res: HttpResponse, c: Call, o: { sessionUrl?: boolean } 
     ...(w.code ? { serverCode: w.code } : {}), ...(w.message ? { serverMessage: w.message } : {}),
     ...(o.sessionUrl ? { goneStatuses: SESSION_GONE } : {}),
     ...(isQuota(res.status, w) ? { code: 'quota' as const } : {}),
+    // A token without the needed scope (`data.edit`): PY and R refresh credentials on exactly this.
+    ...(res.status === 403 && w.code === 'insufficient_scope' ? { code: 'auth' as const } : {}),
   });
   return c.file ? new FerryError(e.code, e.message, { ...e.context, file: c.file }) : e;
 }
