@@ -146,6 +146,10 @@ describe('Redivis API', () => {
     expect(init.status).toBe(201);
     const loc = init.headers['location']!;
     expect((await put(loc, `bytes 0-${K - 1}/${data.length}`, data.subarray(0, K))).status).toBe(308);
+    // An XML-API session's errors are GCS's XML error body.
+    const bad = await put(loc, 'bytes 0-9/5');
+    expect([bad.status, bad.headers['content-type']]).toEqual([400, 'application/xml; charset=UTF-8']);
+    expect(bad.text()).toMatch(/^<\?xml [^>]*\?><Error><Code>\w+<\/Code><Message>Failed to parse Content-Range header: bytes 0-9\/5<\/Message><\/Error>$/);
     // An XML-API session's last answer: 200, no body, the digests in x-goog-hash (the status query too).
     const last = await put(loc, `bytes ${K}-${data.length - 1}/${data.length}`, data.subarray(K));
     const digests = `crc32c=${new Crc32c().update(data).base64()},md5=${createHash('md5').update(data).digest('base64')}`;

@@ -10,6 +10,20 @@ export function gcsError(res: ServerResponse, status: number, message: string, r
 }
 
 /**
+ * An error on a session: JSON-API sessions answer the JSON body above; XML-API sessions answer
+ * GCS's XML error body `<Error><Code/><Message/></Error>` (GCS-xml-status in the README). The code
+ * names are [U]: the XML reference lists names but not which one each session error uses.
+ */
+export function sessionError(res: ServerResponse, s: Pick<GcsSession, 'api'>, status: number, message: string, reason = 'invalid'): void {
+  if (s.api !== 'xml') return gcsError(res, status, message, reason);
+  const code = status === 404 || status === 410 ? 'NoSuchUpload' : status === 405 ? 'MethodNotAllowed' : 'InvalidArgument';
+  const esc = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const body = `<?xml version='1.0' encoding='UTF-8'?><Error><Code>${code}</Code><Message>${esc}</Message></Error>`;
+  res.writeHead(status, { 'content-type': 'application/xml; charset=UTF-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
  * "Resume incomplete": 308 with `Range: bytes=0-N`, and no Range at all when nothing is held.
  * Clients that send `X-GUploader-No-308: yes` get 200 + `X-Http-Status-Code-Override: 308`.
  */
