@@ -146,7 +146,17 @@ describe('Redivis API', () => {
     expect(init.status).toBe(201);
     const loc = init.headers['location']!;
     expect((await put(loc, `bytes 0-${K - 1}/${data.length}`, data.subarray(0, K))).status).toBe(308);
-    expect((await put(loc, `bytes ${K}-${data.length - 1}/${data.length}`, data.subarray(K))).status).toBe(200);
+    // An XML-API session's errors are GCS's XML error body.
+    const bad = await put(loc, 'bytes 0-9/5');
+    expect([bad.status, bad.headers['content-type']]).toEqual([400, 'application/xml; charset=UTF-8']);
+    expect(bad.text()).toMatch(/^<\?xml [^>]*\?><Error><Code>\w+<\/Code><Message>Failed to parse Content-Range header: bytes 0-9\/5<\/Message><\/Error>$/);
+    // An XML-API session's last answer: 200, no body, the digests in x-goog-hash (the status query too).
+    const last = await put(loc, `bytes ${K}-${data.length - 1}/${data.length}`, data.subarray(K));
+    const digests = `crc32c=${new Crc32c().update(data).base64()},md5=${createHash('md5').update(data).digest('base64')}`;
+    expect(last).toMatchObject({ status: 200, headers: { 'x-goog-hash': digests, 'x-goog-stored-content-length': String(data.length) } });
+    expect(last.body.length).toBe(0);
+    const again = await put(loc, `bytes */${data.length}`);
+    expect([again.status, again.body.length, again.headers['x-goog-hash']]).toEqual([200, 0, digests]);
     expect((await http.request({ method: 'PUT', url: small!.url, body: Buffer.from('abcd') })).status).toBe(200);
     for (const [t, name] of [[big!, 'big.bin'], [small!, 'small.txt']] as const) {
       const up = await http.request({ method: 'POST', url: `${emu.url}/api/v1/tables/${TABLE}/uploads`, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name, tempUploadId: t.id }) });
@@ -155,6 +165,45 @@ describe('Redivis API', () => {
     }
     expect((await emu.files()).map((f) => [f.path, f.size])).toEqual([[`/${TABLE}/big.bin`, data.length], [`/${TABLE}/small.txt`, 4]]);
     expect((await readFile(join(dir, 'files', TABLE, 'big.bin'))).equals(data)).toBe(true);
+  });
+
+  it("option xmlFinalAnswer 'object' sends the JSON object on an XML-API session; googHash false drops x-goog-hash", async () => {
+    for (const [o, json, hash] of [[{ xmlFinalAnswer: 'object' as const }, true, false], [{ googHash: false }, false, false]] as const) {
+      await start(o);
+      const res = await http.request({ method: 'POST', url: `${emu.url}/api/v1/tables/${TABLE}/tempUploads`, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ tempUploads: [{ size: 3, name: 'a.csv', resumable: true }] }) });
+      const t = res.json<{ results: { url: string }[] }>().results[0]!;
+      const loc = (await http.request({ method: 'POST', url: t.url, headers: { 'x-goog-resumable': 'start' }, body: Buffer.alloc(0) })).headers['location']!;
+      const last = await put(loc, 'bytes 0-2/3', Buffer.from('a,b'));
+      expect([last.status, last.body.length > 0, last.headers['x-goog-hash'] !== undefined]).toEqual([200, json, hash]);
+      await emu.close();
+    }
+  });
+
+  it("serves HEAD, GET and DELETE at the official client's name URI (dots as underscores) and at the upload's own uri (by id), with hash and size once processed", async () => {
+    await start();
+    const data = randomBytes(1000);
+    const s = await createSession(data.length);
+    expect((await put(s.url, `bytes 0-999/1000`, data)).status).toBe(200);
+    const u = (await finalize(s.id, 'my.data.csv')).json<{ uri: string; id: number }>();
+    expect(u.uri).toBe(`/tables/${TABLE}/uploads/${u.id}`);
+    const byName = `${emu.url}/api/v1/tables/${TABLE}/uploads/my_data_csv`;
+    const head = await http.request({ method: 'HEAD', url: byName, headers: auth });
+    expect([head.status, head.body.length]).toEqual([200, 0]);
+    expect((await pollUntilDone(u.uri)).status).toBe('completed');
+    const got = (await http.request({ method: 'GET', url: byName, headers: auth })).json();
+    expect(got).toMatchObject({ name: 'my.data.csv', size: 1000, hash: createHash('md5').update(data).digest('hex') });
+    expect((await http.request({ method: 'DELETE', url: byName, headers: auth })).status).toBe(204);
+    expect((await http.request({ method: 'HEAD', url: byName, headers: auth })).status).toBe(404);
+    expect(await emu.files()).toEqual([]);
+  });
+
+  it('option quotaBytes: an upload that does not fit is refused with the Redivis error body and quotaStatus', async () => {
+    await start({ quotaBytes: 100, quotaStatus: 400 });
+    const res = await http.request({ method: 'POST', url: `${emu.url}/api/v1/tables/${TABLE}/tempUploads`, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ tempUploads: [{ size: 101, name: 'a.csv', resumable: true }] }) });
+    expect(res.status).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'storage_limit_exceeded', status: 400, error_description: expect.stringContaining('storage limit') as string });
+    expect((await http.request({ method: 'POST', url: `${emu.url}/api/v1/tables/${TABLE}/resumableUpload?size=100`, headers: auth })).status).toBe(200);
+    expect(emu.stats().sessionsCreated).toBe(1);
   });
 });
 

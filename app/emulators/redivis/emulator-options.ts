@@ -38,10 +38,26 @@ export interface RedivisEmulatorOptions {
   finalizeErrorStatus?: number;
   /** Compute md5Hash/crc32c in discard mode too (default false: benchmarks measure the client, not our hashing). */
   hashInDiscard?: boolean;
+  /**
+   * The last answer of a session started through the XML API (a temp upload's signed URL, the
+   * current Redivis flow): 'empty' (default) is 200 with no body, as XML-API uploads answer and as
+   * Redivis's page says ("the response body will be empty with a status of 200"); 'object' sends
+   * the JSON object resource like a JSON-API session.
+   */
+  xmlFinalAnswer?: 'empty' | 'object';
+  /** Send `x-goog-hash: crc32c=…,md5=…` on that empty answer (default true; GCS XML API response header). */
+  googHash?: boolean;
+  /**
+   * Storage left on the account, in bytes [U: how Redivis enforces storage limits is undocumented].
+   * A temp or resumable upload whose size exceeds what is left is refused with `quotaStatus`
+   * (default 403 [U]) and the Redivis error body, `error: "storage_limit_exceeded"` [U].
+   */
+  quotaBytes?: number;
+  quotaStatus?: number;
 }
 
-export type ResolvedRedivisOptions = Required<Omit<RedivisEmulatorOptions, 'persistLimit' | 'failUploadsWith'>> &
-  Pick<RedivisEmulatorOptions, 'persistLimit' | 'failUploadsWith'>;
+export type ResolvedRedivisOptions = Required<Omit<RedivisEmulatorOptions, 'persistLimit' | 'failUploadsWith' | 'quotaBytes'>> &
+  Pick<RedivisEmulatorOptions, 'persistLimit' | 'failUploadsWith' | 'quotaBytes'>;
 
 export function resolveRedivisOptions(o: RedivisEmulatorOptions): ResolvedRedivisOptions {
   return {
@@ -55,6 +71,10 @@ export function resolveRedivisOptions(o: RedivisEmulatorOptions): ResolvedRedivi
     stageMs: o.stageMs ?? 0,
     finalizeErrorStatus: o.finalizeErrorStatus ?? 400,
     hashInDiscard: o.hashInDiscard ?? false,
+    xmlFinalAnswer: o.xmlFinalAnswer ?? 'empty',
+    googHash: o.googHash ?? true,
+    quotaStatus: o.quotaStatus ?? 403,
+    ...(o.quotaBytes !== undefined ? { quotaBytes: o.quotaBytes } : {}),
     ...(o.persistLimit !== undefined ? { persistLimit: o.persistLimit } : {}),
     ...(o.failUploadsWith !== undefined ? { failUploadsWith: o.failUploadsWith } : {}),
   };

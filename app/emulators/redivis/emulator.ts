@@ -78,6 +78,7 @@ async function handleTemp(req: IncomingMessage, res: ServerResponse, ctx: Reques
   if (req.method === 'POST' && (header(req, 'x-goog-resumable') ?? '').toLowerCase() === 'start') {
     await drain(req);
     if (!t.resumable) return gcsError(res, 400, 'This temp upload was not created as resumable.');
+    s.api = 'xml';
     return sendEmpty(res, 201, { location: sessionUrl(ctx.baseUrl, s) });
   }
   if (req.method !== 'PUT' || t.resumable) {

@@ -6,7 +6,7 @@ import { header, readJson, sendEmpty } from '../kit/http-io.js';
 import type { FileStore } from '../kit/file-store.js';
 import { drain, receiveChunk } from './chunk-receiver.js';
 import type { ResolvedRedivisOptions } from './emulator-options.js';
-import { gcsError, sendIncomplete, sendObject, sessionUrl } from './gcs-errors.js';
+import { gcsError, sendIncomplete, sendObject, sessionError, sessionUrl } from './gcs-errors.js';
 import type { GcsSession, GcsSessions } from './gcs-sessions.js';
 import { parseContentRange, SHORT_CHUNK_MESSAGE } from '../../providers/redivis/wire.js';
 
@@ -37,7 +37,7 @@ export async function handleSessionRequest(req: IncomingMessage, res: ServerResp
   }
   if (req.method !== 'PUT') {
     await drain(req);
-    return gcsError(res, 405, `Method ${req.method} is not allowed on an upload session.`);
+    return sessionError(res, s, 405, `Method ${req.method} is not allowed on an upload session.`);
   }
   return d.sessions.locked(s, () => handlePut(req, res, ctx, d, s));
 }
@@ -47,29 +47,29 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, ctx: Request
   // After the last byte, every PUT (data or status query) gets the object again.
   if (s.state === 'complete') {
     await drain(req);
-    return sendObject(res, s);
+    return sendObject(res, s, d.opts);
   }
   const raw = header(req, 'content-range');
   const cr = parseContentRange(raw);
   const declaredLength = header(req, 'content-length');
   if (!cr) {
     await drain(req);
-    return gcsError(res, 400, `Failed to parse Content-Range header: ${raw ?? '(missing)'}`);
+    return sessionError(res, s, 400, `Failed to parse Content-Range header: ${raw ?? '(missing)'}`);
   }
   if (cr.total !== undefined) {
     if (s.total !== undefined && cr.total !== s.total) {
       await drain(req);
-      return gcsError(res, 400, `Value for Content-Range total (${cr.total}) does not match the upload's declared size (${s.total}).`);
+      return sessionError(res, s, 400, `Value for Content-Range total (${cr.total}) does not match the upload's declared size (${s.total}).`);
     }
     if (cr.total < s.held) {
       await drain(req);
-      return gcsError(res, 400, `Content-Range total ${cr.total} is smaller than the ${s.held} bytes already received.`);
+      return sessionError(res, s, 400, `Content-Range total ${cr.total} is smaller than the ${s.held} bytes already received.`);
     }
   }
   // Status query (`bytes */total`, `bytes */*`) or the Python client's `bytes 0--1/0` for an empty file.
   if (cr.first === undefined || cr.emptyFile) {
     const read = await bodyLength(req);
-    if (read > 0) return gcsError(res, 400, 'A status query (Content-Range: bytes */...) must not carry a body.');
+    if (read > 0) return sessionError(res, s, 400, 'A status query (Content-Range: bytes */...) must not carry a body.');
     if (cr.total !== undefined && s.held === cr.total) return completeAndAnswer(res, ctx, d, s);
     return sendIncomplete(res, s.held, no308);
   }
@@ -77,17 +77,17 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, ctx: Request
   const expected = cr.last !== undefined ? cr.last - first + 1 : undefined;
   if (expected !== undefined && declaredLength !== undefined && Number(declaredLength) !== expected) {
     await drain(req);
-    return gcsError(res, 400, `Content-Length ${declaredLength} does not match the ${expected} bytes named by Content-Range ${raw}.`);
+    return sessionError(res, s, 400, `Content-Length ${declaredLength} does not match the ${expected} bytes named by Content-Range ${raw}.`);
   }
   const final = cr.total !== undefined && cr.last !== undefined && cr.last + 1 === cr.total;
   if (!final && expected !== undefined && expected < d.opts.granule) {
     await drain(req);
-    return gcsError(res, 400, SHORT_CHUNK_MESSAGE.replace('%d', String(expected)));
+    return sessionError(res, s, 400, SHORT_CHUNK_MESSAGE.replace('%d', String(expected)));
   }
   if (first > s.held) {
     await drain(req);
     if (d.opts.gaps === 'ignore') return sendIncomplete(res, s.held, no308);
-    return gcsError(res, 400, `Content-Range starts at byte ${first} but only ${s.held} bytes have been received; chunks must be contiguous.`);
+    return sessionError(res, s, 400, `Content-Range starts at byte ${first} but only ${s.held} bytes have been received; chunks must be contiguous.`);
   }
   let keepEnd = cr.last !== undefined ? cr.last + 1 : Infinity;
   if (d.opts.persistLimit !== undefined) keepEnd = Math.min(keepEnd, s.held + d.opts.persistLimit);
@@ -113,7 +113,7 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, ctx: Request
     return;
   }
   if (expected !== undefined && got.read !== expected) {
-    return gcsError(res, 400, `The request body had ${got.read} bytes but Content-Range ${raw} names ${expected}.`);
+    return sessionError(res, s, 400, `The request body had ${got.read} bytes but Content-Range ${raw} names ${expected}.`);
   }
   if (done) return completeAndAnswer(res, ctx, d, s);
   if (ctx.fault?.kind === 'commit-then-reset') return void res.socket?.destroy();
@@ -129,7 +129,7 @@ async function complete(d: SessionRouteDeps, s: GcsSession): Promise<void> {
 async function completeAndAnswer(res: ServerResponse, ctx: RequestContext, d: SessionRouteDeps, s: GcsSession): Promise<void> {
   await complete(d, s);
   if (ctx.fault?.kind === 'commit-then-reset') return void res.socket?.destroy();
-  sendObject(res, s);
+  sendObject(res, s, d.opts);
 }
 
 async function bodyLength(req: IncomingMessage): Promise<number> {

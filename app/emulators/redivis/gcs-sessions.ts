@@ -20,6 +20,8 @@ export interface GcsSession {
   contentType: string;
   state: 'open' | 'complete' | 'deleted';
   object?: GcsObject;
+  /** 'xml' once started through the XML API (`x-goog-resumable: start` on a signed URL): its last answer has no JSON. */
+  api: 'json' | 'xml';
   /** Redivis upload name once finalized (a session finalizes once). */
   finalizedAs?: string;
   md5?: Hash;
@@ -44,7 +46,7 @@ export class GcsSessions {
     const t = this.now();
     const s: GcsSession = {
       id, bucket: o.bucket, objectName: typeof o.objectName === 'string' ? o.objectName : o.objectName(id), origin: o.origin, held: 0, createdAt: t, expiresAt: t + o.ttlMs,
-      contentType: o.contentType ?? 'application/octet-stream', state: 'open', lock: Promise.resolve(),
+      contentType: o.contentType ?? 'application/octet-stream', state: 'open', api: 'json', lock: Promise.resolve(),
       ...(o.total !== undefined ? { total: o.total } : {}),
       ...(this.hashing ? { md5: createHash('md5'), crc: new Crc32c() } : {}),
     };

@@ -50,6 +50,11 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
         const u = await d.uploads.poll(table, item!);
         return u ? sendJson(res, 200, u) : redivisError(res, 404, 'not_found', `No upload named "${item}" on table ${table}`);
       }
+      case 'HEAD uploads/:name':
+        // A HEAD answer has no body: Redivis sends its error body percent-encoded in
+        // X-REDIVIS-ERROR-PAYLOAD (redivis-python `common/api_request.py process_request_response`).
+        if (d.uploads.find(table, item!)) return sendEmpty(res, 200);
+        return sendEmpty(res, 404, { 'x-redivis-error-payload': encodeURIComponent(JSON.stringify({ error: 'not_found', error_description: `No upload named "${item}" on table ${table}`, status: 404 })) });
       case 'DELETE uploads/:name':
         return (await d.uploads.delete(table, item!)) ? sendEmpty(res, 204) : redivisError(res, 404, 'not_found', `No upload named "${item}" on table ${table}`);
       default:
@@ -67,6 +72,7 @@ async function createResumable(req: IncomingMessage, res: ServerResponse, ctx: R
   const body = (await readJson(req)) as { size?: unknown } | undefined;
   const raw = url.searchParams.get('size') ?? (body && body.size !== undefined ? String(body.size) : undefined);
   if (raw === undefined || !/^\d+$/.test(raw)) return redivisError(res, 400, 'invalid_request', 'Parameter "size" is required and must be a non-negative integer');
+  if (overQuota(res, d, Number(raw))) return;
   const s = await newSession(d, table, Number(raw));
   const out: ResumableUpload = { kind: 'resumableUpload', id: s.id, url: sessionUrl(ctx.baseUrl, s) };
   sendJson(res, 200, out);
@@ -78,6 +84,7 @@ async function createTemps(req: IncomingMessage, res: ServerResponse, ctx: Reque
   const ok = Array.isArray(items) && items.length > 0 && items.every((t: Partial<TempUploadRequest>) =>
     typeof t === 'object' && t !== null && typeof t.name === 'string' && Number.isInteger(t.size) && (t.size ?? -1) >= 0);
   if (!ok) return redivisError(res, 400, 'invalid_request', '"tempUploads" must be a non-empty list of {size, name, resumable}');
+  if (overQuota(res, d, (items as TempUploadRequest[]).reduce((n, t) => n + t.size, 0))) return;
   const results: TempUpload[] = [];
   for (const t of items as TempUploadRequest[]) {
     const s = await newSession(d, table, t.size);
@@ -86,6 +93,15 @@ async function createTemps(req: IncomingMessage, res: ServerResponse, ctx: Reque
     results.push({ kind: 'tempUpload', id: s.id, url: `${ctx.baseUrl}/temp-uploads/${s.id}?X-Goog-Signature=${s.id.slice(2, 10)}`, name: t.name, size: t.size, resumable });
   }
   sendJson(res, 200, { kind: 'tempUploadList', results });
+}
+
+/** The `quotaBytes` option [U]: refuses an upload that would not fit in what is left. */
+function overQuota(res: ServerResponse, d: ApiDeps, size: number): boolean {
+  if (d.opts.quotaBytes === undefined) return false;
+  const left = Math.max(0, d.opts.quotaBytes - d.uploads.used());
+  if (size <= left) return false;
+  redivisError(res, d.opts.quotaStatus, 'storage_limit_exceeded', `This upload of ${size} bytes exceeds your storage limit: ${left} bytes are left`);
+  return true;
 }
 
 async function newSession(d: ApiDeps, table: string, size: number): Promise<GcsSession> {

@@ -1,45 +1,46 @@
-// Redivis provider client (protocols.md 3): `POST /api/v1/tables/{table}/resumableUpload?size=N`
-// hands out a Google Cloud Storage resumable session URI; chunks go there with GCS's protocol
-// (308 + Range while incomplete, 200 + object on the last byte); then `POST .../uploads` with the
-// resumable upload's id creates the table upload, polled until Redivis has processed it.
+// Redivis provider client (protocols.md 3). Redivis hands out Google Cloud Storage resumable
+// session URIs: the session is started in one of two flows (client-create.ts; default
+// 'tempUploads', the official clients' current one), chunks go there with GCS's protocol (308 +
+// Range while incomplete, any 2xx on the last byte), then the upload is created on the table and
+// polled until Redivis has processed it (client-finalize.ts).
 //
 // Where a file goes: with the `table` option set (a table reference such as
 // `user.dataset.table`), the upload is named after the last segment of the remote path (Redivis
 // uploads have no folders). Without it, the remote path must be `/<table reference>/<file name>`.
 // Either way the finished file is reported as `/<table>/<name>`.
 //
-// Options (strings): `table`; `metadata`, a JSON object merged into the upload's create body
-// (e.g. `{"type":"delimited","hasHeaderRow":true}`); `pollIntervalMs` (default 2000, as the
-// Redivis Python client) and `pollAttempts` (default 900, about 30 minutes) for processing.
+// Options (strings): `table`; `uploadFlow` ('tempUploads' | 'resumableUpload'); `metadata`, a
+// JSON object merged into the upload's create body (e.g. `{"type":"delimited"}`);
+// `pollIntervalMs` (default 2000, as the Python client) and `pollAttempts` (default 900).
 //
-// The bearer token goes only to the Redivis API, never to the session URI: that URI is a
-// capability on another host (GCS), and GCS needs no Authorization there.
+// The bearer token goes only to URLs under the API base, never to the session URI or a temp
+// upload URL on another host: those are capabilities (signed URLs), and GCS needs no token there.
 import { FerryError } from '../../common/errors.js';
 import type { CancelOutcome, Chunk, Json, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
-import { jsonBody } from '../shared/http-status.js';
-import { failure, md5Hex, sessionState, type Call } from './client-answers.js';
+import { redivisApiBase } from './base-url.js';
+import { failure, sessionState, type Call, type Stored } from './client-answers.js';
+import { sessionRef, startSession, UPLOAD_FLOWS, type RedivisSessionRef, type UploadFlow } from './client-create.js';
 import { awaitProcessed, finalizeUpload, type FinalizeDeps } from './client-finalize.js';
-import { contentRange, DEFAULT_CHUNK, GRANULE, MAX_CHUNK, REDIVIS_SESSION_TTL_MS, type GcsObject, type ResumableUpload } from './wire.js';
+import { verifiedResult } from './client-verify.js';
+import { contentRange, DEFAULT_CHUNK, GRANULE, MAX_CHUNK, REDIVIS_SESSION_TTL_MS, type UploadResource } from './wire.js';
 
-export interface RedivisSessionRef {
-  id: string;
-  /** Session URI; its query string is a capability (never logged: errors carry redactUrl). */
-  url: string;
-  table: string;
-  name: string;
-}
+export type { RedivisSessionRef } from './client-create.js';
 
 export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
   const opts = o.options ?? {};
-  const base = o.endpoint.url.replace(/\/+$/, '');
-  const api = base.endsWith('/api/v1') ? base : `${base}/api/v1`;
+  const api = redivisApiBase(o.endpoint.url);
+  const flow = flowOption(opts['uploadFlow']);
   const auth = (): Record<string, string> => ({ authorization: `Bearer ${o.endpoint.token}` });
+  const headersFor = (url: string): Record<string, string> => (url.startsWith(`${api}/`) ? auth() : {});
   const fin: FinalizeDeps = {
     http: o.http, clock: o.clock, api, headers: auth,
     pollIntervalMs: positiveInt(opts, 'pollIntervalMs', 2000, 0),
     pollAttempts: positiveInt(opts, 'pollAttempts', 900, 1),
     metadata: metadataOption(opts['metadata']),
   };
+  // Uploads this client created, by session: a later finish (polling ran out) polls the same
+  // upload instead of creating another one from an already used temp upload.
+  const created = new Map<string, UploadResource>();
 
   const target = (job: UploadJob): { table: string; name: string } => {
     const parts = job.target.remotePath.split('/').filter((p) => p !== '');
@@ -50,16 +51,16 @@ export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
     return { table: parts[0]!, name: parts[1]! };
   };
 
-  const toRemote = (ref: RedivisSessionRef) => (obj: GcsObject): RemoteFile => {
-    const md5 = md5Hex(obj.md5Hash);
-    return { path: `/${ref.table}/${ref.name}`, size: Number(obj.size), ...(md5 ? { hash: { algorithm: 'md5' as const, value: md5 } } : {}) };
-  };
+  const toRemote = (ref: RedivisSessionRef, job: UploadJob) => (s: Stored): RemoteFile => ({
+    path: `/${ref.table}/${ref.name}`, size: s.size ?? job.file.size,
+    ...(s.md5 ? { hash: { algorithm: 'md5' as const, value: s.md5 } } : {}),
+  });
 
   const status = async (session: Session, job: UploadJob, signal: AbortSignal): Promise<ServerState> => {
-    const ref = sessionRef(session);
+    const ref = sessionRef(session.ref);
     const call: Call = { method: 'PUT', url: ref.url, doing: `asking Redivis how much of ${job.file.name} it holds`, file: job.file.path };
     const res = await o.http.request({ method: 'PUT', url: ref.url, signal, headers: { 'content-range': contentRange(0, 0, job.file.size) }, body: Buffer.alloc(0) });
-    return sessionState(res, call, toRemote(ref));
+    return sessionState(res, call, toRemote(ref, job));
   };
 
   return {
@@ -70,23 +71,15 @@ export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
 
     async create(job, signal) {
       const { table, name } = target(job);
-      const url = `${api}/tables/${encodeURIComponent(table)}/resumableUpload?size=${job.file.size}`;
-      const call: Call = { method: 'POST', url, doing: `starting the upload of ${job.file.name} to Redivis table ${table}`, file: job.file.path };
       const started = o.clock.now();
-      const res = await o.http.request({ method: 'POST', url, signal, headers: auth() });
-      if (res.status !== 200 && res.status !== 201) throw failure(res, call);
-      const r = jsonBody<ResumableUpload>(res, call);
-      if (!r || typeof r.id !== 'string' || typeof r.url !== 'string' || !/^https?:\/\//.test(r.url)) {
-        throw new FerryError('protocol', `${call.doing}: the answer has no resumable upload id and url`, { method: 'POST', status: res.status, file: job.file.path });
-      }
-      const ref: RedivisSessionRef = { id: r.id, url: r.url, table, name };
+      const ref = await startSession({ http: o.http, api, headersFor }, flow, job, table, name, signal);
       return { ref: ref as unknown as Json, chunkSize: job.chunkSize, expiresAt: started + REDIVIS_SESSION_TTL_MS };
     },
 
     status,
 
     async sendChunk(session: Session, job: UploadJob, chunk: Chunk, ctx: SendContext) {
-      const ref = sessionRef(session);
+      const ref = sessionRef(session.ref);
       const range = contentRange(chunk.offset, chunk.data.length, job.file.size);
       const what = chunk.data.length === 0 ? 'the empty file' : `bytes ${chunk.offset}-${chunk.offset + chunk.data.length - 1}`;
       const call: Call = { method: 'PUT', url: ref.url, doing: `uploading ${what} of ${job.file.name} to Redivis table ${ref.table}`, file: job.file.path };
@@ -94,11 +87,18 @@ export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
         method: 'PUT', url: ref.url, signal: ctx.signal, headers: { 'content-range': range }, body: chunk.data,
         ...(ctx.onSent ? { onSent: ctx.onSent } : {}),
       });
-      return sessionState(res, call, toRemote(ref));
+      const st = sessionState(res, call, toRemote(ref, job));
+      const end = chunk.offset + chunk.data.length;
+      if (st.kind === 'complete' && end < job.file.size) {
+        // GCS answers a non-final chunk with 308, but Redivis's page says every chunk gets "an empty
+        // body with a status of 200": believe neither reading blindly, ask the session what it holds.
+        throw new FerryError('offset-mismatch', `${call.doing}: the server answered HTTP ${res.status} before the last byte (${end} of ${job.file.size}); asking it what it holds`, { file: job.file.path, status: res.status });
+      }
+      return st;
     },
 
     async finish(session, job, _digests, signal) {
-      const ref = sessionRef(session);
+      const ref = sessionRef(session.ref);
       let stored = job.completed;
       if (!stored) {
         const st = await status(session, job, signal);
@@ -108,13 +108,18 @@ export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
         }
         stored = st.result;
       }
-      const created = await finalizeUpload(fin, { table: ref.table, name: ref.name, resumableUploadId: ref.id, conflict: job.target.conflict, file: job.file.path }, signal);
-      const done = await awaitProcessed(fin, created, ref.table, job.file.path, signal);
-      return { ...(stored ?? {}), path: `/${ref.table}/${done.name}`, id: done.uri, size: stored?.size ?? done.size };
+      const key = `${ref.flow}:${ref.id}`;
+      let upload = created.get(key);
+      if (!upload) {
+        upload = await finalizeUpload(fin, { table: ref.table, name: ref.name, flow: ref.flow, uploadId: ref.id, conflict: job.target.conflict, file: job.file.path }, signal);
+        created.set(key, upload);
+      }
+      const done = await awaitProcessed(fin, upload, ref.table, job.file.path, signal);
+      return verifiedResult(stored, done, ref.table, job);
     },
 
     async cancel(session, job, signal): Promise<CancelOutcome> {
-      const ref = sessionRef(session);
+      const ref = sessionRef(session.ref);
       const res = await o.http.request({ method: 'DELETE', url: ref.url, signal });
       // GCS answers a cancelled session with 499; a session already gone is as good as deleted.
       if ([499, 204, 200, 404, 410].includes(res.status)) return { deleted: true };
@@ -126,12 +131,10 @@ export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
   };
 }
 
-function sessionRef(s: Session): RedivisSessionRef {
-  const r = s.ref as Partial<RedivisSessionRef> | null;
-  if (!r || typeof r !== 'object' || typeof r.id !== 'string' || typeof r.url !== 'string' || typeof r.table !== 'string' || typeof r.name !== 'string') {
-    throw new FerryError('internal', 'Redivis: the saved upload session reference is not one this client made');
-  }
-  return r as RedivisSessionRef;
+function flowOption(v: string | undefined): UploadFlow {
+  if (v === undefined || v === '') return 'tempUploads';
+  if ((UPLOAD_FLOWS as readonly string[]).includes(v)) return v as UploadFlow;
+  throw new FerryError('bad-input', `Redivis option uploadFlow must be ${UPLOAD_FLOWS.map((f) => `"${f}"`).join(' or ')}, got "${v}"`);
 }
 
 function positiveInt(opts: Record<string, string>, key: string, dflt: number, min: number): number {

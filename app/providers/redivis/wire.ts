@@ -36,14 +36,23 @@ export interface TempUpload {
   resumable: boolean;
 }
 
+/** `POST /api/v1/tables/{table}/tempUploads` answer (results in request order). */
+export interface TempUploadList {
+  kind: 'tempUploadList';
+  results: TempUpload[];
+}
+
 export type UploadStatus = 'queued' | 'running' | 'completed' | 'failed';
 
 /** The Redivis `upload` resource (fields the client reads, plus a few for realism). */
 export interface UploadResource {
   kind: 'upload';
-  /** Path relative to the API base (`/api/v1`), e.g. `/tables/u.d.t/uploads/a.csv`. */
+  /** Path relative to the API base (`/api/v1`); the doc's example is `/tables/{table}/uploads/{id}`. */
   uri: string;
+  id?: number;
   name: string;
+  /** "The md5 hash of the upload's file content" (docs.redivis.com/api/resource-definitions/upload); null before processing. */
+  hash?: string | null;
   type: string;
   status: UploadStatus;
   size: number;
@@ -124,4 +133,27 @@ export function heldFromRange(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return 0;
   const m = /^bytes=0-(\d+)$/.exec(value.trim());
   return m ? Number(m[1]) + 1 : undefined;
+}
+
+/**
+ * The path segment the official clients use for an upload's own URI, `{table.uri}/uploads/{segment}`:
+ * every '.' of the name becomes '_', then Python's `quote(name, '')` (only `A-Za-z0-9_.-~` stay
+ * literal). Sources: redivis-python `src/redivis/classes/Upload.py` (`Upload.__init__`, `create`),
+ * redivis-r `R/Upload.R` (`gsub('\\.', '_', name)`, `URLencode(reserved = TRUE)`).
+ */
+export function uploadNameSegment(name: string): string {
+  return encodeURIComponent(name.replace(/\./g, '_')).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * `x-goog-hash: crc32c=<b64>,md5=<b64>` (GCS may also send one header per digest, which HTTP
+ * joins with ", "). Returns the base64 values it finds.
+ */
+export function parseGoogHash(value: string | undefined): { crc32c?: string; md5?: string } {
+  const out: { crc32c?: string; md5?: string } = {};
+  for (const part of (value ?? '').split(',')) {
+    const m = /^\s*(crc32c|md5)=([A-Za-z0-9+/=]+)\s*$/.exec(part);
+    if (m) out[m[1] as 'crc32c' | 'md5'] = m[2]!;
+  }
+  return out;
 }
