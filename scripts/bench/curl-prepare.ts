@@ -12,6 +12,7 @@ import { createHasher } from '../../app/node/hashers.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { Captured, CaptureHttp, type CapturedRequest } from './capture-http.js';
 import { makeJob, makeProvider, type CurlInput, type Prepared } from './curl-job.js';
+import { synapseUrls } from '../../app/providers/synapse/endpoints.js';
 
 const input = JSON.parse(process.argv[2] ?? '{}') as CurlInput;
 const t0 = performance.now();
@@ -108,8 +109,7 @@ function q(s: string): string {
 
 function synapseAddPart(s: typeof session, partNumber: number, md5: string): CapturedRequest {
   const uploadId = (s.ref as { uploadId: string }).uploadId;
-  const base = (input.options.fileUrl ?? input.url).replace(/\/+$/, '');
-  const fileUrl = base.endsWith('/file/v1') ? base : `${base}/file/v1`;
+  const { fileUrl } = synapseUrls(input.url, input.options);
   return {
     method: 'PUT',
     url: `${fileUrl}/file/multipart/${encodeURIComponent(uploadId)}/add/${partNumber}?partMD5Hex=${md5}`,
