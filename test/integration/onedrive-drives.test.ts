@@ -69,7 +69,7 @@ async function upload(p: Provider, j: UploadJob, data: Buffer) {
   let offset = 0;
   for (;;) {
     const st = await p.sendChunk(s, j, chunk(s, data, offset), { signal });
-    if (st.kind === 'complete') break;
+    if (st?.kind !== 'offset') break;
     offset = st.offset;
   }
   return p.finish(s, j, {}, signal);
