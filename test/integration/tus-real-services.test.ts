@@ -59,6 +59,18 @@ describe('tus: an auth layer answering 403', () => {
     expect(emu.stats().sessionsCreated).toBe(1);
   });
 
+  it('a server that means "gone" by HEAD 403 (the spec allows it) can say so with head403=session-gone', async () => {
+    const { emu } = await setup();
+    const http = new UndiciHttp({ idleTimeoutMs: 10_000 });
+    cleanups.push(() => http.close());
+    const p = createTusProvider({ clock: systemClock, endpoint: { url: emu.url, token: emu.token }, http, options: { head403: 'session-gone' } });
+    const job = tusJob('/home/u/g.bin', 10, '/g.bin', CHUNK);
+    const session = await p.create(job, signal);
+    emu.inject({ method: 'HEAD', action: { kind: 'respond', status: 403 } });
+    expect((await rejected(p.status(session, job, signal))).code).toBe('session-gone');
+    expect(() => createTusProvider({ clock: systemClock, endpoint: { url: emu.url, token: '' }, http, options: { head403: 'maybe' } })).toThrow(expect.objectContaining({ code: 'bad-input' }));
+  });
+
   it('POST 403 (a pre-create hook refusing the user) is auth too', async () => {
     const { client, emu } = await setup({ authFailureStatus: 403 });
     const err = await rejected(client('nope').create(tusJob('/home/u/b.bin', 5, '/b.bin', CHUNK), signal));

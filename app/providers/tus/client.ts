@@ -20,10 +20,11 @@ export interface TusSessionRef {
 }
 
 /**
- * HEAD answers meaning the upload no longer exists (spec: 404 or 410). A 403 is not one of them:
- * it is what an auth layer answers (@tus/server's onIncomingRequest runs on HEAD, tusd's hooks
- * or a proxy in front of it), and starting over would only meet it again at POST. tus-js-client
- * starts a new upload on any 4xx but 423 (lib/upload.ts, `_resumeUpload`); Ferry reports it.
+ * HEAD answers meaning the upload no longer exists: 404 or 410. The spec also allows 403 for a
+ * missing upload, but neither tusd nor @tus/server uses it (404/410); a 403 there comes from an
+ * auth layer (@tus/server's onIncomingRequest runs on HEAD too, or a proxy), and starting over
+ * would only meet it again at POST. tus-js-client starts a new upload on any 4xx but 423
+ * (lib/upload.ts); Ferry reports 'auth' unless the option `head403` says the server means "gone".
  */
 const GONE_ON_HEAD = [404, 410];
 /** 403 from an auth layer is an auth failure on the calls every server authorises the same way. */
@@ -35,9 +36,15 @@ const CHECKSUM_PREFERENCE = ['sha1', 'sha256', 'md5'] as const;
 /**
  * Options (strings, from the target's settings):
  * - `checksum`: 'auto' (default: send Upload-Checksum when the server offers the extension) or 'off'.
+ * - `head403`: 'auth' (default) or 'session-gone', for a server that answers 403 for a lost upload.
  */
 export function createTusProvider(o: ProviderFactoryOptions): Provider {
   const endpoint = tusEndpoint(o.endpoint.url);
+  const head403 = o.options?.['head403'] ?? 'auth';
+  if (head403 !== 'auth' && head403 !== 'session-gone') {
+    throw new FerryError('bad-input', `the tus option head403 must be "auth" or "session-gone", not "${head403}"`);
+  }
+  const goneOnHead = head403 === 'session-gone' ? [...GONE_ON_HEAD, 403] : GONE_ON_HEAD;
   const checksums = o.options?.['checksum'] !== 'off';
   const http = o.http;
   const baseHeaders = (): Record<string, string> => ({
@@ -105,7 +112,7 @@ export function createTusProvider(o: ProviderFactoryOptions): Provider {
       const url = sessionUrl(session, job);
       const res = await http.request({ method: 'HEAD', url, headers: baseHeaders(), signal });
       const doing = `asking the tus server how much of ${job.file.path} it holds`;
-      if (!ok(res)) throw failure(res, 'HEAD', url, doing, GONE_ON_HEAD);
+      if (!ok(res)) throw failure(res, 'HEAD', url, doing, goneOnHead);
       const offset = parseNonNegativeInt(res.headers['upload-offset']);
       if (offset === undefined) {
         throw new FerryError('protocol', `${doing}: the answer (HTTP ${res.status}) has no valid Upload-Offset header`, { method: 'HEAD', url: redactUrl(url), status: res.status, file: job.file.path });
@@ -171,6 +178,7 @@ function ok(res: HttpResponse): boolean {
 function failure(res: HttpResponse, method: string, url: string, doing: string, gone: number[], offset?: number): FerryError {
   const base = { method, url, doing, goneStatuses: gone, ...serverText(res) };
   // @tus/server also answers 403 for a PATCH's missing headers; there it stays 'rejected'.
+  if (gone.includes(res.status)) return withOffset(statusError(res, base), offset);
   if (AUTH_STATUSES.includes(res.status) && method !== 'PATCH') return statusError(res, { ...base, code: 'auth' });
   if (diskFull(res)) return withOffset(statusError(res, { ...base, code: 'quota' }), offset);
   if (res.status === 409 && method === 'PATCH') return withOffset(statusError(res, { ...base, code: 'offset-mismatch' }), offset);
