@@ -72,8 +72,8 @@ export function createTusProvider(o: ProviderFactoryOptions): Provider {
     async create(job, signal) {
       const remotePath = job.target.remotePath;
       // A server that lays files out by `path` or `filename` (a post-finish hook, our emulator)
-      // must never be handed a segment that climbs out of its folder.
-      const dots = remotePath.split('/').find((seg) => seg === '.' || seg === '..');
+      // must never be handed a segment that climbs out of its folder; `\` separates on Windows.
+      const dots = remotePath.split(/[/\\]/).find((seg) => seg === '.' || seg === '..');
       if (dots !== undefined) {
         throw new FerryError('bad-input', `the remote path "${remotePath}" has a "${dots}" segment; tus paths must name folders and the file directly`, { file: job.file.path });
       }
