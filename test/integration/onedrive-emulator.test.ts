@@ -214,7 +214,10 @@ describe('OneDrive emulator (protocols.md 4.8)', () => {
     const r = await put(url, data, K320, K320);
     expect(r).toMatchObject({ status: 409, json: { error: { code: 'nameAlreadyExists' } } });
     expect((await call('GET', url)).json.nextExpectedRanges).toEqual([]);
-    const commit = await call('PUT', `${e.graphUrl}/me/drive/root:/n/late-kept.bin`, {
+    // Only a deferCommit session is committed by POST uploadUrl.
+    expect((await call('POST', url, { body: Buffer.alloc(0) })).status).toBe(400);
+    // The documented explicit commit addresses the parent folder and names the file.
+    const commit = await call('PUT', `${e.graphUrl}/me/drive/root:/n`, {
       headers: api(e),
       body: JSON.stringify({ name: 'late-kept.bin', '@microsoft.graph.conflictBehavior': 'rename', '@microsoft.graph.sourceUrl': url }),
     });

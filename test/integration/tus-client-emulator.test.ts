@@ -143,12 +143,12 @@ describe('tus client against our emulator', () => {
     expect((await stored('/rel/x.bin')).equals(data)).toBe(true);
   });
 
-  it('HEAD 403 (what some servers answer for a lost upload) is session-gone', async () => {
+  it('HEAD 403 from an auth layer is an auth error, not a lost upload to restart from zero', async () => {
     const { emu, provider } = await setup();
     const job = tusJob('/home/u/h.bin', 10, '/h.bin', CHUNK);
     const session = await provider.create(job, signal);
     emu.inject({ method: 'HEAD', action: { kind: 'respond', status: 403 } });
-    expect((await rejected(provider.status(session, job, signal))).code).toBe('session-gone');
+    expect((await rejected(provider.status(session, job, signal))).code).toBe('auth');
   });
 
   it('a HEAD without Upload-Offset, or a PATCH answer claiming bytes never sent, is a protocol error', async () => {

@@ -232,7 +232,7 @@ describe('@tus/server 2 deviations (protocols.md 6.4) our client must live with'
       expect(await patch({ 'upload-offset': '0', 'content-type': 'text/plain' })).toBe(400);
       expect(await patch({ 'content-type': 'application/offset+octet-stream' })).toBe(403);
       expect(await patch({ 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'tus-resumable': '0.2.2' })).toBe(400);
-      // A 403 on HEAD is session-gone for our client; on PATCH (this server's header complaints) it is permanent.
+      // A 403 on HEAD is an auth failure for our client; on PATCH (this server's header complaints) it is permanent.
       http = new UndiciHttp({ idleTimeoutMs: 10_000 });
       const p = createTusProvider({ clock: systemClock, endpoint: { url: srv.url, token: '' }, http });
       const job = tusJob('/home/u/abc.txt', 3, '/abc.txt', CHUNK);

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { HttpResponse } from '../../app/engine/http.js';
 import { graphError, remoteFile } from '../../app/providers/onedrive/graph-errors.js';
 import { heldOffset } from '../../app/providers/onedrive/ranges.js';
-import { graphBase } from '../../app/providers/onedrive/client.js';
 
 function response(status: number, body: string, headers: Record<string, string> = {}): HttpResponse {
   const data = Buffer.from(body);
@@ -63,14 +62,5 @@ describe('remoteFile', () => {
     const atRoot = { ...item, name: 'top.bin', parentReference: { path: '/drive/root:' } };
     expect(remoteFile(response(200, JSON.stringify(atRoot)), call, '/x').path).toBe('/top.bin');
     expect(() => remoteFile(response(200, '{"nextExpectedRanges":[]}'), call, '/x')).toThrow(expect.objectContaining({ code: 'protocol' }));
-  });
-});
-
-describe('graphBase', () => {
-  it('keeps a versioned base and adds /v1.0 to a bare host', () => {
-    expect(graphBase('https://graph.microsoft.com/v1.0')).toBe('https://graph.microsoft.com/v1.0');
-    expect(graphBase('https://graph.microsoft.com/beta/')).toBe('https://graph.microsoft.com/beta');
-    expect(graphBase('https://graph.microsoft.com')).toBe('https://graph.microsoft.com/v1.0');
-    expect(graphBase('http://127.0.0.1:4000/')).toBe('http://127.0.0.1:4000/v1.0');
   });
 });

@@ -92,9 +92,9 @@ describe('tus client (fake Http)', () => {
     }
   });
 
-  it('HEAD 403/404/410 are session-gone; 423 is transient', async () => {
+  it('HEAD 404/410 are session-gone; 401/403 are auth (an auth layer, not a lost upload); 423 is transient; a full disk is quota', async () => {
     const session = { ref: { url: 'https://tus.example.test/api/files/u1' }, chunkSize: 1000 };
-    for (const [status, code] of [[403, 'session-gone'], [404, 'session-gone'], [410, 'session-gone'], [423, 'server-error']] as const) {
+    for (const [status, code] of [[403, 'auth'], [401, 'auth'], [404, 'session-gone'], [410, 'session-gone'], [423, 'server-error'], [507, 'quota']] as const) {
       const p = createTusProvider({ clock: systemClock, endpoint: { url: ENDPOINT, token: 't' }, http: new FakeHttp([{ status }]) });
       expect((await failure(p.status(session, job, signal))).code).toBe(code);
     }

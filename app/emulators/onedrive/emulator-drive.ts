@@ -71,6 +71,18 @@ export class Drive {
     }
   }
 
+  /**
+   * Refuses `size` more bytes when they would not fit the quota: Graph's 507 quotaLimitReached
+   * (status and code: OneDrive API error docs; message as Graph sends it, see README). A file
+   * being replaced frees its own bytes.
+   */
+  checkQuota(size: number, replacing?: string): void {
+    if (!Number.isFinite(this.opts.quotaBytes)) return;
+    let used = 0;
+    for (const [p, m] of this.items) if (p !== replacing) used += m.size;
+    if (used + size > this.opts.quotaBytes) throw new GraphReply(507, 'quotaLimitReached', 'Insufficient Space Available');
+  }
+
   /** Records a finished file (stored by the caller) and returns its driveItem. */
   record(path: string, size: number, hashes: StoredHashes): DriveItemJson {
     const t = this.now();
@@ -111,7 +123,7 @@ export class Drive {
       cTag: `"c:{${m.id}},${m.version}"`,
       createdDateTime: new Date(m.created).toISOString(),
       lastModifiedDateTime: new Date(m.modified).toISOString(),
-      parentReference: { driveId: 'emulator', id: this.idFor(parent), path: parent === '/' ? '/drive/root:' : `/drive/root:${parent}` },
+      parentReference: { driveId: this.opts.driveId, id: this.idFor(parent), path: parent === '/' ? '/drive/root:' : `/drive/root:${parent}` },
       file: {
         mimeType: 'application/octet-stream',
         hashes: {

@@ -34,9 +34,24 @@ export interface OnedriveEmulatorOptions {
    * plain http, so its http-form fidelity run turns this off. Default true.
    */
   requireToken?: boolean;
+  /** The drive's id for `/drives/{id}` addressing (and `parentReference.driveId`). Default 'b!emulator-drive'. */
+  driveId?: string;
+  /** The site whose default library is this drive, for `/sites/{id}/drive`. Default a fixed `host,guid,guid`. */
+  siteId?: string;
+  /** The token is app-only (client credentials): `/me` answers 400 BadRequest as Graph does. Default false. */
+  appOnly?: boolean;
+  /**
+   * The drive's quota in bytes of files this emulator stored; past it Graph's 507 quotaLimitReached
+   * "Insufficient Space Available" (at createUploadSession when `item.fileSize` is too big, at a
+   * simple upload, at the commit of the last fragment). Default: no limit.
+   */
+  quotaBytes?: number;
 }
 
-export type ResolvedOnedriveOptions = Required<Omit<OnedriveEmulatorOptions, 'urlExpiryMs'>> & { urlExpiryMs: number };
+export type ResolvedOnedriveOptions = Required<Omit<OnedriveEmulatorOptions, 'urlExpiryMs' | 'quotaBytes'>> & { urlExpiryMs: number; quotaBytes: number };
+
+export const DEFAULT_DRIVE_ID = 'b!emulator-drive';
+export const DEFAULT_SITE_ID = 'emulator.sharepoint.com,00000000-0000-4000-8000-000000000001,00000000-0000-4000-8000-000000000002';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -53,5 +68,9 @@ export function resolveOnedriveOptions(o: OnedriveEmulatorOptions): ResolvedOned
     reportSha1: o.reportSha1 ?? false,
     wrongQuickXorHash: o.wrongQuickXorHash ?? false,
     requireToken: o.requireToken ?? true,
+    driveId: o.driveId ?? DEFAULT_DRIVE_ID,
+    siteId: o.siteId ?? DEFAULT_SITE_ID,
+    appOnly: o.appOnly ?? false,
+    quotaBytes: o.quotaBytes ?? Infinity,
   };
 }

@@ -166,15 +166,17 @@ export class UploadSessions {
     });
   }
 
-  /** Makes the file. A name conflict under 'fail' keeps the session for an explicit commit. */
+  /** Makes the file. A name conflict under 'fail' (or a full drive) keeps the session for an explicit commit. */
   private async commit(s: UploadSession, path: string, conflict: ConflictBehavior, base: string): Promise<{ status: number; item: DriveItemJson; location: string }> {
     if (this.opts.strictAlignment && s.misalignedAt !== undefined) {
       this.forget(s);
       await this.drive.store.removePart(s.id);
       throw new GraphReply(400, 'invalidRequest', `the fragment at offset ${s.misalignedAt} was not a multiple of 320 KiB (327,680 bytes); the file could not be committed`, 'uploadSessionFailed');
     }
-    const place = await this.drive.place(path, conflict);
     const size = s.total ?? 0;
+    // A full drive keeps the session, like a name conflict, for an explicit commit later.
+    this.drive.checkQuota(size, conflict === 'replace' ? path : undefined);
+    const place = await this.drive.place(path, conflict);
     await this.drive.store.commit(s.id, place.path, size);
     this.forget(s);
     const item = this.drive.record(place.path, size, { quickXor: s.qx.digest(), ...(s.sha1 ? { sha1: s.sha1.digest() } : {}) });

@@ -11,6 +11,7 @@ import { FileStore, cleanRemotePath } from '../kit/file-store.js';
 import { HttpInputError, bearer, readBinary, readJson, sendJson } from '../kit/http-io.js';
 import { Drive } from './emulator-drive.js';
 import { resolveOnedriveOptions, type OnedriveEmulatorOptions, type ResolvedOnedriveOptions } from './emulator-options.js';
+import { addressDrive } from './emulator-address.js';
 import { GraphReply, decodeDrivePath, refuse, splitTarget } from './emulator-reply.js';
 import { UploadSessions } from './emulator-sessions.js';
 import { selfSignedCertificate } from './emulator-tls.js';
@@ -26,8 +27,9 @@ export interface RunningOnedriveEmulator extends RunningEmulator {
 }
 
 const UPLOAD_URL = /\/up\/([A-Za-z0-9]+)$/;
-const BY_PATH = /^\/v1\.0\/me\/drive\/root:(\/[^:]*):?(\/createUploadSession|\/content)?$/;
-const BY_PARENT = /^\/v1\.0\/me\/drive\/items\/([A-Za-z0-9!]+):\/([^/:]+):\/createUploadSession$/;
+/** Below the drive root (see emulator-address.ts for `/me/drive`, `/drives/{id}`, `/sites/{id}/drive`). */
+const BY_PATH = /^\/root:(\/[^:]*):?(\/createUploadSession|\/content)?$/;
+const BY_PARENT = /^\/items\/([A-Za-z0-9!]+):\/([^/:]+):\/createUploadSession$/;
 
 export async function startOnedriveEmulator(opts: EmulatorOptions & OnedriveEmulatorOptions): Promise<RunningOnedriveEmulator> {
   const base = resolveEmulatorOptions(opts);
@@ -75,19 +77,28 @@ class Router {
       if (method === 'PUT') return this.sessions.fragment(req, res, ctx, s);
       if (method === 'GET') return this.sessions.status(res, s);
       if (method === 'DELETE') return this.sessions.cancel(res, s);
-      if (method === 'POST') return this.sessions.commitRequest(res, ctx, s, s.remotePath, s.conflict);
+      if (method === 'POST') {
+        // POST commits only a deferCommit session (driveitem-createuploadsession, "Completing a
+        // file"); after a failed last fragment the documented way is the explicit-commit PUT.
+        if (!s.deferCommit) throw new GraphReply(400, 'invalidRequest', 'this upload session was not created with deferCommit; commit it with PUT and @microsoft.graph.sourceUrl');
+        return this.sessions.commitRequest(res, ctx, s, s.remotePath, s.conflict);
+      }
       throw new GraphReply(405, 'invalidRequest', `${method} is not supported on an upload URL`);
     }
     if (!path.startsWith('/v1.0/')) throw new GraphReply(404, 'itemNotFound', `no such resource: ${path}`);
     if (this.od.requireToken && bearer(req) !== this.token) {
       throw new GraphReply(401, 'InvalidAuthenticationToken', req.headers.authorization ? 'Access token validation failure.' : 'Access token is empty.');
     }
-    const byParent = BY_PARENT.exec(path);
+    const at = addressDrive(path, this.od);
+    if (!at) throw new GraphReply(400, 'invalidRequest', `${method} ${path} is not an API this emulator implements`);
+    const byParent = BY_PARENT.exec(at.rest);
     if (byParent && method === 'POST') {
       const parent = this.drive.folderPath(byParent[1]!);
       return this.createSession(req, res, ctx, cleanPath(posix.join(parent, decodeDrivePath(byParent[2]!))));
     }
-    const byPath = BY_PATH.exec(path);
+    // The explicit commit addresses the parent folder; the drive root has no `root:` path form.
+    if (at.rest === '/root' && method === 'PUT') return this.explicitCommit(req, res, ctx, '/');
+    const byPath = BY_PATH.exec(at.rest);
     if (byPath) {
       const remote = cleanPath(decodeDrivePath(byPath[1]!));
       if (byPath[2] === '/createUploadSession' && method === 'POST') return this.createSession(req, res, ctx, remote);
@@ -106,6 +117,8 @@ class Router {
       throw new GraphReply(400, 'invalidRequest', `item.name ${JSON.stringify(item.name)} does not match the name in the path ${JSON.stringify(posix.basename(remotePath))}`);
     }
     if (conflict === 'fail' && (await this.drive.exists(remotePath))) await this.drive.place(remotePath, 'fail');
+    // "If the fileSize parameter is specified and exceeds the available quota, a 507 … response is returned."
+    if (typeof item.fileSize === 'number') this.drive.checkQuota(item.fileSize, conflict === 'replace' ? remotePath : undefined);
     await this.drive.ensureParents(remotePath);
     const s = this.sessions.open(remotePath, conflict, body.deferCommit === true);
     sendJson(res, 200, {
@@ -124,6 +137,7 @@ class Router {
     }
     const { data, complete } = await readBinary(req, this.od.simpleUploadMaxBytes, ctx);
     if (!complete) return;
+    this.drive.checkQuota(data.length, conflict === 'replace' ? remotePath : undefined);
     const place = await this.drive.place(remotePath, conflict);
     await this.drive.store.put(place.path, data);
     const hashes = { quickXor: new QuickXorHash().update(data).digest(), ...(this.od.reportSha1 ? { sha1: createHash('sha1').update(data).digest() } : {}) };
@@ -132,13 +146,20 @@ class Router {
     sendJson(res, place.replaced ? 200 : 201, item, { location: `${ctx.baseUrl}/v1.0/me/drive/items/${item.id}` });
   }
 
-  /** `PUT /me/drive/root:/path` with `@microsoft.graph.sourceUrl`: commit a finished session there. */
-  private async explicitCommit(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, remotePath: string): Promise<void> {
+  /**
+   * The explicit commit (driveitem-createuploadsession, "Handle upload errors"): `PUT` to the
+   * parent folder (`root:/{path_to_parent}`, or `root` itself) with the file's `name` and
+   * `@microsoft.graph.sourceUrl`, the upload URL of a session that holds every byte.
+   */
+  private async explicitCommit(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parentPath: string): Promise<void> {
     const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
     const source = body['@microsoft.graph.sourceUrl'];
     if (typeof source !== 'string') throw new GraphReply(400, 'invalidRequest', 'an explicit commit needs @microsoft.graph.sourceUrl (the upload URL)');
+    const name = body['name'];
+    if (typeof name !== 'string' || name === '' || name.includes('/')) throw new GraphReply(400, 'invalidRequest', 'an explicit commit needs the file\'s name (one path segment) in "name"');
     const s = this.sessions.findByUrl(source);
     const conflict = conflictBehavior(body['@microsoft.graph.conflictBehavior'], 'fail');
+    const remotePath = cleanPath(posix.join(parentPath, name));
     await this.drive.ensureParents(remotePath);
     return this.sessions.commitRequest(res, ctx, s, remotePath, conflict);
   }

@@ -17,6 +17,26 @@ export interface DataEnv {
   maxSize: number | undefined;
   /** Test hook: this many checksummed bodies are treated as damaged in transit. */
   corruption: { left: number };
+  /** Space left for upload bytes, and how the server says it ran out; undefined: unlimited. */
+  disk?: { free: number; answer: DiskFullAnswer };
+}
+
+/**
+ * What a tus server answers when its disk fills (ENOSPC) while it writes a body:
+ * - 'tusd': 500 `ERR_INTERNAL_SERVER_ERROR: write <upload dir>/<id>: no space left on device`
+ *   (pkg/filestore WriteChunk returns the os error; pkg/handler sendError wraps any non-handler
+ *   error that way).
+ * - 'tus-node-server': 500 `Something went wrong receiving the file` (@tus/file-store turns
+ *   every write error into ERRORS.FILE_WRITE_ERROR, packages/utils/src/constants.ts).
+ * - 'insufficient-storage': 507 [U]: a server or proxy that uses the HTTP status for it.
+ */
+export type DiskFullAnswer = 'tusd' | 'tus-node-server' | 'insufficient-storage';
+
+function diskFull(env: DataEnv, u: TusUpload): AppendResult {
+  const answer = env.disk?.answer ?? 'tusd';
+  if (answer === 'tus-node-server') return { kind: 'error', status: 500, text: 'Something went wrong receiving the file' };
+  if (answer === 'insufficient-storage') return { kind: 'error', status: 507, text: 'Insufficient Storage' };
+  return { kind: 'error', status: 500, text: `ERR_INTERNAL_SERVER_ERROR: write ./data/${u.id}: no space left on device` };
 }
 
 export type AppendResult =
@@ -44,6 +64,11 @@ export async function appendBody(req: IncomingMessage, ctx: RequestContext, u: T
     return { kind: 'error', status: 413, text: `upload would exceed Tus-Max-Size ${env.maxSize}` };
   }
   if (declared === 0) return { kind: 'ok' };
+  // [U] Real servers keep the bytes written before ENOSPC; the emulator refuses the body whole.
+  if (env.disk && declared !== undefined && declared > env.disk.free) {
+    req.resume();
+    return diskFull(env, u);
+  }
 
   const fh = await env.store.openPart(u.id);
   let result;
@@ -66,6 +91,10 @@ export async function appendBody(req: IncomingMessage, ctx: RequestContext, u: T
     await rollBack();
     return { kind: 'error', status: 413, text: `body goes past Upload-Length ${u.length}` };
   }
+  if (env.disk && result.bytes > env.disk.free) {
+    await rollBack();
+    return diskFull(env, u);
+  }
   if (checksum) {
     // The digest covers the whole body: a partial one can be neither verified nor kept.
     if (!full) {
@@ -83,6 +112,7 @@ export async function appendBody(req: IncomingMessage, ctx: RequestContext, u: T
     }
   }
   u.offset += result.bytes;
+  if (env.disk) env.disk.free -= result.bytes;
   env.table.touch(u);
   if (u.length !== undefined && u.offset === u.length) await completeUpload(u, env.store);
   return full ? { kind: 'ok' } : { kind: 'client-gone' };

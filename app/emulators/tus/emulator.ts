@@ -6,7 +6,7 @@ import { resolveEmulatorOptions, startEmulatorHost, type RequestContext, type Ru
 import type { EmulatorOptions } from '../kit/emulator-types.js';
 import { FileStore } from '../kit/file-store.js';
 import { bearer, header, sendEmpty } from '../kit/http-io.js';
-import { appendBody, completeUpload, type DataEnv } from './emulator-data.js';
+import { appendBody, completeUpload, type DataEnv, type DiskFullAnswer } from './emulator-data.js';
 import { createUpload } from './emulator-create.js';
 import { UploadTable, type ExpiryBasis, type LockMode, type TusUpload } from './emulator-uploads.js';
 import { ALL_EXTENSIONS, OFFSET_CONTENT_TYPE, parseNonNegativeInt, STATUS_LOCKED, TUS_VERSION, type TusChecksumAlgorithm, type TusExtension } from '../../providers/tus/wire.js';
@@ -36,6 +36,16 @@ export interface TusEmulatorOptions {
   disabledExtensions?: TusExtension[];
   /** Send a path-only Location ('/files/<id>') instead of an absolute URL. Default false. */
   relativeLocation?: boolean;
+  /**
+   * Status for a missing or wrong token: 401 (with WWW-Authenticate), or 403 "Access denied" on
+   * every request but OPTIONS, as @tus/server's onIncomingRequest access-control example does
+   * (it runs on HEAD too) and tusd's pre-create hook may. Default 401.
+   */
+  authFailureStatus?: 401 | 403;
+  /** Bytes of upload data the disk holds before ENOSPC; default unlimited. */
+  diskBytes?: number;
+  /** How the server reports a full disk (see DiskFullAnswer). Default 'tusd'. */
+  diskFullAnswer?: DiskFullAnswer;
 }
 
 export interface RunningTusEmulator extends RunningEmulator {
@@ -64,6 +74,7 @@ export async function startTusEmulator(opts: EmulatorOptions & TusEmulatorOption
     checksums: new Set(has('checksum') ? (opts.checksumAlgorithms ?? ['sha1', 'md5']) : []),
     maxSize: opts.maxSize,
     corruption,
+    ...(opts.diskBytes !== undefined ? { disk: { free: opts.diskBytes, answer: opts.diskFullAnswer ?? 'tusd' } } : {}),
   };
 
   const running = await startEmulatorHost('tus', o, (counters, baseUrl) => {
@@ -157,7 +168,10 @@ export async function startTusEmulator(opts: EmulatorOptions & TusEmulatorOption
         const method = (header(req, 'x-http-method-override') ?? req.method ?? '').toUpperCase();
         const path = (req.url ?? '').split('?')[0] ?? '';
         if (method === 'OPTIONS') { req.resume(); return options(res); }
-        if (requireAuth && bearer(req) !== o.token) return fail(req, res, 401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
+        if (requireAuth && bearer(req) !== o.token) {
+          if (opts.authFailureStatus === 403) return fail(req, res, 403, 'Access denied');
+          return fail(req, res, 401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer' });
+        }
         if (header(req, 'tus-resumable') !== TUS_VERSION) return fail(req, res, 412, `Tus-Resumable ${TUS_VERSION} required`, { 'tus-version': TUS_VERSION });
         if (path === basePath || path === basePath.slice(0, -1)) {
           if (method !== 'POST') return fail(req, res, 405, `${method} is not allowed on the creation endpoint`, { allow: 'OPTIONS, POST' });

@@ -4,10 +4,11 @@
 import { FerryError } from '../../common/errors.js';
 import type { HttpResponse } from '../../engine/http.js';
 import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
+import { graphTarget } from './endpoint.js';
 import { graphError, protocol, remoteFile, sessionJson, type CallInfo } from './graph-errors.js';
 import { heldOffset } from './ranges.js';
 import { serverNow, toLocalTime } from '../shared/server-time.js';
-import { FRAGMENT_ALIGN, FRAGMENT_DEFAULT, FRAGMENT_MAX, SIMPLE_UPLOAD_MAX, encodeDrivePath, type CreateSessionBody } from './wire.js';
+import { FRAGMENT_ALIGN, FRAGMENT_DEFAULT, FRAGMENT_MAX, SIMPLE_UPLOAD_MAX, encodeDrivePath, type CreateSessionBody, type ExplicitCommitBody } from './wire.js';
 
 /**
  * What the journal keeps for a session: the upload URL is a capability (tempauth), never logged.
@@ -20,8 +21,13 @@ export type OnedriveRef = { kind: 'simple' } | { kind: 'session'; uploadUrl: str
 /** Statuses of the upload URL after which only a new session helps (expired tempauth is 403). */
 const UPLOAD_URL_GONE = [401, 403, 404];
 
+/**
+ * Options (strings, from the target's settings):
+ * - `drive`: `me` (default), `drives/{id}` or `sites/{id}`; the endpoint URL may name it instead.
+ * - `simpleUploadMaxBytes`: files up to this size go in one PUT (default 4 MiB).
+ */
 export function createOnedriveProvider(o: ProviderFactoryOptions): Provider {
-  const api = graphBase(o.endpoint.url);
+  const { api, drive } = graphTarget(o.endpoint.url, o.options?.drive);
   const http = o.http;
   const clock = o.clock;
   // Lowered in tests so that small files exercise upload sessions; 0-byte files are always simple.
@@ -43,7 +49,13 @@ export function createOnedriveProvider(o: ProviderFactoryOptions): Provider {
     const r = ref(s);
     return r.kind === 'session' ? r.uploadUrl : `simple:${job.target.remotePath}:${job.file.size}:${job.file.mtimeMs}`;
   };
-  const itemUrl = (job: UploadJob): string => `${api}/me/drive/root:${drivePath(job)}`;
+  const itemUrl = (job: UploadJob): string => `${api}${drive}/root:${drivePath(job)}`;
+  /** The parent folder's address: the drive root itself has no `root:` path form. */
+  const parentUrl = (job: UploadJob): string => {
+    const p = drivePath(job);
+    const parent = p.slice(0, p.lastIndexOf('/'));
+    return parent === '' ? `${api}${drive}/root` : `${api}${drive}/root:${parent}`;
+  };
 
   /**
    * The session's `expirationDateTime` is on the server's clock. It becomes `Session.expiresAt`
@@ -73,7 +85,8 @@ export function createOnedriveProvider(o: ProviderFactoryOptions): Provider {
       drivePath(job);
       if (job.file.size === 0 || job.file.size <= simpleMax) return { ref: { kind: 'simple' }, chunkSize: Math.max(1, job.file.size) };
       const call: CallInfo = { method: 'POST', url: `${itemUrl(job)}:/createUploadSession`, doing: `creating an upload session for "${job.target.remotePath}"` };
-      const body: CreateSessionBody = { item: { '@microsoft.graph.conflictBehavior': job.target.conflict, name: baseName(job) } };
+      // fileSize lets Graph refuse a file larger than the free space (507) before any byte is sent.
+      const body: CreateSessionBody = { item: { '@microsoft.graph.conflictBehavior': job.target.conflict, name: baseName(job), fileSize: job.file.size } };
       const res = await send(call, { ...auth, 'content-type': 'application/json' }, JSON.stringify(body), signal);
       if (res.status !== 200 && res.status !== 201) throw graphError(res, call);
       const j = sessionJson(res, call);
@@ -132,10 +145,14 @@ export function createOnedriveProvider(o: ProviderFactoryOptions): Provider {
       }
       const r = ref(s);
       if (r.kind === 'simple') throw new FerryError('internal', `"${job.target.remotePath}" was never sent, so it cannot be finished`, { file: job.file.path });
-      // Every byte arrived but no file was made (deferCommit, or a name conflict since fixed): commit.
-      const call: CallInfo = { method: 'POST', url: r.uploadUrl, doing: `committing "${job.target.remotePath}"` };
-      const res = await send(call, {}, Buffer.alloc(0), signal);
-      if (res.status !== 200 && res.status !== 201) throw graphError(res, call, { goneStatuses: UPLOAD_URL_GONE });
+      // Every byte arrived but no file was made: the last fragment met a name conflict (or a full
+      // drive), and Graph keeps the session until it expires. The documented way to finish it is
+      // an explicit commit: PUT a driveItem to the parent with `@microsoft.graph.sourceUrl` (the
+      // upload URL), with the conflict behaviour the job asks for now.
+      const call: CallInfo = { method: 'PUT', url: parentUrl(job), doing: `committing "${job.target.remotePath}"` };
+      const body: ExplicitCommitBody = { name: baseName(job), '@microsoft.graph.conflictBehavior': job.target.conflict, '@microsoft.graph.sourceUrl': r.uploadUrl };
+      const res = await send(call, { ...auth, 'content-type': 'application/json' }, JSON.stringify(body), signal);
+      if (res.status !== 200 && res.status !== 201) throw graphError(res, call, { goneStatuses: [404] });
       return remoteFile(res, call, job.target.remotePath);
     },
 
@@ -182,22 +199,22 @@ export function createOnedriveProvider(o: ProviderFactoryOptions): Provider {
   }
 }
 
-/**
- * The Graph base including its version. A bare host (`https://graph.microsoft.com`, or an
- * emulator's `url`) gets `/v1.0`, so both spellings of the endpoint work.
- */
-export function graphBase(url: string): string {
-  const u = url.replace(/\/+$/, '');
-  return /\/(v1\.0|beta)$/.test(u) ? u : `${u}/v1.0`;
-}
-
 /** The job's chunk size made valid for Graph: a 320 KiB multiple below 60 MiB. */
 function fragmentSize(requested: number): number {
   const aligned = Math.floor(requested / FRAGMENT_ALIGN) * FRAGMENT_ALIGN;
   return Math.min(FRAGMENT_MAX, Math.max(FRAGMENT_ALIGN, aligned));
 }
 
+/**
+ * The remote path encoded for `root:{path}:`. `.` and `..` segments are refused before any
+ * request: percent-encoding does not hide them from URL resolution, so `/a/../../../v1.0/me/…`
+ * would address something outside the drive's root.
+ */
 function drivePath(job: UploadJob): string {
+  const dots = job.target.remotePath.split('/').find((s) => s === '.' || s === '..');
+  if (dots !== undefined) {
+    throw new FerryError('bad-input', `the remote path "${job.target.remotePath}" has a "${dots}" segment; OneDrive paths must name folders and the file directly`, { file: job.file.path });
+  }
   const p = encodeDrivePath(job.target.remotePath);
   if (p === '') throw new FerryError('bad-input', `the remote path "${job.target.remotePath}" names no file`, { file: job.file.path });
   return p;

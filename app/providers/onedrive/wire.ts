@@ -24,6 +24,16 @@ export interface CreateSessionBody {
   deferCommit?: boolean;
 }
 
+/**
+ * The explicit commit after a failed last fragment (learn.microsoft.com driveitem-createuploadsession,
+ * "Handle upload errors"): PUT to the parent folder, naming the file and the upload URL.
+ */
+export interface ExplicitCommitBody {
+  name: string;
+  '@microsoft.graph.conflictBehavior'?: ConflictBehavior | string;
+  '@microsoft.graph.sourceUrl': string;
+}
+
 /** Answer to createUploadSession (200), to a fragment that needs more (202) and to a status GET. */
 export interface UploadSessionJson {
   uploadUrl?: string;

@@ -8,6 +8,7 @@ import type { CancelOutcome, Provider, ProviderFactoryOptions, ServerState, Sess
 import { chunkDigestBase64 } from '../shared/chunk-digest.js';
 import { redactUrl, statusError } from '../shared/http-status.js';
 import { capabilityProbe, hasExtension, type TusCapabilities } from './capabilities.js';
+import { tusEndpoint } from './endpoint.js';
 import {
   encodeMetadata, META_CONFLICT, META_FILENAME, META_PATH, OFFSET_CONTENT_TYPE, parseNonNegativeInt,
   STATUS_CHECKSUM_MISMATCH, STATUS_LOCKED, TUS_LIMITS, TUS_VERSION,
@@ -18,8 +19,16 @@ export interface TusSessionRef {
   url: string;
 }
 
-/** HEAD answers meaning the upload no longer exists (spec: 404/410; some servers say 403). */
-const GONE_ON_HEAD = [403, 404, 410];
+/**
+ * HEAD answers meaning the upload no longer exists: 404 or 410. The spec also allows 403 for a
+ * missing upload, but neither tusd nor @tus/server uses it (404/410); a 403 there comes from an
+ * auth layer (@tus/server's onIncomingRequest runs on HEAD too, or a proxy), and starting over
+ * would only meet it again at POST. tus-js-client starts a new upload on any 4xx but 423
+ * (lib/upload.ts); Ferry reports 'auth' unless the option `head403` says the server means "gone".
+ */
+const GONE_ON_HEAD = [404, 410];
+/** 403 from an auth layer is an auth failure on the calls every server authorises the same way. */
+const AUTH_STATUSES = [401, 403];
 const GONE_ON_PATCH = [404, 410];
 /** Preference order when the server offers several checksum algorithms. */
 const CHECKSUM_PREFERENCE = ['sha1', 'sha256', 'md5'] as const;
@@ -27,9 +36,15 @@ const CHECKSUM_PREFERENCE = ['sha1', 'sha256', 'md5'] as const;
 /**
  * Options (strings, from the target's settings):
  * - `checksum`: 'auto' (default: send Upload-Checksum when the server offers the extension) or 'off'.
+ * - `head403`: 'auth' (default) or 'session-gone', for a server that answers 403 for a lost upload.
  */
 export function createTusProvider(o: ProviderFactoryOptions): Provider {
-  const endpoint = o.endpoint.url;
+  const endpoint = tusEndpoint(o.endpoint.url);
+  const head403 = o.options?.['head403'] ?? 'auth';
+  if (head403 !== 'auth' && head403 !== 'session-gone') {
+    throw new FerryError('bad-input', `the tus option head403 must be "auth" or "session-gone", not "${head403}"`);
+  }
+  const goneOnHead = head403 === 'session-gone' ? [...GONE_ON_HEAD, 403] : GONE_ON_HEAD;
   const checksums = o.options?.['checksum'] !== 'off';
   const http = o.http;
   const baseHeaders = (): Record<string, string> => ({
@@ -55,11 +70,17 @@ export function createTusProvider(o: ProviderFactoryOptions): Provider {
     },
 
     async create(job, signal) {
+      const remotePath = job.target.remotePath;
+      // A server that lays files out by `path` or `filename` (a post-finish hook, our emulator)
+      // must never be handed a segment that climbs out of its folder; `\` separates on Windows.
+      const dots = remotePath.split(/[/\\]/).find((seg) => seg === '.' || seg === '..');
+      if (dots !== undefined) {
+        throw new FerryError('bad-input', `the remote path "${remotePath}" has a "${dots}" segment; tus paths must name folders and the file directly`, { file: job.file.path });
+      }
       const caps = await capabilities(signal);
       if (caps.maxSize !== undefined && job.file.size > caps.maxSize) {
         throw new FerryError('rejected', `${job.file.path} is ${job.file.size} bytes, more than the ${caps.maxSize} bytes the tus server at ${redactUrl(endpoint)} accepts (Tus-Max-Size)`, { method: 'POST', url: redactUrl(endpoint), file: job.file.path });
       }
-      const remotePath = job.target.remotePath;
       const metadata = encodeMetadata({
         [META_FILENAME]: posix.basename(remotePath) || job.file.name,
         [META_PATH]: remotePath,
@@ -73,7 +94,7 @@ export function createTusProvider(o: ProviderFactoryOptions): Provider {
         signal,
       });
       const doing = `creating the tus upload for ${job.file.path}`;
-      if (!ok(res)) throw statusError(res, { method: 'POST', url: endpoint, doing, ...serverText(res) });
+      if (!ok(res)) throw failure(res, 'POST', endpoint, doing, []);
       const location = res.headers['location'];
       let url: string;
       try {
@@ -91,7 +112,7 @@ export function createTusProvider(o: ProviderFactoryOptions): Provider {
       const url = sessionUrl(session, job);
       const res = await http.request({ method: 'HEAD', url, headers: baseHeaders(), signal });
       const doing = `asking the tus server how much of ${job.file.path} it holds`;
-      if (!ok(res)) throw failure(res, 'HEAD', url, doing, GONE_ON_HEAD);
+      if (!ok(res)) throw failure(res, 'HEAD', url, doing, goneOnHead);
       const offset = parseNonNegativeInt(res.headers['upload-offset']);
       if (offset === undefined) {
         throw new FerryError('protocol', `${doing}: the answer (HTTP ${res.status}) has no valid Upload-Offset header`, { method: 'HEAD', url: redactUrl(url), status: res.status, file: job.file.path });
@@ -156,6 +177,10 @@ function ok(res: HttpResponse): boolean {
 
 function failure(res: HttpResponse, method: string, url: string, doing: string, gone: number[], offset?: number): FerryError {
   const base = { method, url, doing, goneStatuses: gone, ...serverText(res) };
+  // @tus/server also answers 403 for a PATCH's missing headers; there it stays 'rejected'.
+  if (gone.includes(res.status)) return withOffset(statusError(res, base), offset);
+  if (AUTH_STATUSES.includes(res.status) && method !== 'PATCH') return statusError(res, { ...base, code: 'auth' });
+  if (diskFull(res)) return withOffset(statusError(res, { ...base, code: 'quota' }), offset);
   if (res.status === 409 && method === 'PATCH') return withOffset(statusError(res, { ...base, code: 'offset-mismatch' }), offset);
   if (res.status === STATUS_CHECKSUM_MISMATCH) return withOffset(statusError(res, { ...base, code: 'integrity', serverMessage: 'checksum mismatch, the server discarded the chunk' }), offset);
   // 423: another request holds the upload's lock; it will be free again shortly.
@@ -166,6 +191,16 @@ function failure(res: HttpResponse, method: string, url: string, doing: string, 
 function withOffset(e: FerryError, offset: number | undefined): FerryError {
   if (offset !== undefined) (e.context as { offset?: number }).offset = offset;
   return e;
+}
+
+/**
+ * The server's disk is full: 507, or tusd's 500 whose text carries the write error
+ * ("ERR_INTERNAL_SERVER_ERROR: write …: no space left on device", pkg/handler sendError). The
+ * @tus/server file store hides the cause behind a generic 500; that one stays a server error.
+ */
+function diskFull(res: HttpResponse): boolean {
+  if (res.status === 507) return true;
+  return res.status === 500 && /no space left on device|ENOSPC/i.test(serverText(res).serverMessage ?? '');
 }
 
 /** tus servers answer errors in plain text ("Upload-Offset conflict"); keep a short line of it. */
