@@ -16,7 +16,7 @@ Commands:
   sync <dir> --provider <id> --endpoint <url> [--token <t>] --dest <remote dir> [--json]
   host [--port N] [--chunk-size N] [--allow-root DIR]... [--new-token] [--no-sandbox] [--bind ADDR --allow-remote]
                                    the headless host: engine + web UI on loopback
-  emulate <provider> [--port N] [--data-dir DIR] [--discard]
+  emulate <provider> [--port N] [--data-dir DIR] [--discard] [--tls (onedrive)]
 
 Providers: ucloud, redivis, synapse, onedrive, box, tus
 Environment: FERRY_TOKEN (instead of --token), FERRY_HOME (state directory)
