@@ -22,17 +22,26 @@ export function driveIdOf(remotePath: string): string | undefined {
 }
 
 /**
- * Refuses a target whose first segment is not a drive id before anything is sent: UCloud itself
- * would answer 403 "write permission is required", which tells the user nothing about the path.
+ * The UCloud path for a target. With the account's `drive` option every path lies inside that
+ * drive; without it the path must begin with a drive id, and one that does not is refused before
+ * anything is sent: UCloud itself would answer 403 "write permission is required", which tells
+ * the user nothing about the path.
  */
-export function checkDrivePath(job: UploadJob): void {
+export function ucloudPath(job: UploadJob, drive: string | undefined): string {
   const path = job.target.remotePath;
-  if (driveIdOf(path) !== undefined && path.startsWith('/')) return;
-  const rest = path.split('/').filter((s) => s !== '').join('/');
+  const parts = path.split('/').filter((s) => s !== '');
+  if (drive !== undefined) {
+    if (!/^\d+$/.test(drive)) {
+      throw new FerryError('bad-input', `UCloud option drive=${JSON.stringify(drive)} must be the numeric id of a drive, e.g. drive=123`, { file: job.file.path });
+    }
+    return `/${[drive, ...parts].join('/')}`;
+  }
+  if (path.startsWith('/') && driveIdOf(path) !== undefined && parts.length > 1) return path;
   throw new FerryError(
     'bad-input',
-    `UCloud target path ${JSON.stringify(path)} must begin with the numeric id of a drive, e.g. "/123/${rest || job.file.name}": ` +
-      'UCloud addresses every file as /<drive id>/<folders>/<file>, and the drive id is the number UCloud shows for the drive (its address in the web app ends with it)',
+    `UCloud target path ${JSON.stringify(path)} must begin with the numeric id of a drive, e.g. "/123/${parts.join('/') || job.file.name}": ` +
+      'UCloud addresses every file as /<drive id>/<folders>/<file>, and the drive id is the number UCloud shows for the drive (its address in the web app ends with it); ' +
+      'or set the account option drive=<id> to upload into one drive',
     { file: job.file.path },
   );
 }
@@ -54,7 +63,7 @@ export function serverWhy(res: HttpResponse): string | undefined {
 const AUTH_403 = /^(token has expired|bad token supplied|invalid token supplied|forbidden)$/i;
 
 /** A createUpload (or other API call) failure as a FerryError the engine can act on. */
-export function apiError(res: HttpResponse, o: { url: string; doing: string; job: UploadJob }): FerryError {
+export function apiError(res: HttpResponse, o: { url: string; doing: string; job: UploadJob; path: string }): FerryError {
   const why = serverWhy(res);
   const base = { method: 'POST', url: o.url, doing: o.doing, ...(why ? { serverMessage: why } : {}) };
   let err: FerryError;
@@ -63,7 +72,7 @@ export function apiError(res: HttpResponse, o: { url: string; doing: string; job
   } else if (res.status === 402) {
     err = statusError(res, { ...base, code: 'quota', serverMessage: `${why ?? 'payment required'} (the drive's storage quota is used up)` });
   } else if (res.status === 403) {
-    const drive = driveIdOf(o.job.target.remotePath);
+    const drive = driveIdOf(o.path);
     err = statusError(res, { ...base, code: 'rejected', serverMessage: `${why} (drive ${drive}: check that the drive exists and that you may write to it)` });
   } else {
     err = statusError(res, base);

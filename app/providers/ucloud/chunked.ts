@@ -52,9 +52,9 @@ export function chunkedCalls(o: ProviderFactoryOptions, base: string) {
    * a reset) the resend gets 404. Before starting over, ask `files.retrieve` whether a file of
    * exactly this size was written at the target since the session began: then the upload is done.
    */
-  const committedEarlier = async (ref: ChunkedRef, job: UploadJob, signal: AbortSignal): Promise<boolean> => {
+  const committedEarlier = async (ref: ChunkedRef, job: UploadJob, path: string, signal: AbortSignal): Promise<boolean> => {
     if (ref.serverStartedAt === undefined) return false;
-    const url = `${base}${RETRIEVE_PATH}?id=${encodeURIComponent(job.target.remotePath)}`;
+    const url = `${base}${RETRIEVE_PATH}?id=${encodeURIComponent(path)}`;
     const res = await o.http.request({ method: 'GET', url, headers: { authorization: `Bearer ${o.endpoint.token}`, accept: 'application/json' }, signal });
     if (res.status !== 200) return false;
     try {

@@ -11,7 +11,7 @@ import type { ConflictPolicy } from '../../common/transfer.js';
 import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, Session, ServerState, UploadJob } from '../../engine/provider.js';
 import { jsonBody, redactUrl } from '../shared/http-status.js';
 import { serverNow } from '../shared/server-time.js';
-import { apiBase, apiError, checkDrivePath } from './api.js';
+import { apiBase, apiError, ucloudPath } from './api.js';
 import { chunkedCalls, type ChunkedRef } from './chunked.js';
 import { redactSocketUrl, WsUpload } from './ws-socket.js';
 import {
@@ -28,6 +28,9 @@ const OFFERED: UploadProtocol[] = ['CHUNKED', 'WEBSOCKET_V2'];
 export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
   const base = apiBase(o.endpoint.url);
   const chunked = chunkedCalls(o, base);
+  /** The account's drive (option `drive`): paths are then taken inside it. */
+  const drive = o.options?.drive?.trim() || undefined;
+  const pathOf = (job: UploadJob): string => ucloudPath(job, drive);
   const answerMs = Number(o.options?.socketAnswerTimeoutMs ?? 60_000);
   const idleMs = Number(o.options?.socketIdleMs ?? 60_000);
   /** Live sockets by upload token: a socket carries the file only while it lives. */
@@ -44,7 +47,7 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
     return { endpoint: r.endpoint, token: r.token, ...(typeof r.serverStartedAt === 'number' ? { serverStartedAt: r.serverStartedAt } : {}) };
   };
   const isWs = (r: ChunkedRef | WsRef): r is WsRef => 'protocol' in r && r.protocol === 'WEBSOCKET_V2';
-  const done = (job: UploadJob): RemoteFile => ({ path: job.target.remotePath, size: job.file.size });
+  const done = (job: UploadJob): RemoteFile => ({ path: pathOf(job), size: job.file.size });
   const socketUrl = (ref: WsRef): string => {
     const u = new URL(ref.endpoint);
     u.searchParams.set('token', ref.token);
@@ -82,10 +85,10 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
 
   /** im2 does not honour REJECT for files (it overwrites): Ferry refuses an existing target itself. */
   const refuseExisting = async (job: UploadJob, signal: AbortSignal): Promise<void> => {
-    const url = `${base}${RETRIEVE_PATH}?id=${encodeURIComponent(job.target.remotePath)}`;
+    const url = `${base}${RETRIEVE_PATH}?id=${encodeURIComponent(pathOf(job))}`;
     const res = await o.http.request({ method: 'GET', url, headers: { authorization: `Bearer ${o.endpoint.token}`, accept: 'application/json' }, signal });
     if (res.status === 200) {
-      throw new FerryError('name-conflict', `A file already exists at ${job.target.remotePath} on UCloud and the conflict policy is to fail`, { method: 'GET', url: redactUrl(url), status: 200, file: job.file.path });
+      throw new FerryError('name-conflict', `A file already exists at ${pathOf(job)} on UCloud and the conflict policy is to fail`, { method: 'GET', url: redactUrl(url), status: 200, file: job.file.path });
     }
   };
 
@@ -96,10 +99,10 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
     blindResume: true,
 
     async create(job, signal) {
-      checkDrivePath(job);
+      const path = pathOf(job);
       const url = `${base}${CREATE_UPLOAD_PATH}`;
-      const doing = `creating a UCloud upload session for ${job.file.name} at ${job.target.remotePath}`;
-      const item: CreateUploadItem = { id: job.target.remotePath, type: 'FILE', supportedProtocols: [...OFFERED], conflictPolicy: POLICY[job.target.conflict] };
+      const doing = `creating a UCloud upload session for ${job.file.name} at ${path}`;
+      const item: CreateUploadItem = { id: path, type: 'FILE', supportedProtocols: [...OFFERED], conflictPolicy: POLICY[job.target.conflict] };
       const request: BulkRequest<CreateUploadItem> = { items: [item] };
       const res = await o.http.request({
         method: 'POST',
@@ -108,7 +111,7 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
         body: JSON.stringify(request),
         signal,
       });
-      if (res.status !== 200) throw apiError(res, { url, doing, job });
+      if (res.status !== 200) throw apiError(res, { url, doing, job, path });
       const answer = jsonBody<Partial<BulkResponse<Partial<CreateUploadResponseItem>>>>(res, { method: 'POST', url, doing }).responses?.[0];
       const unusable = (): FerryError => new FerryError('protocol', `${doing}: the server answered with protocol ${JSON.stringify(answer?.protocol ?? null)}, which Ferry does not speak (it offered ${OFFERED.join(', ')})`, { method: 'POST', url: redactUrl(url), status: res.status, file: job.file.path });
       if (!answer || typeof answer.endpoint !== 'string') throw unusable();
@@ -146,7 +149,7 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
         try {
           await chunked.post(ref, job, chunk.offset, chunk.data, ctx.signal, ctx.onSent);
         } catch (e) {
-          if (chunk.final && e instanceof FerryError && e.code === 'session-gone' && (await chunked.committedEarlier(ref, job, ctx.signal))) {
+          if (chunk.final && e instanceof FerryError && e.code === 'session-gone' && (await chunked.committedEarlier(ref, job, pathOf(job), ctx.signal))) {
             return { kind: 'complete', result: done(job) };
           }
           throw e;
