@@ -146,7 +146,8 @@ describe('SIGKILL crash and resume', () => {
     expect(wastes.length).toBeGreaterThanOrEqual(15);
     // bytesReceived also counts the small JSON body of the one create call.
     for (const w of wastes) expect(w).toBeLessThanOrEqual(chunk + 1024);
-    const stored = (await r.emu.files()).find((f) => f.path === '/crash/big.bin');
+    // The registry's account option drive=1 puts the path in drive 1 (UCloud paths begin with a drive id).
+    const stored = (await r.emu.files()).find((f) => f.path === '/1/crash/big.bin');
     expect(stored?.sha256).toBe(await sha256(r.file));
     // One upload session for the whole file: resumes never started over.
     expect((await stats(r.emu)).sessionsCreated).toBe(1);

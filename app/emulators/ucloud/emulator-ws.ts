@@ -57,6 +57,8 @@ async function serve(ws: WebSocket, token: string, d: WsDeps): Promise<void> {
 
   const finish = async (f: OpenFile): Promise<void> => {
     f.finished = true;
+    // An empty file has no part yet (no chunk came): create it, as im2's Close does.
+    await (await d.store.openPart(s.token))?.close();
     await d.store.commit(s.token, s.path, f.written);
     if (!d.store.discard) {
       const t = f.listing.modifiedAt / 1000;

@@ -56,8 +56,9 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
 
   /** Opens a socket for the file and lists it; counts sockets closed before any answer. */
   const connect = async (ref: WsRef, job: UploadJob, signal: AbortSignal): Promise<WsUpload> => {
-    const c = await WsUpload.open(socketUrl(ref), o.clock, signal, answerMs);
+    const c = WsUpload.dial(socketUrl(ref), o.clock);
     try {
+      await c.ready(signal, answerMs);
       await c.list(job.file.size, job.file.mtimeMs, signal, answerMs);
     } catch (e) {
       c.close();

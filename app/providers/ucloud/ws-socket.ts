@@ -57,8 +57,8 @@ export class WsUpload {
     return this.dead === undefined && !this.finished;
   }
 
-  /** Opens the socket; `url` carries the token and is never printed. */
-  static async open(url: string, clock: Clock, signal: AbortSignal, timeoutMs: number): Promise<WsUpload> {
+  /** Starts opening the socket; `url` carries the token and is never printed. */
+  static dial(url: string, clock: Clock): WsUpload {
     const where = redactSocketUrl(url);
     let ws: WebSocket;
     try {
@@ -66,9 +66,12 @@ export class WsUpload {
     } catch {
       throw new FerryError('protocol', `UCloud gave an upload socket address Ferry cannot open (${where})`, { url: where });
     }
-    const c = new WsUpload(ws, where, clock);
-    await c.until(() => (ws.readyState === WebSocket.OPEN ? true : undefined), 'connection', signal, timeoutMs);
-    return c;
+    return new WsUpload(ws, where, clock);
+  }
+
+  /** Waits until the socket is open. */
+  async ready(signal: AbortSignal, timeoutMs: number): Promise<void> {
+    await this.until(() => (this.ws.readyState === WebSocket.OPEN ? true : undefined), 'connection', signal, timeoutMs);
   }
 
   /** Lists the file and waits for the server's decision. */
