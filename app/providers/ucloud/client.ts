@@ -176,13 +176,16 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
         if (job.file.size === 0) await chunked.post(ref, job, 0, Buffer.alloc(0), signal);
         return done(job);
       }
-      if (job.completed) return job.completed;
+      if (job.completed) {
+        live.delete(ref.token);
+        return job.completed;
+      }
       let c = liveSocket(ref);
       // An empty file is listed and completed without any chunk (server.go: size 0 is done at once).
       if (!c && job.file.size === 0) c = await connect(ref, job, signal);
-      if (c && (c.completed || c.answer === 'skip')) return done(job);
-      if (!c || c.sent !== job.file.size) throw restart(job, c?.sent ?? 0);
-      await c.complete(signal, answerMs);
+      if (!c || !(c.completed || c.answer === 'skip' || c.sent === job.file.size)) throw restart(job, c?.sent ?? 0);
+      if (!c.completed && c.answer !== 'skip') await c.complete(signal, answerMs);
+      live.delete(ref.token);
       return done(job);
     },
 
