@@ -110,40 +110,44 @@ export async function startUcloudEmulator(opts: EmulatorOptions & UcloudEmulator
   let received = (_n: number): void => undefined;
   const sockets = websocketUploads({ sessions, store, received: (n) => received(n), lingerMs: opts.socketLingerMs ?? 30_000 });
 
-  const running = await startEmulatorHost('ucloud', o, (counters, baseUrl) => (received = counters.bytesReceived, {
-    files: () => store.list(),
-    async handle(req: IncomingMessage, res: ServerResponse, ctx) {
-      const path = (req.url ?? '').split('?')[0];
-      if (path === CREATE_UPLOAD_PATH) {
-        if (req.method !== 'POST') return notAllowed(req, res);
-        return handleCreateUpload(req, res, {
-          auth,
-          sessions,
-          store,
-          protocols,
-          endpointFor: (protocol, token) => (protocol === 'WEBSOCKET_V2' ? `${baseUrl().replace(/^http/, 'ws')}${SOCKET_PATH}?token=${token}` : `${baseUrl()}${CHUNK_PATH}`),
-          quotaExceeded: opts.quotaExceeded ?? false,
-          sessionCreated: counters.sessionCreated,
-        });
-      }
-      if (path === RETRIEVE_PATH && req.method === 'GET') {
+  const running = await startEmulatorHost('ucloud', o, (counters, baseUrl) => {
+    // Socket frames arrive outside any request: they count towards the host's byte statistics here.
+    received = counters.bytesReceived;
+    return {
+      files: () => store.list(),
+      async handle(req: IncomingMessage, res: ServerResponse, ctx) {
+        const path = (req.url ?? '').split('?')[0];
+        if (path === CREATE_UPLOAD_PATH) {
+          if (req.method !== 'POST') return notAllowed(req, res);
+          return handleCreateUpload(req, res, {
+            auth,
+            sessions,
+            store,
+            protocols,
+            endpointFor: (protocol, token) => (protocol === 'WEBSOCKET_V2' ? `${baseUrl().replace(/^http/, 'ws')}${SOCKET_PATH}?token=${token}` : `${baseUrl()}${CHUNK_PATH}`),
+            quotaExceeded: opts.quotaExceeded ?? false,
+            sessionCreated: counters.sessionCreated,
+          });
+        }
+        if (path === RETRIEVE_PATH && req.method === 'GET') {
+          req.resume();
+          const denied = auth(req);
+          if (denied) return sendJson(res, denied.status, { statusCode: denied.status, why: denied.why });
+          const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
+          const info = await store.info(id).catch(() => undefined);
+          if (!info) return sendJson(res, 404, { why: 'File not found' });
+          const file: UFileLite = { id, status: { type: 'FILE', sizeInBytes: info.size, modifiedAt: Math.floor(info.modifiedAt) } };
+          return sendJson(res, 200, file);
+        }
+        if (path === CHUNK_PATH) {
+          if (req.method !== 'POST') return notAllowed(req, res);
+          return handleChunk(req, res, ctx, { sessions, store, o: rules });
+        }
         req.resume();
-        const denied = auth(req);
-        if (denied) return sendJson(res, denied.status, { statusCode: denied.status, why: denied.why });
-        const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
-        const info = await store.info(id).catch(() => undefined);
-        if (!info) return sendJson(res, 404, { why: 'File not found' });
-        const file: UFileLite = { id, status: { type: 'FILE', sizeInBytes: info.size, modifiedAt: Math.floor(info.modifiedAt) } };
-        return sendJson(res, 200, file);
-      }
-      if (path === CHUNK_PATH) {
-        if (req.method !== 'POST') return notAllowed(req, res);
-        return handleChunk(req, res, ctx, { sessions, store, o: rules });
-      }
-      req.resume();
-      sendJson(res, 404, { why: `No such endpoint: ${req.method} ${path}` });
-    },
-  }));
+        sendJson(res, 404, { why: `No such endpoint: ${req.method} ${path}` });
+      },
+    };
+  });
   running.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] === SOCKET_PATH) return sockets.upgrade(req, socket, head);
     socket.destroy();
