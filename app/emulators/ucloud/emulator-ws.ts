@@ -28,7 +28,9 @@ export interface WsDeps {
 interface OpenFile { listing: WsListing; written: number; finished: boolean }
 
 export function websocketUploads(d: WsDeps): { upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void; close(): void } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 0 });
+  // im2 sets no read limit but admits chunks through a 64 MiB semaphore, so a bigger frame could
+  // never be written; the emulator refuses such a frame (close 1009) rather than hold it in memory.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 + 5 });
   return {
     upgrade(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => void serve(ws, new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '', d));
