@@ -26,7 +26,8 @@ export interface EmulatorEntry {
 const same = (emu: RunningEmulator): EmulatorEndpoint => ({ url: emu.url, options: {} });
 
 export const EMULATORS: Record<ProviderId, EmulatorEntry> = {
-  ucloud: { id: 'ucloud', emulate: startUcloudEmulator, endpointFor: same },
+  // UCloud paths begin with a drive id; the emulator accepts any numeric one.
+  ucloud: { id: 'ucloud', emulate: startUcloudEmulator, endpointFor: (emu) => ({ url: emu.url, options: { drive: '1' } }) },
   redivis: { id: 'redivis', emulate: startRedivisEmulator, endpointFor: (emu) => ({ url: emu.url, options: { table: 'sandbox.dataset.uploads', pollIntervalMs: '200' } }) },
   synapse: { id: 'synapse', emulate: startSynapseEmulator, endpointFor: (emu) => ({ url: emu.url, options: { parentId: 'syn1' } }) },
   onedrive: { id: 'onedrive', emulate: startOnedriveEmulator, endpointFor: (emu) => ({ url: `${emu.url}/v1.0`, options: {} }) },

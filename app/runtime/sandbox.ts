@@ -24,12 +24,12 @@ export async function startSandbox(home: string): Promise<Sandbox> {
   const file = join(dir, 'emulator.json');
   const saved = await fsp.readFile(file, 'utf8').then((t) => JSON.parse(t) as { port: number; token: string }, () => undefined);
   const token = saved?.token ?? `sbx_${randomBytes(16).toString('hex')}`;
-  const start = (port: number) => startUcloudEmulator({ port, token, dataDir: join(dir, 'data'), host: '127.0.0.1' });
+  const start = (port: number) => startUcloudEmulator({ port, token, dataDir: join(dir, 'data'), host: '127.0.0.1', protocol: 'CHUNKED' });
   // The saved port may have been taken by another program meanwhile: then any free port.
   const emulator = await start(saved?.port ?? 0).catch(() => start(0));
   const port = Number(new URL(emulator.url).port);
   if (port !== saved?.port || token !== saved?.token) await writeFileAtomic(file, JSON.stringify({ port, token }));
-  const ep = { url: emulator.url, options: {} };
+  const ep = { url: emulator.url, options: { drive: '1' } };
   return {
     emulator,
     target: {

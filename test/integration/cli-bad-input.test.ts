@@ -43,7 +43,7 @@ function ferry(args: string[], env: Record<string, string> = {}, o: { uid?: numb
 }
 
 const upload = (files: string[], extra: string[] = [], env: Record<string, string> = {}, o = {}) =>
-  ferry(['upload', ...files, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', '/bad/', ...extra], { FERRY_TOKEN: emu.token, ...env }, o);
+  ferry(['upload', ...files, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', '/1/bad/', ...extra], { FERRY_TOKEN: emu.token, ...env }, o);
 
 beforeAll(async () => {
   CLI = await bundleForChild(join(process.cwd(), 'app/cli/main.ts'));
@@ -65,7 +65,7 @@ describe('ferry upload with bad input', () => {
     const r = await upload([join(root, 'nope.bin'), good]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`${join(root, 'nope.bin')} does not exist`));
-    expect((await emu.files()).map((f) => f.path)).toContain('/bad/good.bin');
+    expect((await emu.files()).map((f) => f.path)).toContain('/1/bad/good.bin');
   });
 
   it('a folder given as a file', async () => {
@@ -102,7 +102,7 @@ describe('ferry upload with bad input', () => {
     const f = join(root, 'unreach.bin');
     writeFileSync(f, randomBytes(100));
     await proxy.setMode({ kind: 'refuse' });
-    const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', proxy.url, '--dest', '/bad/', '--retries', '2'], { FERRY_TOKEN: emu.token });
+    const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', proxy.url, '--dest', '/1/bad/', '--retries', '2'], { FERRY_TOKEN: emu.token });
     await proxy.setMode({ kind: 'pass' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`${f}: .*connection refused`));
@@ -125,7 +125,7 @@ describe('ferry upload with bad input', () => {
     writeFileSync(f, randomBytes(8 * 65536));
     await proxy.setMode({ kind: 'bandwidth', bytesPerSec: 256 * 1024 });
     let appended = false;
-    const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', proxy.url, '--dest', '/bad/growing.bin', '--chunk-size', '65536', '--json'], { FERRY_TOKEN: emu.token }, {
+    const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', proxy.url, '--dest', '/1/bad/growing.bin', '--chunk-size', '65536', '--json'], { FERRY_TOKEN: emu.token }, {
       onStdout: (chunk) => {
         if (!appended && /"transferred":(6553[6-9]|[1-9]\d{5,})/.test(chunk)) {
           appended = true;
@@ -140,7 +140,7 @@ describe('ferry upload with bad input', () => {
     const failed = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; error?: { code: string; message: string } }).find((e) => e.event === 'failed');
     expect(failed?.error?.code).toBe('file-changed');
     expect(failed?.error?.message).toMatch(new RegExp(`${f} changed during the upload`));
-    expect((await emu.files()).map((x) => x.path)).not.toContain('/bad/growing.bin');
+    expect((await emu.files()).map((x) => x.path)).not.toContain('/1/bad/growing.bin');
   });
 });
 
@@ -169,7 +169,7 @@ describe('two processes on one state folder (fault row 25)', () => {
     const f = join(root, 'shared.bin');
     writeFileSync(f, randomBytes(8 * 65536));
     await proxy.setMode({ kind: 'bandwidth', bytesPerSec: 512 * 1024 });
-    const args = ['upload', f, '--provider', 'ucloud', '--endpoint', proxy.url, '--dest', '/bad/shared.bin', '--chunk-size', '65536', '--json'];
+    const args = ['upload', f, '--provider', 'ucloud', '--endpoint', proxy.url, '--dest', '/1/bad/shared.bin', '--chunk-size', '65536', '--json'];
     let second: Promise<Run> | undefined;
     const first = ferry(args, { FERRY_TOKEN: emu.token, FERRY_HOME: home }, {
       onStdout: (chunk) => {
@@ -182,7 +182,7 @@ describe('two processes on one state folder (fault row 25)', () => {
     expect(a.code, a.stderr).toBe(0);
     expect(b.code).toBe(1);
     expect(b.stdout).toMatch(/already being uploaded by another Ferry process \(process \d+\)/);
-    const stored = (await emu.files()).filter((x) => x.path.startsWith('/bad/shared'));
-    expect(stored.map((x) => x.path)).toEqual(['/bad/shared.bin']);
+    const stored = (await emu.files()).filter((x) => x.path.startsWith('/1/bad/shared'));
+    expect(stored.map((x) => x.path)).toEqual(['/1/bad/shared.bin']);
   });
 });

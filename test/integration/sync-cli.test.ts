@@ -53,7 +53,7 @@ describe('ferry sync (CLI)', () => {
     await chmod(join(root, 'locked'), 0o000);
 
     child = spawn(process.execPath, ['--import', 'tsx', 'app/cli/main.ts', 'sync', root, '--provider', 'ucloud', '--endpoint', emu.url,
-      '--dest', '/Footage', '--json', '--settle-ms', '300'], {
+      '--dest', '/1/Footage', '--json', '--settle-ms', '300'], {
       cwd: process.cwd(),
       env: { ...process.env, FERRY_HOME: home, FERRY_TOKEN: emu.token },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,9 +88,9 @@ describe('ferry sync (CLI)', () => {
     expect(lines().at(-1)).toEqual({ event: 'state', state: 'stopped' });
     const files = (await (await fetch(`${emu.url}/_emulator/files`)).json()) as EmulatorFile[];
     expect(files.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
-      { path: '/Footage/ok.txt', size: 2, sha256: sha('ok') },
-      { path: '/Footage/sub/later.txt', size: 22, sha256: sha('written while watching') },
-      { path: '/Footage/sub/ok2.txt', size: 6, sha256: sha('ok two') },
+      { path: '/1/Footage/ok.txt', size: 2, sha256: sha('ok') },
+      { path: '/1/Footage/sub/later.txt', size: 22, sha256: sha('written while watching') },
+      { path: '/1/Footage/sub/ok2.txt', size: 6, sha256: sha('ok two') },
     ]);
     expect(out + err).not.toContain(emu.token);
     expect(err).toContain('does not delete anything on the target');
@@ -99,7 +99,7 @@ describe('ferry sync (CLI)', () => {
   it('refuses to start without a token, naming what is missing, and prints no stack', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, FERRY_HOME: join(base, 'home') };
     delete env.FERRY_TOKEN;
-    const p = spawn(process.execPath, ['--import', 'tsx', 'app/cli/main.ts', 'sync', base, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', '/x'], {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'app/cli/main.ts', 'sync', base, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', '/1/x'], {
       cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';

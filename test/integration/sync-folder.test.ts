@@ -58,7 +58,7 @@ describe('folder sync with the real engine and the UCloud emulator', () => {
   const start = async (windowMs = 500): Promise<void> => {
     runtime = await createRuntime({ home, targets: new MemoryTargetStore([target]), settings: { autoResume: false, maxConcurrent: 2 } });
     folder = new SyncFolder(
-      { id: 'it', root, targetId: target.id, remoteDir: '/Footage', stateDir: join(home, 'sync', 'it'), stability: { windowMs, maxWaitMs: 60_000 }, aggregator: { quietMs: 100 } },
+      { id: 'it', root, targetId: target.id, remoteDir: '/1/Footage', stateDir: join(home, 'sync', 'it'), stability: { windowMs, maxWaitMs: 60_000 }, aggregator: { quietMs: 100 } },
       { engine: runtime.engine, watcher: new ParcelWatcher(), onEvent: (e) => events.push(e), log: () => undefined },
     );
     await folder.start();
@@ -87,7 +87,7 @@ describe('folder sync with the real engine and the UCloud emulator', () => {
     expect(failures()).toEqual([]);
     expect((await stats()).sessionsCreated).toBe(1);
     const local = await readFile(p);
-    expect(await files()).toEqual([{ path: '/Footage/growing.log', size: local.length, sha256: sha(local) }]);
+    expect(await files()).toEqual([{ path: '/1/Footage/growing.log', size: local.length, sha256: sha(local) }]);
   }, 60_000);
 
   it('uploads an atomic save (temp file renamed over the original) as one new upload of the new content', async () => {
@@ -100,7 +100,7 @@ describe('folder sync with the real engine and the UCloud emulator', () => {
     await waitFor('second upload', () => done() === 2);
     await sleep(1000);
     expect((await stats()).sessionsCreated - before).toBe(1);
-    expect(await files()).toEqual([{ path: '/Footage/edit.txt', size: 25, sha256: sha('draft 2, saved atomically') }]);
+    expect(await files()).toEqual([{ path: '/1/Footage/edit.txt', size: 25, sha256: sha('draft 2, saved atomically') }]);
   });
 
   it('uploads a renamed folder under its new name, creating the remote subfolders, and deletes nothing', async () => {
@@ -113,7 +113,7 @@ describe('folder sync with the real engine and the UCloud emulator', () => {
     await waitFor('uploads under the new name', () => done() === 4);
     await sleep(1000);
     expect((await files()).map((f) => f.path)).toEqual([
-      '/Footage/day1/cam-a/clip1.mov', '/Footage/day1/notes.txt', '/Footage/monday/cam-a/clip1.mov', '/Footage/monday/notes.txt',
+      '/1/Footage/day1/cam-a/clip1.mov', '/1/Footage/day1/notes.txt', '/1/Footage/monday/cam-a/clip1.mov', '/1/Footage/monday/notes.txt',
     ]);
     expect((await stats()).sessionsCreated).toBe(4);
   });
@@ -129,7 +129,7 @@ describe('folder sync with the real engine and the UCloud emulator', () => {
     await waitFor('upload', () => done() === 1);
     await writeFile(join(outside, 'written-later.txt'), 'later');
     await sleep(1500);
-    expect((await files()).map((f) => f.path)).toEqual(['/Footage/real.txt']);
+    expect((await files()).map((f) => f.path)).toEqual(['/1/Footage/real.txt']);
     expect(events).toContainEqual({ type: 'skipped', path: 'shortcut', reason: 'symbolic link (not followed)' });
   });
 
@@ -164,8 +164,8 @@ describe('folder sync with the real engine and the UCloud emulator', () => {
     expect((await stats()).sessionsCreated).toBe(7);
     expect(events.filter((e) => e.type === 'queued').map((e) => (e as { path: string }).path).sort()).toEqual(['b.bin', 'sub/f.bin']);
     const remote = await files();
-    expect(remote.find((f) => f.path === '/Footage/b.bin')?.sha256).toBe(sha('content b, edited while Ferry was off'));
+    expect(remote.find((f) => f.path === '/1/Footage/b.bin')?.sha256).toBe(sha('content b, edited while Ferry was off'));
     // Local deletions are not propagated.
-    expect(remote.some((f) => f.path === '/Footage/c.bin')).toBe(true);
+    expect(remote.some((f) => f.path === '/1/Footage/c.bin')).toBe(true);
   }, 60_000);
 });

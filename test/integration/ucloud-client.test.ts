@@ -46,7 +46,7 @@ describe('UCloud client ↔ emulator', () => {
   });
 
   const start = async (o: UcloudEmulatorOptions & { idleTimeoutMs?: number; discard?: boolean } = {}): Promise<void> => {
-    emu = await startUcloudEmulator({ dataDir: join(dir, 'server'), now: () => clock, idleTimeoutMs: 5_000, ...o });
+    emu = await startUcloudEmulator({ dataDir: join(dir, 'server'), now: () => clock, idleTimeoutMs: 5_000, protocol: 'CHUNKED', ...o });
   };
   const client = (o: { viaProxy?: boolean; token?: string; skewMs?: number } = {}): Provider =>
     createUcloudProvider({ clock: { now: () => Date.now() + (o.skewMs ?? 0), sleep: systemClock.sleep }, endpoint: { url: o.viaProxy ? proxy!.url : emu.url, token: o.token ?? emu.token }, http });

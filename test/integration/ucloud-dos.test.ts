@@ -59,7 +59,7 @@ describe('UCloud emulator under hostile clients', () => {
   let port: number;
 
   const start = async (o: UcloudEmulatorOptions = {}): Promise<void> => {
-    emu = await startUcloudEmulator({ dataDir: dir, idleTimeoutMs: IDLE_MS, ...o });
+    emu = await startUcloudEmulator({ dataDir: dir, idleTimeoutMs: IDLE_MS, protocol: 'CHUNKED', ...o });
     port = Number(new URL(emu.url).port);
   };
   const newToken = async (path: string): Promise<string> => {

@@ -50,7 +50,7 @@ describe('UCloud emulator', () => {
   });
 
   const start = async (o: UcloudEmulatorOptions & { discard?: boolean } = {}): Promise<RunningEmulator> => {
-    emu = await startUcloudEmulator({ dataDir: dir, now, idleTimeoutMs: 5_000, ...o });
+    emu = await startUcloudEmulator({ dataDir: dir, now, idleTimeoutMs: 5_000, protocol: 'CHUNKED', ...o });
     return emu;
   };
   const createUpload = (e: RunningEmulator, items: unknown[], token = e.token): Promise<Reply> =>

@@ -62,7 +62,7 @@ describe('UCloud client', () => {
       const s = await p.create(job(10, policy), signal);
       expect(http.sent[0]).toMatchObject({ method: 'POST', url: 'https://cloud.example/api/files/upload' });
       expect(http.sent[0]!.headers).toMatchObject({ authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' });
-      expect(JSON.parse(String(http.sent[0]!.body))).toEqual({ items: [{ id: '/123/isos/big.iso', type: 'FILE', supportedProtocols: ['CHUNKED'], conflictPolicy: wire }] });
+      expect(JSON.parse(String(http.sent[0]!.body))).toEqual({ items: [{ id: '/123/isos/big.iso', type: 'FILE', supportedProtocols: ['CHUNKED', 'WEBSOCKET_V2'], conflictPolicy: wire }] });
       // No Date header in this answer: the server's clock is unknown, so no server start time is kept.
       expect(s.ref).toEqual({ endpoint: 'https://provider.example/ucloud/p/chunked/upload', token: UPLOAD_TOKEN });
       expect(s.expiresAt! - before).toBeGreaterThanOrEqual(30 * 60_000);
@@ -70,14 +70,14 @@ describe('UCloud client', () => {
     }
   });
 
-  it('maps createUpload failures: 401 → auth, 404 → rejected with the server\'s why, a non-CHUNKED answer → protocol', async () => {
+  it('maps createUpload failures: 401 → auth, 404 → rejected with the server\'s why, a protocol Ferry does not speak → protocol', async () => {
     const auth = await failure(provider([{ status: 401, body: { why: 'Unauthorized' } }]).p.create(job(1), signal));
     expect(auth.code).toBe('auth');
     expect(classify(auth)).toEqual({ kind: 'auth' });
     const missing = await failure(provider([{ status: 404, body: { why: 'Folder does not exist' } }]).p.create(job(1), signal));
     expect(missing.code).toBe('rejected');
     expect(missing.message).toMatch(/big\.iso.*HTTP 404.*Folder does not exist/);
-    const ws = await failure(provider([{ status: 200, body: { responses: [{ endpoint: 'wss://x', protocol: 'WEBSOCKET_V2', token: 't' }] } }]).p.create(job(1), signal));
+    const ws = await failure(provider([{ status: 200, body: { responses: [{ endpoint: 'wss://x', protocol: 'WEBSOCKET_V1', token: 't' }] } }]).p.create(job(1), signal));
     expect(ws.code).toBe('protocol');
     const junk = await failure(provider([{ status: 200, body: 'not json' }]).p.create(job(1), signal));
     expect(junk.code).toBe('protocol');

@@ -39,6 +39,8 @@ export interface RunningEmulator {
 export interface EmulatorCounters {
   sessionCreated(): void;
   sessionDeleted(): void;
+  /** Body bytes received outside a request's context (e.g. WebSocket frames). */
+  bytesReceived(n: number): void;
 }
 
 export function resolveEmulatorOptions(opts: EmulatorOptions): Required<Pick<EmulatorOptions, 'host' | 'port' | 'token' | 'idleTimeoutMs' | 'now' | 'discard'>> & EmulatorOptions {
@@ -76,7 +78,7 @@ export async function startEmulatorHost(
   // as behind a real reverse proxy; so a client talking through the fault proxy stays behind it.
   const requestBase = new AsyncLocalStorage<string>();
   const handler = makeHandler(
-    { sessionCreated: () => void stats.sessionsCreated++, sessionDeleted: () => void stats.sessionsDeleted++ },
+    { sessionCreated: () => void stats.sessionsCreated++, sessionDeleted: () => void stats.sessionsDeleted++, bytesReceived: (n) => void (stats.bytesReceived += n) },
     () => requestBase.getStore() ?? baseUrl,
   );
 

@@ -1,9 +1,10 @@
-// `POST /api/files/upload` (files.createUpload): Bearer auth, BulkRequest bounds, protocol
-// negotiation as IM1 did it (the provider's first protocol the client also speaks), then one
+// `POST /api/files/upload` (files.createUpload): Bearer auth, BulkRequest bounds, drive-id paths
+// (core2 `filesFetchDrives`), the drive's quota (im2 `createUpload`: 402 when its wallet is
+// locked), protocol negotiation (the provider's first protocol the client also speaks), then one
 // session per item. The whole request is validated before any session is made.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearer, HttpInputError, readJson, sendJson } from '../kit/http-io.js';
-import { cleanRemotePath, type ConflictPolicy } from '../kit/file-store.js';
+import { HttpInputError, readJson, sendJson } from '../kit/http-io.js';
+import { cleanRemotePath, type ConflictPolicy, type FileStore } from '../kit/file-store.js';
 import type { SessionTable } from './emulator-sessions.js';
 import {
   IM1_MESSAGES, MAX_BULK_ITEMS, UPLOAD_PROTOCOLS, WRITE_CONFLICT_POLICIES,
@@ -11,12 +12,16 @@ import {
 } from '../../providers/ucloud/wire.js';
 
 export interface CreateUploadDeps {
-  token: string;
+  /** Checks the bearer token: undefined when it is good, else the answer core2 would give. */
+  auth: (req: IncomingMessage) => { status: number; why: string } | undefined;
   sessions: SessionTable;
+  store: FileStore;
   /** Protocols this provider offers, in its order of preference. */
   protocols: readonly UploadProtocol[];
-  /** Where CHUNKED bytes go, e.g. `${baseUrl}/ucloud/emulator/chunked/upload`. */
-  chunkEndpoint: () => string;
+  /** Where the bytes go: the CHUNKED endpoint, or the socket address with its token. */
+  endpointFor: (protocol: UploadProtocol, token: string) => string;
+  /** The drive's storage quota is used up: im2 answers 402 "Insufficient funds". */
+  quotaExceeded: boolean;
   sessionCreated: () => void;
 }
 
@@ -31,9 +36,10 @@ const CONFLICT: Record<WriteConflictPolicy, ConflictPolicy> = {
 };
 
 export async function handleCreateUpload(req: IncomingMessage, res: ServerResponse, d: CreateUploadDeps): Promise<void> {
-  if (bearer(req) !== d.token) {
+  const denied = d.auth(req);
+  if (denied) {
     req.resume();
-    return sendJson(res, 401, { why: 'Unauthorized: a valid bearer token is required' });
+    return sendJson(res, denied.status, { statusCode: denied.status, why: denied.why });
   }
   let body: unknown;
   try {
@@ -51,14 +57,26 @@ export async function handleCreateUpload(req: IncomingMessage, res: ServerRespon
   for (const [i, item] of items.entries()) {
     const p = plan(item, d.protocols);
     if (typeof p === 'string') return sendJson(res, 400, { why: items.length > 1 ? `items[${i}]: ${p}` : p });
+    // core2 reads the first segment as a drive id; a name there finds no drive, and its lookup
+    // answers 403 "write permission is required" (orchestrator/files.go, resources.go).
+    if (!/^\/\d+\//.test(p.path)) return sendJson(res, 403, { statusCode: 403, why: 'write permission is required' });
     planned.push(p);
   }
+  if (d.quotaExceeded) return sendJson(res, 402, { statusCode: 402, why: 'Insufficient funds' });
   await d.sessions.sweep();
-  const responses: CreateUploadResponseItem[] = planned.map((p) => {
-    const s = d.sessions.create(p.path, p.conflict);
+  const responses: CreateUploadResponseItem[] = [];
+  for (const p of planned) {
+    let { path, conflict } = p;
+    if (p.protocol === 'WEBSOCKET_V2') {
+      // im2 (k8s createUpload) picks the free name for RENAME when the session is made and
+      // honours no REJECT: the socket upload then writes over whatever the path holds.
+      if (conflict === 'rename') path = await d.store.placeFor(path, 'rename');
+      conflict = 'replace';
+    }
+    const s = d.sessions.create(path, conflict);
     d.sessionCreated();
-    return { endpoint: d.chunkEndpoint(), protocol: p.protocol, token: s.token };
-  });
+    responses.push({ endpoint: d.endpointFor(p.protocol, s.token), protocol: p.protocol, token: s.token });
+  }
   await d.sessions.save();
   const out: BulkResponse<CreateUploadResponseItem> = { responses };
   sendJson(res, 200, out);

@@ -1,8 +1,10 @@
-// A local UCloud-style provider: `files.createUpload` on `/api/files/upload` and the CHUNKED
-// protocol on `/ucloud/emulator/chunked/upload`, following the uploadChunk documentation and the
-// IM1 reference server (shared/reference/protocols.md §1). Facts the sources leave open are
-// options below, each with its default and the reason for it.
+// A local UCloud-style provider: `files.createUpload` on `/api/files/upload`, the WEBSOCKET_V2
+// protocol of current im2 modules on `/ucloud/emulator/upload?token=…` (the default), and the
+// CHUNKED protocol on `/ucloud/emulator/chunked/upload`, following the uploadChunk documentation
+// and the IM1 reference server (shared/reference/protocols.md §1). Sources are cited in
+// app/providers/ucloud/README.md; facts they leave open are options below, marked [U].
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { EmulatorOptions } from '../kit/emulator-types.js';
 import { resolveEmulatorOptions, startEmulatorHost, type RunningEmulator } from '../kit/emulator-host.js';
 import { FileStore } from '../kit/file-store.js';
@@ -10,9 +12,28 @@ import { bearer, sendJson } from '../kit/http-io.js';
 import { handleChunk, type ChunkRulesOptions } from './emulator-chunk.js';
 import { handleCreateUpload } from './emulator-create.js';
 import { SessionTable } from './emulator-sessions.js';
-import { CREATE_UPLOAD_PATH, MAX_SESSION_AGE_MS, MIN_SESSION_IDLE_MS, RETRIEVE_PATH, type UFileLite } from '../../providers/ucloud/wire.js';
+import { websocketUploads } from './emulator-ws.js';
+import { CREATE_UPLOAD_PATH, MAX_SESSION_AGE_MS, MIN_SESSION_IDLE_MS, RETRIEVE_PATH, type UFileLite, type UploadProtocol } from '../../providers/ucloud/wire.js';
 
 export interface UcloudEmulatorOptions {
+  /**
+   * The one protocol createUpload answers with. Default 'WEBSOCKET_V2', what current im2 modules
+   * answer (`im2/pkg/controller/files.go`); 'CHUNKED' is what IM1 and third-party providers speak.
+   */
+  protocol?: 'CHUNKED' | 'WEBSOCKET_V2';
+  /** Protocols offered in order of preference (overrides `protocol`); the first the client lists wins. */
+  offers?: UploadProtocol[];
+  /**
+   * The API token expires at this time of the emulator's clock; afterwards every API call gets
+   * 403 with `expiredTokenWhy` (core2 `launcher/00_module.go`).
+   */
+  tokenExpiresAt?: number;
+  /** "Token has expired" (default: core2's text for an expired JWT) or "forbidden" (an expired API token). */
+  expiredTokenWhy?: 'Token has expired' | 'forbidden';
+  /** The drive's storage quota is used up: createUpload answers 402 "Insufficient funds" (im2 k8s createUpload). */
+  quotaExceeded?: boolean;
+  /** WEBSOCKET_V2: how long a connection whose files are all done stays open. Default 30 s (im2 server.go). */
+  socketLingerMs?: number;
   /**
    * IM1 mode: `Chunked-Upload-Total-Size` is required (400 "Missing total size"), as the IM1
    * server did. Default true. When false, a chunk without it uses the total announced earlier
@@ -57,6 +78,8 @@ export interface UcloudEmulatorOptions {
 
 /** Path of the CHUNKED endpoint handed out by createUpload (IM1: `/ucloud/{providerId}/chunked/upload`). */
 export const CHUNK_PATH = '/ucloud/emulator/chunked/upload';
+/** Path of the WEBSOCKET_V2 endpoint (im2 `fileGenerateUploadPath`: `/ucloud/{providerId}/upload?token=…`). */
+export const SOCKET_PATH = '/ucloud/emulator/upload';
 
 export async function startUcloudEmulator(opts: EmulatorOptions & UcloudEmulatorOptions): Promise<RunningEmulator> {
   const o = resolveEmulatorOptions(opts);
@@ -77,39 +100,59 @@ export async function startUcloudEmulator(opts: EmulatorOptions & UcloudEmulator
   const store = new FileStore(o.discard ? undefined : o.dataDir, o.now);
   const sessions = new SessionTable(store, { now: o.now, idleMs, maxAgeMs, ...(o.discard ? {} : { dataDir: o.dataDir! }) });
   await sessions.load();
+  const protocols: UploadProtocol[] = opts.offers ?? [opts.protocol ?? 'WEBSOCKET_V2'];
+  /** core2's answer for a bearer token: 401 for a wrong one, 403 once it has expired. */
+  const auth = (req: IncomingMessage): { status: number; why: string } | undefined => {
+    if (bearer(req) !== o.token) return { status: 401, why: 'Unauthorized: a valid bearer token is required' };
+    if (opts.tokenExpiresAt !== undefined && o.now() > opts.tokenExpiresAt) return { status: 403, why: opts.expiredTokenWhy ?? 'Token has expired' };
+    return undefined;
+  };
+  let received = (_n: number): void => undefined;
+  const sockets = websocketUploads({ sessions, store, received: (n) => received(n), lingerMs: opts.socketLingerMs ?? 30_000 });
 
-  const running = await startEmulatorHost('ucloud', o, (counters, baseUrl) => ({
-    files: () => store.list(),
-    async handle(req: IncomingMessage, res: ServerResponse, ctx) {
-      const path = (req.url ?? '').split('?')[0];
-      if (path === CREATE_UPLOAD_PATH) {
-        if (req.method !== 'POST') return notAllowed(req, res);
-        return handleCreateUpload(req, res, {
-          token: o.token,
-          sessions,
-          protocols: ['CHUNKED'],
-          chunkEndpoint: () => `${baseUrl()}${CHUNK_PATH}`,
-          sessionCreated: counters.sessionCreated,
-        });
-      }
-      if (path === RETRIEVE_PATH && req.method === 'GET') {
+  const running = await startEmulatorHost('ucloud', o, (counters, baseUrl) => {
+    // Socket frames arrive outside any request: they count towards the host's byte statistics here.
+    received = counters.bytesReceived;
+    return {
+      files: () => store.list(),
+      async handle(req: IncomingMessage, res: ServerResponse, ctx) {
+        const path = (req.url ?? '').split('?')[0];
+        if (path === CREATE_UPLOAD_PATH) {
+          if (req.method !== 'POST') return notAllowed(req, res);
+          return handleCreateUpload(req, res, {
+            auth,
+            sessions,
+            store,
+            protocols,
+            endpointFor: (protocol, token) => (protocol === 'WEBSOCKET_V2' ? `${baseUrl().replace(/^http/, 'ws')}${SOCKET_PATH}?token=${token}` : `${baseUrl()}${CHUNK_PATH}`),
+            quotaExceeded: opts.quotaExceeded ?? false,
+            sessionCreated: counters.sessionCreated,
+          });
+        }
+        if (path === RETRIEVE_PATH && req.method === 'GET') {
+          req.resume();
+          const denied = auth(req);
+          if (denied) return sendJson(res, denied.status, { statusCode: denied.status, why: denied.why });
+          const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
+          const info = await store.info(id).catch(() => undefined);
+          if (!info) return sendJson(res, 404, { why: 'File not found' });
+          const file: UFileLite = { id, status: { type: 'FILE', sizeInBytes: info.size, modifiedAt: Math.floor(info.modifiedAt) } };
+          return sendJson(res, 200, file);
+        }
+        if (path === CHUNK_PATH) {
+          if (req.method !== 'POST') return notAllowed(req, res);
+          return handleChunk(req, res, ctx, { sessions, store, o: rules });
+        }
         req.resume();
-        if (bearer(req) !== o.token) return sendJson(res, 401, { why: 'Unauthorized' });
-        const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
-        const info = await store.info(id).catch(() => undefined);
-        if (!info) return sendJson(res, 404, { why: 'File not found' });
-        const file: UFileLite = { id, status: { type: 'FILE', sizeInBytes: info.size, modifiedAt: Math.floor(info.modifiedAt) } };
-        return sendJson(res, 200, file);
-      }
-      if (path === CHUNK_PATH) {
-        if (req.method !== 'POST') return notAllowed(req, res);
-        return handleChunk(req, res, ctx, { sessions, store, o: rules });
-      }
-      req.resume();
-      sendJson(res, 404, { why: `No such endpoint: ${req.method} ${path}` });
-    },
-  }));
-  return { ...running, close: async () => { await running.close(); await sessions.idle(); } };
+        sendJson(res, 404, { why: `No such endpoint: ${req.method} ${path}` });
+      },
+    };
+  });
+  running.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if ((req.url ?? '').split('?')[0] === SOCKET_PATH) return sockets.upgrade(req, socket, head);
+    socket.destroy();
+  });
+  return { ...running, close: async () => { sockets.close(); await running.close(); await sessions.idle(); } };
 }
 
 function notAllowed(req: IncomingMessage, res: ServerResponse): void {

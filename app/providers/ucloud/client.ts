@@ -1,97 +1,96 @@
-// UCloud behind the provider port: `files.createUpload` for a CHUNKED session, then raw-body
-// POSTs with token, offset and total size in headers. The protocol cannot report what the
-// server holds, so `status` says "unknown" and the engine re-sends the whole chunk at its
-// journal offset; the offset header is always the chunk's start (never -1, which would
-// duplicate bytes on a retry). The last chunk commits the file; there is no finish call.
+// UCloud behind the provider port. `files.createUpload` offers CHUNKED and WEBSOCKET_V2 and the
+// provider chooses (current im2 modules always answer WEBSOCKET_V2; older and third-party ones
+// speak CHUNKED). The engine sees the same session-shaped calls for both:
+// - CHUNKED (chunked.ts): one POST per chunk; `status` is "unknown", so a resume re-sends from the
+//   journal's offset, byte-exact.
+// - WEBSOCKET_V2 (ws-socket.ts): a socket opened at the first chunk (listing, then Ok or Skip),
+//   Chunk frames in order, Completed after the last. No byte offset survives the connection: the
+//   server truncates the file when it is listed again, so `status` says 0 unless the socket lives.
 import { FerryError } from '../../common/errors.js';
 import type { ConflictPolicy } from '../../common/transfer.js';
-import type { HttpResponse } from '../../engine/http.js';
-import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, Session, UploadJob } from '../../engine/provider.js';
-import { jsonBody, redactUrl, statusError } from '../shared/http-status.js';
+import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, Session, ServerState, UploadJob } from '../../engine/provider.js';
+import { jsonBody, redactUrl } from '../shared/http-status.js';
 import { serverNow } from '../shared/server-time.js';
+import { apiBase, apiError, ucloudPath } from './api.js';
+import { chunkedCalls, type ChunkedRef } from './chunked.js';
+import { redactSocketUrl, WsUpload } from './ws-socket.js';
 import {
-  CREATE_UPLOAD_PATH, RETRIEVE_PATH, DEFAULT_CHUNK_SIZE, HEADER_OFFSET, HEADER_TOKEN, HEADER_TOTAL_SIZE, MAX_CHUNK_SIZE, MIN_SESSION_IDLE_MS,
-  type BulkRequest, type BulkResponse, type CommonErrorMessage, type CreateUploadItem, type CreateUploadResponseItem, type UFileLite, type WriteConflictPolicy,
+  CREATE_UPLOAD_PATH, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_SESSION_IDLE_MS, RETRIEVE_PATH, WS_SESSION_MAX_AGE_MS,
+  type BulkRequest, type BulkResponse, type CreateUploadItem, type CreateUploadResponseItem, type UploadProtocol, type WriteConflictPolicy,
 } from './wire.js';
 
-/** What the journal keeps for a UCloud session. The token is a capability: never print it. */
-interface UcloudRef {
-  endpoint: string;
-  token: string;
-  /**
-   * The server's clock (the `Date` of its createUpload answer) when the session was created, to
-   * recognise the file its last chunk committed by the server-stamped `modifiedAt`: server time
-   * against server time, never against this computer's clock, which may be hours or days off.
-   */
-  serverStartedAt?: number;
-}
+/** A WEBSOCKET_V2 session in the journal: the socket address without its token, and the token. */
+interface WsRef { protocol: 'WEBSOCKET_V2'; endpoint: string; token: string }
 
 const POLICY: Record<ConflictPolicy, WriteConflictPolicy> = { rename: 'RENAME', replace: 'REPLACE', fail: 'REJECT' };
+const OFFERED: UploadProtocol[] = ['CHUNKED', 'WEBSOCKET_V2'];
 
 export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
-  const base = o.endpoint.url.replace(/\/+$/, '');
+  const base = apiBase(o.endpoint.url);
+  const chunked = chunkedCalls(o, base);
+  /** The account's drive (option `drive`): paths are then taken inside it. */
+  const drive = o.options?.drive?.trim() || undefined;
+  const pathOf = (job: UploadJob): string => ucloudPath(job, drive);
+  const answerMs = Number(o.options?.socketAnswerTimeoutMs ?? 60_000);
+  const idleMs = Number(o.options?.socketIdleMs ?? 60_000);
+  /** Live sockets by upload token: a socket carries the file only while it lives. */
+  const live = new Map<string, WsUpload>();
+  /** Sockets that closed before answering the listing, by token (im2's answer to an unknown token). */
+  const unanswered = new Map<string, number>();
 
-  const why = (res: HttpResponse): string | undefined => {
-    try {
-      const w = res.json<Partial<CommonErrorMessage>>().why;
-      return typeof w === 'string' && w !== '' ? w : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-
-  const readRef = (session: Session): UcloudRef => {
-    const r = session.ref as Partial<UcloudRef> | null;
+  const readRef = (session: Session): ChunkedRef | WsRef => {
+    const r = session.ref as Partial<ChunkedRef & WsRef> | null;
     if (!r || typeof r.endpoint !== 'string' || typeof r.token !== 'string') {
       throw new FerryError('session-gone', 'UCloud upload session reference is unreadable; a new session is needed');
     }
+    if (r.protocol === 'WEBSOCKET_V2') return { protocol: 'WEBSOCKET_V2', endpoint: r.endpoint, token: r.token };
     return { endpoint: r.endpoint, token: r.token, ...(typeof r.serverStartedAt === 'number' ? { serverStartedAt: r.serverStartedAt } : {}) };
   };
-
-  /**
-   * The last chunk commits the file and retires the token, so when its answer is lost (a crash,
-   * a reset) the resend gets 404. Before starting over, ask `files.retrieve` whether a file of
-   * exactly this size was written at the target since the session began: then the upload is done.
-   */
-  const committedEarlier = async (ref: UcloudRef, job: UploadJob, signal: AbortSignal): Promise<boolean> => {
-    if (ref.serverStartedAt === undefined) return false;
-    const url = `${base}${RETRIEVE_PATH}?id=${encodeURIComponent(job.target.remotePath)}`;
-    const res = await o.http.request({ method: 'GET', url, headers: { authorization: `Bearer ${o.endpoint.token}`, accept: 'application/json' }, signal });
-    if (res.status !== 200) return false;
-    try {
-      const f = res.json<Partial<UFileLite>>();
-      // `Date` has whole seconds; modifiedAt has milliseconds.
-      return f.status?.sizeInBytes === job.file.size && (f.status.modifiedAt ?? 0) >= ref.serverStartedAt - 1_000;
-    } catch {
-      return false;
-    }
+  const isWs = (r: ChunkedRef | WsRef): r is WsRef => 'protocol' in r && r.protocol === 'WEBSOCKET_V2';
+  const done = (job: UploadJob): RemoteFile => ({ path: pathOf(job), size: job.file.size });
+  const socketUrl = (ref: WsRef): string => {
+    const u = new URL(ref.endpoint);
+    u.searchParams.set('token', ref.token);
+    return u.toString();
   };
 
-  /** One CHUNKED POST; the body's length is the chunk's, declared exactly by the transport. */
-  const post = async (ref: UcloudRef, job: UploadJob, offset: number, data: Buffer, signal: AbortSignal, onSent?: (n: number) => void): Promise<void> => {
-    const doing = `uploading bytes ${offset}-${offset + data.length} of ${job.file.name} to UCloud`;
-    const res = await o.http.request({
-      method: 'POST',
-      url: ref.endpoint,
-      headers: {
-        [HEADER_TOKEN]: ref.token,
-        [HEADER_OFFSET]: String(offset),
-        [HEADER_TOTAL_SIZE]: String(job.file.size),
-        'content-type': 'application/octet-stream',
-      },
-      body: data,
-      signal,
-      ...(onSent ? { onSent } : {}),
-    });
-    if (res.status >= 200 && res.status < 300) return;
-    const message = why(res);
-    const opts = { method: 'POST', url: ref.endpoint, doing, ...(message ? { serverMessage: message } : {}), goneStatuses: [404] };
-    // A 409 on a chunk is a name conflict only when it commits the file (REJECT policy);
-    // otherwise the server is still busy with an earlier attempt of ours: retry later.
-    const conflict = res.status === 409 && offset + data.length >= job.file.size && !/one at a time|already being uploaded/i.test(message ?? '');
-    const err = statusError(res, res.status === 409 && !conflict ? { ...opts, code: 'server-error' } : opts);
-    Object.assign(err.context, { file: job.file.path, offset });
-    throw err;
+  /** Opens a socket for the file and lists it; counts sockets closed before any answer. */
+  const connect = async (ref: WsRef, job: UploadJob, signal: AbortSignal): Promise<WsUpload> => {
+    const c = WsUpload.dial(socketUrl(ref), o.clock);
+    try {
+      await c.ready(signal, answerMs);
+      await c.list(job.file.size, job.file.mtimeMs, signal, answerMs);
+    } catch (e) {
+      c.close();
+      if (!c.closedBeforeAnswer) throw e;
+      const n = (unanswered.get(ref.token) ?? 0) + 1;
+      unanswered.set(ref.token, n);
+      // A dropped connection looks the same once; twice in a row means the token is not known.
+      if (n < 2) throw e;
+      unanswered.delete(ref.token);
+      throw new FerryError('session-gone', `UCloud closed the upload socket for ${job.file.name} twice without answering: the upload token is unknown or expired`, { url: redactSocketUrl(ref.endpoint), file: job.file.path });
+    }
+    unanswered.delete(ref.token);
+    live.set(ref.token, c);
+    return c;
+  };
+
+  const liveSocket = (ref: WsRef): WsUpload | undefined => {
+    const c = live.get(ref.token);
+    if (c && !c.alive && !c.completed) live.delete(ref.token);
+    return c && (c.alive || c.completed) ? c : undefined;
+  };
+
+  const restart = (job: UploadJob, offset: number): FerryError =>
+    new FerryError('offset-mismatch', `UCloud's WEBSOCKET_V2 upload of ${job.file.name} lost its connection; the server restarts a file on a new connection, so it is sent again from byte 0`, { file: job.file.path, offset });
+
+  /** im2 does not honour REJECT for files (it overwrites): Ferry refuses an existing target itself. */
+  const refuseExisting = async (job: UploadJob, signal: AbortSignal): Promise<void> => {
+    const url = `${base}${RETRIEVE_PATH}?id=${encodeURIComponent(pathOf(job))}`;
+    const res = await o.http.request({ method: 'GET', url, headers: { authorization: `Bearer ${o.endpoint.token}`, accept: 'application/json' }, signal });
+    if (res.status === 200) {
+      throw new FerryError('name-conflict', `A file already exists at ${pathOf(job)} on UCloud and the conflict policy is to fail`, { method: 'GET', url: redactUrl(url), status: 200, file: job.file.path });
+    }
   };
 
   return {
@@ -101,9 +100,10 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
     blindResume: true,
 
     async create(job, signal) {
+      const path = pathOf(job);
       const url = `${base}${CREATE_UPLOAD_PATH}`;
-      const doing = `creating a UCloud upload session for ${job.file.name} at ${job.target.remotePath}`;
-      const item: CreateUploadItem = { id: job.target.remotePath, type: 'FILE', supportedProtocols: ['CHUNKED'], conflictPolicy: POLICY[job.target.conflict] };
+      const doing = `creating a UCloud upload session for ${job.file.name} at ${path}`;
+      const item: CreateUploadItem = { id: path, type: 'FILE', supportedProtocols: [...OFFERED], conflictPolicy: POLICY[job.target.conflict] };
       const request: BulkRequest<CreateUploadItem> = { items: [item] };
       const res = await o.http.request({
         method: 'POST',
@@ -112,53 +112,89 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
         body: JSON.stringify(request),
         signal,
       });
-      if (res.status !== 200) {
-        const message = why(res);
-        const err = statusError(res, { method: 'POST', url, doing, ...(message ? { serverMessage: message } : {}) });
-        Object.assign(err.context, { file: job.file.path });
-        throw err;
-      }
+      if (res.status !== 200) throw apiError(res, { url, doing, job, path });
       const answer = jsonBody<Partial<BulkResponse<Partial<CreateUploadResponseItem>>>>(res, { method: 'POST', url, doing }).responses?.[0];
-      if (!answer || answer.protocol !== 'CHUNKED' || typeof answer.endpoint !== 'string' || typeof answer.token !== 'string' || answer.token === '') {
-        throw new FerryError('protocol', `${doing}: the server did not offer a CHUNKED upload (protocol ${JSON.stringify(answer?.protocol ?? null)})`, { method: 'POST', url: redactUrl(url), status: res.status, file: job.file.path });
+      const unusable = (): FerryError => new FerryError('protocol', `${doing}: the server answered with protocol ${JSON.stringify(answer?.protocol ?? null)}, which Ferry does not speak (it offered ${OFFERED.join(', ')})`, { method: 'POST', url: redactUrl(url), status: res.status, file: job.file.path });
+      if (!answer || typeof answer.endpoint !== 'string') throw unusable();
+      const chunkSize = Math.min(MAX_CHUNK_SIZE, Math.max(1, job.chunkSize));
+      if (answer.protocol === 'WEBSOCKET_V2') {
+        const endpoint = new URL(answer.endpoint, `${base}/`);
+        const token = typeof answer.token === 'string' && answer.token !== '' ? answer.token : endpoint.searchParams.get('token');
+        if (!token) throw unusable();
+        endpoint.searchParams.delete('token');
+        if (job.target.conflict === 'fail') await refuseExisting(job, signal);
+        const ref: WsRef = { protocol: 'WEBSOCKET_V2', endpoint: endpoint.toString(), token };
+        return { ref: { ...ref }, chunkSize, expiresAt: o.clock.now() + WS_SESSION_MAX_AGE_MS };
       }
+      if (answer.protocol !== 'CHUNKED' || typeof answer.token !== 'string' || answer.token === '') throw unusable();
       const endpoint = new URL(answer.endpoint, `${base}/`).toString();
       const started = serverNow(res);
-      const ref: UcloudRef = { endpoint, token: answer.token, ...(started !== undefined ? { serverStartedAt: started } : {}) };
-      return {
-        ref: { ...ref },
-        chunkSize: Math.min(MAX_CHUNK_SIZE, Math.max(1, job.chunkSize)),
-        // Guaranteed lifetime after the last activity; the engine slides it as chunks land.
-        expiresAt: o.clock.now() + MIN_SESSION_IDLE_MS,
-      };
+      const ref: ChunkedRef = { endpoint, token: answer.token, ...(started !== undefined ? { serverStartedAt: started } : {}) };
+      // Guaranteed lifetime after the last activity; the engine slides it as chunks land.
+      return { ref: { ...ref }, chunkSize, expiresAt: o.clock.now() + MIN_SESSION_IDLE_MS };
     },
 
-    async status() {
-      return { kind: 'unknown' };
+    async status(session): Promise<ServerState> {
+      const ref = readRef(session);
+      if (!isWs(ref)) return { kind: 'unknown' };
+      const c = liveSocket(ref);
+      if (c?.completed || c?.answer === 'skip') return { kind: 'complete' };
+      return { kind: 'offset', offset: c?.alive && c.answer === 'ok' ? c.sent : 0 };
     },
 
     async sendChunk(session, job, chunk: Chunk, ctx) {
       // A 0-byte file is committed by `finish`, whether or not the engine sends an empty chunk.
       if (job.file.size === 0) return undefined;
       const ref = readRef(session);
-      try {
-        await post(ref, job, chunk.offset, chunk.data, ctx.signal, ctx.onSent);
-      } catch (e) {
-        if (chunk.final && e instanceof FerryError && e.code === 'session-gone' && (await committedEarlier(ref, job, ctx.signal))) {
-          return { kind: 'complete', result: { path: job.target.remotePath, size: job.file.size } };
+      if (!isWs(ref)) {
+        try {
+          await chunked.post(ref, job, chunk.offset, chunk.data, ctx.signal, ctx.onSent);
+        } catch (e) {
+          if (chunk.final && e instanceof FerryError && e.code === 'session-gone' && (await chunked.committedEarlier(ref, job, pathOf(job), ctx.signal))) {
+            return { kind: 'complete', result: done(job) };
+          }
+          throw e;
         }
-        throw e;
+        return undefined;
       }
-      return undefined;
+      let c = liveSocket(ref);
+      if (!c) {
+        if (chunk.offset !== 0) throw restart(job, chunk.offset);
+        c = await connect(ref, job, ctx.signal);
+      }
+      if (c.completed || c.answer === 'skip') return { kind: 'complete', result: done(job) };
+      if (chunk.offset !== c.sent) throw restart(job, chunk.offset);
+      await c.send(chunk.data, ctx.signal, idleMs, ctx.onSent);
+      if (!chunk.final) return undefined;
+      await c.complete(ctx.signal, answerMs);
+      return { kind: 'complete', result: done(job) };
     },
 
     async finish(session, job, _digests, signal): Promise<RemoteFile> {
-      if (job.file.size === 0) await post(readRef(session), job, 0, Buffer.alloc(0), signal);
-      return { path: job.target.remotePath, size: job.file.size };
+      const ref = readRef(session);
+      if (!isWs(ref)) {
+        if (job.file.size === 0) await chunked.post(ref, job, 0, Buffer.alloc(0), signal);
+        return done(job);
+      }
+      if (job.completed) {
+        live.delete(ref.token);
+        return job.completed;
+      }
+      let c = liveSocket(ref);
+      // An empty file is listed and completed without any chunk (server.go: size 0 is done at once).
+      if (!c && job.file.size === 0) c = await connect(ref, job, signal);
+      if (!c || !(c.completed || c.answer === 'skip' || c.sent === job.file.size)) throw restart(job, c?.sent ?? 0);
+      if (!c.completed && c.answer !== 'skip') await c.complete(signal, answerMs);
+      live.delete(ref.token);
+      return done(job);
     },
 
-    async cancel(): Promise<CancelOutcome> {
-      return { deleted: false, why: "UCloud's chunked protocol has no way to delete an upload session; the server discards it within 48 hours" };
+    async cancel(session): Promise<CancelOutcome> {
+      const ref = readRef(session);
+      if (!isWs(ref)) return { deleted: false, why: "UCloud's chunked protocol has no way to delete an upload session; the server discards it within 48 hours" };
+      live.get(ref.token)?.sendCloseAndEnd();
+      live.delete(ref.token);
+      return { deleted: false, why: "UCloud's WEBSOCKET_V2 protocol cannot delete an upload: the bytes already written stay in the target file" };
     },
   };
 }

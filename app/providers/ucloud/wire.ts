@@ -10,6 +10,11 @@ export const DEFAULT_CHUNK_SIZE = 16_000_000;
 export const MIN_SESSION_IDLE_MS = 30 * 60_000;
 /** Providers SHOULD NOT keep a session longer than this (and are recommended to keep it this long). */
 export const MAX_SESSION_AGE_MS = 48 * 3600_000;
+/**
+ * im2 deletes WEBSOCKET_V2 sessions older than 7 days whenever a new one is created
+ * (`provider-integration/im2/pkg/controller/files.go`, createUploadSessionCall).
+ */
+export const WS_SESSION_MAX_AGE_MS = 7 * 24 * 3600_000;
 /** `BulkRequest` bounds (`ApiConventions.kt`). */
 export const MAX_BULK_ITEMS = 1000;
 
