@@ -9,7 +9,7 @@
 // Usage: npm run bench -- [--only upload,tus,wan,sync,ui] [--size 1GiB] [--runs 3] [--providers box,tus,...]
 //                         [--chunk-size N] [--stat best|median] [--curl-body upload-file|data-binary]
 //                         [--sync-args="..."] [--ui-args="..."]   (arguments passed on to bench-sync / bench-ui)
-//                         [--path long,medium] [--rtt 100ms] [--rate 1gbit] [--shaper tbf|proxy]   (wan)
+//                         [--path long,medium] [--rtt 100ms] [--rate 1gbit] [--shaper tun|tbf|proxy]   (wan)
 // Results: tables on stdout, JSON in bench-results/ (gitignored). docs/benchmarks.md explains them.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { fmtBytes, machine, machineLine, summarise, tusTable, uploadDetails, upl
 import { benchTus } from './bench/tus-bench.mjs';
 import { benchProvider, makePartsDir } from './bench/upload-bench.mjs';
 import { dataFile, dropRunLinks } from './bench/test-file.mjs';
-import { benchWan, defaultShaper, parseRate, parseRtt, WAN_PRESETS } from './bench/wan-bench.mjs';
+import { benchWan, defaultShaper, parseRate, parseRtt, shaperProblem, WAN_PRESETS } from './bench/wan-bench.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const PARTS = ['upload', 'tus', 'wan', 'sync', 'ui'];
@@ -66,9 +66,9 @@ if (!['best', 'median'].includes(a.stat)) usage('--stat must be best or median')
 if (!['upload-file', 'data-binary'].includes(a['curl-body'])) usage('--curl-body must be upload-file or data-binary');
 const providers = a.providers.split(',').map((s) => s.trim()).filter(Boolean);
 const wanPaths = only.has('wan') ? wanPathsFrom(a) : [];
-const shaper = a.shaper ?? defaultShaper();
-if (!['tbf', 'proxy'].includes(shaper)) usage('--shaper must be tbf or proxy');
-if (only.has('wan') && shaper === 'tbf' && defaultShaper() !== 'tbf') usage('--shaper tbf needs root with unshare, nsenter, ip and tc; use --shaper proxy');
+const shaper = only.has('wan') ? a.shaper ?? defaultShaper() : null;
+if (shaper && !['tun', 'tbf', 'proxy'].includes(shaper)) usage('--shaper must be tun, tbf or proxy');
+if (shaper && shaperProblem(shaper)) usage(`${shaperProblem(shaper)}; use --shaper proxy`);
 
 const log = (l) => process.stderr.write(`bench: ${l}\n`);
 const info = machine();
@@ -178,9 +178,10 @@ function readUsage() {
   return [
     'Usage: npm run bench -- [--only upload,tus,wan,sync,ui] [--size 1GiB] [--runs 3] [--providers ucloud,redivis,synapse,onedrive,box,tus]',
     '                       [--chunk-size N] [--stat best|median] [--curl-body upload-file|data-binary] [--sync-args="..."] [--ui-args="..."]',
-    '                       [--path long,medium] [--rtt 100ms] [--rate 1gbit] [--shaper tbf|proxy]',
+    '                       [--path long,medium] [--rtt 100ms] [--rate 1gbit] [--shaper tun|tbf|proxy]',
     '  default parts: upload,tus,sync,ui; wan runs only when named. wan paths: long = 100 ms, 1gbit; medium = 40 ms, 400mbit',
-    '  (default both); --rtt/--rate make one custom path instead. --shaper: tbf (root: network namespaces + tc) or proxy.',
+    '  (default both); --rtt/--rate make one custom path instead. --shaper (docs/benchmarks.md, "WAN"): tun (root, the',
+    '  default there: namespaces, TUN link delaying packets, tc tbf), tbf (root: namespaces, tc tbf, delay proxy), proxy (any user).',
   ].join('\n');
 }
 

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fmtBytes } from './report.mjs';
 import { baselineLine, pathHeading, summariseWan, wanTable } from './wan-report.mjs';
-import { canShape } from './wan-net.mjs';
+import { canShape, canTun } from './wan-net.mjs';
 
 /** The two paths issue 12 names. */
 export const WAN_PRESETS = {
@@ -12,9 +12,23 @@ export const WAN_PRESETS = {
   medium: { name: 'medium', rttMs: 40, rateBits: 400e6 },
 };
 
+/** tun where it can run (root, python3, /dev/net/tun): only there does TCP itself see the RTT. */
 export function defaultShaper() {
-  return canShape() ? 'tbf' : 'proxy';
+  return canTun() ? 'tun' : canShape() ? 'tbf' : 'proxy';
 }
+
+/** Whether this machine can run a shaper, and why not. */
+export function shaperProblem(shaper) {
+  if (shaper === 'tun' && !canTun()) return '--shaper tun needs root with unshare, nsenter, ip, tc, python3 and /dev/net/tun';
+  if (shaper === 'tbf' && !canShape()) return '--shaper tbf needs root with unshare, nsenter, ip and tc';
+  return null;
+}
+
+const SHAPER_TEXT = {
+  tun: 'a TUN link between two private network namespaces (clients | emulators): tc tbf on each end for the rate, tun-link.py delaying every packet by RTT/2 each way (real end-to-end TCP)',
+  netns: 'tc tbf on a veth pair between two private network namespaces (clients | emulators) for the rate, a userspace TCP delay proxy on the client side for the delay (TCP split at the proxy)',
+  loopback: 'NOT shaped by the kernel: a userspace TCP delay proxy on 127.0.0.1 adds both the delay and the rate (TCP split at the proxy)',
+};
 
 export function parseRtt(s) {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/i.exec(String(s).trim());
@@ -36,8 +50,8 @@ export async function benchWan(children, o) {
     chunkSize: o.chunkSize, timeoutMs: o.timeoutMs, shaper: o.shaper,
   };
   const runner = new URL('./wan-run.mjs', import.meta.url).pathname;
-  const cmd = o.shaper === 'tbf' ? ['unshare', '-n', process.execPath, runner, JSON.stringify(cfg)] : [process.execPath, runner, JSON.stringify(cfg)];
-  o.log(`wan: ${o.shaper === 'tbf' ? 'root: private network namespaces, tc tbf on a veth pair + delay proxy' : 'not shaping with tc (not root, or --shaper proxy): delay proxy on 127.0.0.1 keeps both delay and rate'}`);
+  const cmd = o.shaper !== 'proxy' ? ['unshare', '-n', process.execPath, runner, JSON.stringify(cfg)] : [process.execPath, runner, JSON.stringify(cfg)];
+  o.log(`wan: --shaper ${o.shaper}: ${{ tun: SHAPER_TEXT.tun, tbf: SHAPER_TEXT.netns, proxy: SHAPER_TEXT.loopback }[o.shaper]}`);
   const raw = await new Promise((resolve, reject) => {
     const p = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
@@ -49,9 +63,7 @@ export async function benchWan(children, o) {
       else resolve(JSON.parse(line));
     });
   });
-  const shaperText = raw.topology === 'netns'
-    ? 'shaped with tc tbf on a veth pair between two private network namespaces (clients | emulators), delay added by a userspace proxy on the client side'
-    : 'NOT shaped by the kernel: the delay proxy on 127.0.0.1 adds both the delay and the rate (not root, or --shaper proxy)';
+  const shaperText = `--shaper ${o.shaper}: ${SHAPER_TEXT[raw.topology]}`;
   const sections = [];
   let failures = 0;
   for (const p of raw.paths) {
@@ -60,8 +72,8 @@ export async function benchWan(children, o) {
     failures += sums.reduce((n, s) => n + s.errors.length, 0);
     sections.push([
       `${pathHeading(p, o.size, shaperText)}.`,
-      `Ferry = \`ferry upload\`'s composition root (ours-child), timed as in the upload section; one TCP stream = one curl PUT of the whole ${fmtBytes(o.size)} file to a discard sink behind the same proxy (${o.stat} of ${o.runs} runs each, alternating).${p.tbf ? ` tbf: ${p.tbf}.` : ''}`,
-      baselineLine(p), '', wanTable(sums),
+      `Ferry = \`ferry upload\`'s composition root (ours-child), timed as in the upload section; one TCP stream = one curl PUT of the whole ${fmtBytes(o.size)} file to a discard sink on the same path (${o.stat} of ${o.runs} runs each, alternating).${p.tbf ? ` tbf: ${p.tbf}.` : ''}`,
+      baselineLine(p, raw.topology === 'tun' ? 'the TUN link' : 'the delay proxy'), '', wanTable(sums),
     ].join('\n'));
   }
   return { raw, failures, text: sections.join('\n\n') };

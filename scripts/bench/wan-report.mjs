@@ -53,10 +53,10 @@ export function wanTable(sums) {
   ].join('\n');
 }
 
-export function baselineLine(p) {
+export function baselineLine(p, via) {
   const b = p.baseline;
   if (!b) return 'Proxy baseline: not measured.';
   const link = p.rateBits / 8e6;
   const verdict = b.proxyMBps >= 2 * link ? 'is not the bottleneck' : `MAY BE THE BOTTLENECK (under twice the link's ${link.toFixed(0)} MB/s)`;
-  return `Proxy baseline (curl to the sink, no delay, no shaping): direct ${b.directMBps.toFixed(0)} MB/s, through the delay proxy ${b.proxyMBps.toFixed(0)} MB/s: the proxy ${verdict}.`;
+  return `Baseline (curl to the sink, no delay, no shaping): direct ${b.directMBps.toFixed(0)} MB/s, through ${via} ${b.proxyMBps.toFixed(0)} MB/s: ${via} ${verdict}.`;
 }

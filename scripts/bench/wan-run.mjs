@@ -1,24 +1,27 @@
 // Section "wan", the runner: started by bench.mjs (under `unshare -n` when root, see wan-net.mjs)
 // with one JSON argument; logs progress on stderr and prints one JSON line with every run.
-// For each path (RTT, rate): a proxy-only baseline first (curl to the sink direct and through
-// the proxy with no delay and no shaping), then the link shaped, and for each provider its
-// emulator (discard mode) behind the delay proxy, alternately our client (`ferry upload`'s
-// composition root, ours-child) and one curl PUT of the whole file to the sink on the same path.
+// For each path (RTT, rate): a baseline first (curl to the sink direct, and through the delay
+// proxy or the TUN link with no delay and no shaping), then the path set up, and for each provider
+// its emulator (discard mode) across it, alternately our client (`ferry upload`'s composition
+// root, ours-child) and one curl PUT of the whole file to the sink on the same path.
 import { performance } from 'node:perf_hooks';
 import { startDelayProxy, viaProxy } from './delay-proxy.mjs';
 import { errorLine, runMeasured, startServer } from './measure.mjs';
 import { dropRunLinks, runLink } from './test-file.mjs';
 import { mbps, runOurs } from './upload-bench.mjs';
-import { canShape, loopbackNet, twoNamespaces } from './wan-net.mjs';
+import { canShape, canTun, loopbackNet, twoNamespaces } from './wan-net.mjs';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}');
 const { children, file, size, runs, providers, paths, chunkSize, timeoutMs } = cfg;
 const log = (l) => process.stderr.write(`bench: wan: ${l}\n`);
 const sinkScript = new URL('./sink-child.mjs', import.meta.url).pathname;
 
-const useNetns = cfg.shaper === 'tbf';
-if (useNetns && !canShape()) throw new Error('--shaper tbf needs root, unshare, nsenter, ip and tc');
-const net = useNetns ? await twoNamespaces() : loopbackNet();
+const useNetns = cfg.shaper === 'tbf' || cfg.shaper === 'tun';
+// On the TUN link the delay is in the link itself; otherwise the delay proxy adds it.
+const useProxy = cfg.shaper !== 'tun';
+if (useNetns && !canShape()) throw new Error(`--shaper ${cfg.shaper} needs root, unshare, nsenter, ip and tc`);
+if (cfg.shaper === 'tun' && !canTun()) throw new Error('--shaper tun needs python3 and /dev/net/tun');
+const net = useNetns ? await twoNamespaces({ tun: cfg.shaper === 'tun' }) : loopbackNet();
 const out = { shaper: cfg.shaper, topology: net.kind, paths: [] };
 
 try {
@@ -31,28 +34,34 @@ process.stdout.write(`${JSON.stringify(out)}\n`);
 
 async function benchPath(path) {
   const res = { ...path, baseline: null, tbf: null, providers: [] };
-  const sink = await startServer(sinkScript, [net.serverHost], 'sink', 30_000, net.prefixB);
-  const sinkTarget = { host: sink.info.host, port: sink.info.port };
+  const sink = await startServer(sinkScript, [useNetns ? '0.0.0.0' : '127.0.0.1'], 'sink', 30_000, net.prefixB);
+  const sinkTarget = { host: net.serverHost, port: sink.info.port };
   const bdp = (path.rateBits / 8) * (path.rttMs / 1000);
   // The delay line holds one bandwidth-delay product (what a sender has in flight) plus 4 MiB.
   const bufferBytes = Math.ceil(bdp) + (4 << 20);
   try {
     res.baseline = await baseline(sinkTarget);
-    log(`${path.name}: proxy baseline, no delay, no shaping: direct ${res.baseline.directMBps.toFixed(0)} MB/s, through the proxy ${res.baseline.proxyMBps.toFixed(0)} MB/s`);
-    if (useNetns) res.tbf = net.shape(path.rateBits);
+    log(`${path.name}: baseline, no delay, no shaping: direct ${res.baseline.directMBps.toFixed(0)} MB/s, through the ${useProxy ? 'delay proxy' : 'TUN link'} ${res.baseline.proxyMBps.toFixed(0)} MB/s`);
+    if (useNetns) res.tbf = net.shape(path.rateBits, path.rttMs);
+    await net.setDelay(path.rttMs);
     for (const id of providers) {
       res.providers.push(await benchProvider(id, path, sinkTarget, bufferBytes));
     }
   } finally {
     net.unshape();
+    await net.setDelay(0);
     await sink.stop();
   }
   return res;
 }
 
-/** curl to the sink, direct and through the proxy with nothing added: the proxy's own ceiling. */
+/** curl to the sink, direct and through the proxy (or TUN link) with nothing added: its own ceiling. */
 async function baseline(sinkTarget) {
-  const direct = await curlStream(`http://${sinkTarget.host}:${sinkTarget.port}/direct`);
+  const direct = await curlStream(`http://${net.directHost}:${sinkTarget.port}/direct`);
+  if (!useProxy) {
+    const via = await curlStream(`http://${sinkTarget.host}:${sinkTarget.port}/link`);
+    return { directMBps: mbps(size, direct.timedMs), proxyMBps: mbps(size, via.timedMs), direct, proxy: via };
+  }
   const proxy = await startDelayProxy({ targets: [sinkTarget], rttMs: 0, connectRtt: false, bufferBytes: 16 << 20 });
   try {
     const via = await curlStream(`http://${proxy.host}:${proxy.ports[0]}/proxy`);
@@ -78,14 +87,16 @@ async function benchProvider(id, path, sinkTarget, bufferBytes) {
     return m ? [{ host: m[1], port: Number(m[2]) }] : [];
   }).filter((t, i, all) => all.findIndex((x) => x.port === t.port) === i);
   const targets = [...emuTargets, sinkTarget];
-  const proxy = await startDelayProxy({
-    targets, rttMs: path.rttMs, bufferBytes,
-    ...(useNetns ? {} : { rateBytesPerSec: path.rateBits / 8 }),
-  });
-  const pUrl = viaProxy(url, proxy, targets);
-  const pOptions = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, viaProxy(String(v), proxy, targets)]));
-  const sinkUrl = `http://${proxy.host}:${proxy.ports.at(-1)}`;
+  const proxy = useProxy
+    ? await startDelayProxy({ targets, rttMs: path.rttMs, bufferBytes, ...(useNetns ? {} : { rateBytesPerSec: path.rateBits / 8 }) })
+    : undefined;
+  const swap = (v) => (proxy ? viaProxy(String(v), proxy, targets) : String(v));
+  const pUrl = swap(url);
+  const pOptions = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, swap(v)]));
+  const sinkUrl = proxy ? `http://${proxy.host}:${proxy.ports.at(-1)}` : `http://${sinkTarget.host}:${sinkTarget.port}`;
+  // On the TUN link every byte to the server's namespace crosses the link: nothing to check.
   const proxiedUp = () => {
+    if (!proxy) return Infinity;
     const s = proxy.stats();
     return emuTargets.reduce((n, t) => n + (s.perTarget[String(t.port)]?.up ?? 0), 0);
   };
@@ -101,10 +112,10 @@ async function benchProvider(id, path, sinkTarget, bufferBytes) {
             const up0 = proxiedUp();
             m = await runOurs(children, { provider: id, url: pUrl, token, options: pOptions, file: runLink(file, name), remotePath: `/bench/${name}`, ...(chunkSize ? { chunkSize } : {}) }, timeoutMs);
             m.serverBytes = (await bytesReceived(origin)) - before;
-            m.proxiedBytes = proxiedUp() - up0;
+            m.proxiedBytes = proxy ? proxiedUp() - up0 : null;
             if (m.serverBytes < size) throw new Error(`the emulator received ${m.serverBytes} of ${size} bytes`);
             // A URL the emulator built from its own address would skip the delay: such a run says nothing.
-            if (m.proxiedBytes < size) throw new Error(`only ${m.proxiedBytes} of ${size} bytes crossed the delay proxy (a URL bypassed it)`);
+            if (proxy && m.proxiedBytes < size) throw new Error(`only ${m.proxiedBytes} of ${size} bytes crossed the delay proxy (a URL bypassed it)`);
           } else {
             m = await curlStream(`${sinkUrl}/${name}`);
           }
@@ -117,7 +128,7 @@ async function benchProvider(id, path, sinkTarget, bufferBytes) {
       }
     }
   } finally {
-    await proxy.close();
+    await proxy?.close();
     await emu.stop();
   }
   return r;
