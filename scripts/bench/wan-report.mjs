@@ -42,7 +42,7 @@ export function summariseWan(p, size, stat) {
 
 export function pathHeading(p, size, shaperText) {
   const rate = p.rateBits >= 1e9 ? `${p.rateBits / 1e9} Gbit/s` : `${p.rateBits / 1e6} Mbit/s`;
-  return `WAN path "${p.name}": RTT ${p.rttMs} ms, ${rate} (${(p.rateBits / 8e6).toFixed(1)} MB/s; best possible for ${(size / 2 ** 20).toFixed(0)} MiB in one stream ≈ ${idealMBps(size, p).toFixed(1)} MB/s), ${shaperText}`;
+  return `WAN path "${p.name}": RTT ${p.rttMs} ms, ${rate} (${(p.rateBits / 8e6).toFixed(1)} MB/s; ${(size / 2 ** 20).toFixed(0)} MiB at that rate plus two RTTs, no slow start: ${idealMBps(size, p).toFixed(1)} MB/s), ${shaperText}`;
 }
 
 export function wanTable(sums) {
