@@ -1,6 +1,6 @@
 // The network a WAN bench run crosses. As root: the runner is already in a fresh network
 // namespace (bench.mjs starts it under `unshare -n`), which holds the clients and curl (and the
-// delay proxy, --shaper tbf); a second one (held by a `sleep` under `unshare -n`) holds the
+// delay proxy, --shaper tbf); a second one (held by a shell under `unshare -n`) holds the
 // emulators and the sink. Two namespaces because traffic between two addresses of one namespace
 // always takes `lo`, where one tbf would shape every hop (the proxy's too) and both directions.
 // A veth pair always joins them (10.77.0.1 | .2: the unshaped "direct" path of the baseline).
@@ -44,10 +44,12 @@ export function loopbackNet() {
 export async function twoNamespaces({ tun = false } = {}) {
   run('ip', ['link', 'set', 'lo', 'up']);
   const own = readlinkSync('/proc/self/ns/net');
-  const holder = spawn('unshare', ['-n', 'sleep', '1000000'], { stdio: 'ignore' });
+  // The holder is a shell waiting on its stdin: if this runner dies, however, the pipe closes and
+  // the holder (and with it the namespace) goes too.
+  const holder = spawn('unshare', ['-n', 'sh', '-c', 'read x'], { stdio: ['pipe', 'ignore', 'ignore'] });
   const pid = holder.pid;
   const deadline = Date.now() + 5000;
-  // unshare execs sleep once the namespace is made: wait until the pid's namespace is not ours.
+  // unshare execs sh once the namespace is made: wait until the pid's namespace is not ours.
   while (safeReadlink(`/proc/${pid}/ns/net`) === own || safeReadlink(`/proc/${pid}/ns/net`) === null) {
     if (Date.now() > deadline) throw new Error('the server namespace did not come up within 5 s');
     await new Promise((r) => setTimeout(r, 20));
@@ -65,6 +67,7 @@ export async function twoNamespaces({ tun = false } = {}) {
       inB('sh', ['-c', `echo '${TCP_MEM}' > /proc/sys/net/ipv4/${k}`]);
     }
   } catch (e) {
+    holder.stdin.end();
     holder.kill('SIGKILL');
     throw e;
   }
@@ -73,6 +76,7 @@ export async function twoNamespaces({ tun = false } = {}) {
     try {
       wire = await startTunLink(pid, inB);
     } catch (e) {
+      holder.stdin.end();
       holder.kill('SIGKILL');
       throw e;
     }
@@ -100,6 +104,7 @@ export async function twoNamespaces({ tun = false } = {}) {
     },
     close() {
       wire?.close();
+      holder.stdin.end();
       holder.kill('SIGKILL');
     },
   };
