@@ -3,7 +3,7 @@
 // namespaces, the veth pair and the qdiscs vanish with it; this module starts it and reports.
 import { spawn } from 'node:child_process';
 import { fmtBytes } from './report.mjs';
-import { baselineLine, pathHeading, summariseWan, wanTable } from './wan-report.mjs';
+import { baselineLine, pathHeading, probeLine, summariseWan, wanTable } from './wan-report.mjs';
 import { canShape, canTun } from './wan-net.mjs';
 
 /** The two paths issue 12 names. */
@@ -72,7 +72,7 @@ export async function benchWan(children, o) {
     failures += sums.reduce((n, s) => n + s.errors.length, 0);
     sections.push([
       `${pathHeading(p, o.size, shaperText)}.`,
-      `Ferry = \`ferry upload\`'s composition root (ours-child), timed as in the upload section; one TCP stream = one curl PUT of the whole ${fmtBytes(o.size)} file to a discard sink on the same path (${o.stat} of ${o.runs} runs each, alternating).${p.tbf ? ` tbf: ${p.tbf}.` : ''}`,
+      `Ferry = \`ferry upload\`'s composition root (ours-child), timed as in the upload section; one TCP stream = one curl PUT of the whole ${fmtBytes(o.size)} file to a discard sink on the same path (${o.stat} of ${o.runs} runs each, alternating).${p.tbf ? ` tbf: ${p.tbf}.` : ''}${probeLine(p)}`,
       baselineLine(p, raw.topology === 'tun' ? 'the TUN link' : 'the delay proxy'), '', wanTable(sums),
     ].join('\n'));
   }

@@ -53,9 +53,14 @@ export function wanTable(sums) {
   ].join('\n');
 }
 
+export function probeLine(p) {
+  if (!p.probe) return '';
+  return ` Measured on the path: a one-byte PUT (handshake + request) takes ${p.probe.totalMs.toFixed(1)} ms, TCP connect ${p.probe.connectMs.toFixed(1)} ms (expected ${2 * p.rttMs} and ${p.rttMs} ms; the delay proxy's connect is local, ~0).`;
+}
+
 export function baselineLine(p, via) {
   const b = p.baseline;
-  if (!b) return 'Proxy baseline: not measured.';
+  if (!b) return 'Baseline: not measured.';
   const link = p.rateBits / 8e6;
   const verdict = b.proxyMBps >= 2 * link ? 'is not the bottleneck' : `MAY BE THE BOTTLENECK (under twice the link's ${link.toFixed(0)} MB/s)`;
   return `Baseline (curl to the sink, no delay, no shaping): direct ${b.directMBps.toFixed(0)} MB/s, through ${via} ${b.proxyMBps.toFixed(0)} MB/s: ${via} ${verdict}.`;

@@ -44,6 +44,8 @@ async function benchPath(path) {
     log(`${path.name}: baseline, no delay, no shaping: direct ${res.baseline.directMBps.toFixed(0)} MB/s, through the ${useProxy ? 'delay proxy' : 'TUN link'} ${res.baseline.proxyMBps.toFixed(0)} MB/s`);
     if (useNetns) res.tbf = net.shape(path.rateBits, path.rttMs);
     await net.setDelay(path.rttMs);
+    res.probe = await probe(sinkTarget, path, bufferBytes);
+    log(`${path.name}: a one-byte PUT on the path takes ${res.probe.totalMs.toFixed(1)} ms (two RTTs: ${2 * path.rttMs} ms)`);
     for (const id of providers) {
       res.providers.push(await benchProvider(id, path, sinkTarget, bufferBytes));
     }
@@ -68,6 +70,26 @@ async function baseline(sinkTarget) {
     return { directMBps: mbps(size, direct.timedMs), proxyMBps: mbps(size, via.timedMs), direct, proxy: via };
   } finally {
     await proxy.close();
+  }
+}
+
+/** The path's RTT as a client sees it: the best of three one-byte PUTs (handshake + request). */
+async function probe(sinkTarget, path, bufferBytes) {
+  const proxy = useProxy
+    ? await startDelayProxy({ targets: [sinkTarget], rttMs: path.rttMs, bufferBytes, ...(useNetns ? {} : { rateBytesPerSec: path.rateBits / 8 }) })
+    : undefined;
+  const url = proxy ? `http://${proxy.host}:${proxy.ports[0]}/probe` : `http://${sinkTarget.host}:${sinkTarget.port}/probe`;
+  try {
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await runMeasured('curl', ['-sS', '-X', 'PUT', '--data-binary', 'x', '-H', 'Expect:', '-o', '/dev/null', '-w', '%{time_connect} %{time_total}', url], { timeoutMs: 30_000 });
+      if (r.code !== 0) throw new Error(`curl probe exited ${r.code}: ${errorLine(r.stderr)}`);
+      const [connect, total] = r.stdout.trim().split(' ').map((x) => Number(x) * 1000);
+      times.push({ connectMs: connect, totalMs: total });
+    }
+    return times.sort((a, b) => a.totalMs - b.totalMs)[0];
+  } finally {
+    await proxy?.close();
   }
 }
 
