@@ -34,6 +34,9 @@ export function summariseWan(p, size, stat) {
       oursMBps, streamMBps, ratio: oursMBps !== null && streamMBps ? oursMBps / streamMBps : null,
       oursEndToEndMBps: ours ? mbps(size, ours.totalMs) : null,
       oursCpuSPerGiB: cpu === null ? null : cpu / (size / GiB), oursPeakRssKiB: peak(r.ours),
+      // Below a few hundred MiB the start-up cost swamps the rest; no net figure then.
+      oursCpuNetSPerGiB: cpu === null || r.startup?.cpuS == null || cpu <= r.startup.cpuS ? null : (cpu - r.startup.cpuS) / (size / GiB),
+      startupCpuS: r.startup?.cpuS ?? null,
       streamCpuSPerGiB: scpu === null ? null : scpu / (size / GiB), streamPeakRssKiB: peak(r.stream),
       runs: { ours: r.ours.length, stream: r.stream.length }, errors: r.errors,
     };
@@ -47,9 +50,9 @@ export function pathHeading(p, size, shaperText) {
 
 export function wanTable(sums) {
   return [
-    '| provider | Ferry MB/s | one TCP stream MB/s | ratio | Ferry end to end MB/s | Ferry CPU s/GiB | Ferry peak RSS | stream CPU s/GiB | stream peak RSS | chunk × chunks, requests | failed runs |',
+    '| provider | Ferry MB/s | one TCP stream MB/s | ratio | Ferry end to end MB/s | Ferry CPU s/GiB (net of start-up) | Ferry peak RSS | stream CPU s/GiB | stream peak RSS | chunk × chunks, requests | failed runs |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...sums.map((s) => `| ${s.provider} | ${n1(s.oursMBps)} | ${n1(s.streamMBps)} | ${s.ratio === null ? '–' : s.ratio.toFixed(2)} | ${n1(s.oursEndToEndMBps)} | ${f2(s.oursCpuSPerGiB)} | ${mib(s.oursPeakRssKiB)} | ${f2(s.streamCpuSPerGiB)} | ${mib(s.streamPeakRssKiB)} | ${s.chunkSize ? `${(s.chunkSize / 2 ** 20).toFixed(s.chunkSize % 2 ** 20 ? 2 : 0)} MiB × ${s.chunks}, ${s.requests}` : '–'} | ${s.errors.length ? s.errors.join('; ') : 'none'} |`),
+    ...sums.map((s) => `| ${s.provider} | ${n1(s.oursMBps)} | ${n1(s.streamMBps)} | ${s.ratio === null ? '–' : s.ratio.toFixed(2)} | ${n1(s.oursEndToEndMBps)} | ${f2(s.oursCpuSPerGiB)} (${f2(s.oursCpuNetSPerGiB)}) | ${mib(s.oursPeakRssKiB)} | ${f2(s.streamCpuSPerGiB)} | ${mib(s.streamPeakRssKiB)} | ${s.chunkSize ? `${(s.chunkSize / 2 ** 20).toFixed(s.chunkSize % 2 ** 20 ? 2 : 0)} MiB × ${s.chunks}, ${s.requests}` : '–'} | ${s.errors.length ? s.errors.join('; ') : 'none'} |`),
   ].join('\n');
 }
 

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { startDelayProxy, viaProxy } from './delay-proxy.mjs';
 import { errorLine, runMeasured, startServer } from './measure.mjs';
-import { dropRunLinks, runLink } from './test-file.mjs';
+import { dataFile, dropRunLinks, runLink } from './test-file.mjs';
 import { mbps, runOurs } from './upload-bench.mjs';
 import { canShape, canTun, loopbackNet, twoNamespaces } from './wan-net.mjs';
 
@@ -94,7 +94,7 @@ async function probe(sinkTarget, path, bufferBytes) {
 }
 
 async function benchProvider(id, path, sinkTarget, bufferBytes) {
-  const r = { provider: id, ours: [], stream: [], errors: [] };
+  const r = { provider: id, ours: [], stream: [], errors: [], startup: null };
   let emu;
   try {
     emu = await startServer(children['emulator-child'], [id, JSON.stringify({ host: net.serverHost })], `${id} emulator`, 30_000, net.prefixB);
@@ -123,6 +123,14 @@ async function benchProvider(id, path, sinkTarget, bufferBytes) {
     return emuTargets.reduce((n, t) => n + (s.perTarget[String(t.port)]?.up ?? 0), 0);
   };
   try {
+    // Start-up cost (process, modules, session, finish) from a 1 MiB upload on the same path,
+    // for Ferry's CPU per GiB net of it.
+    try {
+      const m = await runOurs(children, { provider: id, url: pUrl, token, options: pOptions, file: runLink(dataFile(1 << 20).path, `${id}-wan-startup.bin`), remotePath: `/bench/${id}-wan-${path.name}-startup.bin` }, timeoutMs);
+      r.startup = { cpuS: m.cpuS, maxRssKiB: m.maxRssKiB, totalMs: m.totalMs };
+    } catch (e) {
+      r.errors.push(`start-up run: ${e.message}`);
+    }
     for (let i = 1; i <= runs; i++) {
       const order = i % 2 === 1 ? ['ours', 'stream'] : ['stream', 'ours'];
       for (const who of order) {
