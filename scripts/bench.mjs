@@ -2,11 +2,14 @@
 //   upload : a file (1 GiB by default) to every provider emulator in discard mode, our client
 //            against curl sending the same requests in the same run; MB/s, ratio, peak RSS, CPU s/GiB
 //   tus    : tus-js-client 4 vs our tus client (and curl) against a real @tus/server 2
+//   wan    : (only when asked) a shaped long, fast path: each provider's `ferry upload` against one
+//            curl stream of the whole file on the same path (--path long,medium, or --rtt/--rate)
 //   sync   : scripts/bench-sync.mjs (folder sync at scale), when present
 //   ui     : scripts/bench-ui.mjs, when present
-// Usage: npm run bench -- [--only upload,tus,sync,ui] [--size 1GiB] [--runs 3] [--providers box,tus,...]
+// Usage: npm run bench -- [--only upload,tus,wan,sync,ui] [--size 1GiB] [--runs 3] [--providers box,tus,...]
 //                         [--chunk-size N] [--stat best|median] [--curl-body upload-file|data-binary]
 //                         [--sync-args="..."] [--ui-args="..."]   (arguments passed on to bench-sync / bench-ui)
+//                         [--path long,medium] [--rtt 100ms] [--rate 1gbit] [--shaper tun|tbf|proxy]   (wan)
 // Results: tables on stdout, JSON in bench-results/ (gitignored). docs/benchmarks.md explains them.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,13 +22,16 @@ import { fmtBytes, machine, machineLine, summarise, tusTable, uploadDetails, upl
 import { benchTus } from './bench/tus-bench.mjs';
 import { benchProvider, makePartsDir } from './bench/upload-bench.mjs';
 import { dataFile, dropRunLinks } from './bench/test-file.mjs';
+import { benchWan, defaultShaper, parseRate, parseRtt, shaperProblem, WAN_PRESETS } from './bench/wan-bench.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const PARTS = ['upload', 'tus', 'sync', 'ui'];
+const PARTS = ['upload', 'tus', 'wan', 'sync', 'ui'];
+// wan runs only when named: it shapes the network (as root) and takes a while per path.
+const DEFAULT_PARTS = ['upload', 'tus', 'sync', 'ui'];
 const ALL_PROVIDERS = ['ucloud', 'redivis', 'synapse', 'onedrive', 'box', 'tus'];
 
 const OPTIONS = {
-  only: { type: 'string', default: PARTS.join(',') },
+  only: { type: 'string', default: DEFAULT_PARTS.join(',') },
   size: { type: 'string', default: '1GiB' },
   runs: { type: 'string', default: '3' },
   providers: { type: 'string', default: ALL_PROVIDERS.join(',') },
@@ -34,6 +40,10 @@ const OPTIONS = {
   'curl-body': { type: 'string', default: 'upload-file' },
   'sync-args': { type: 'string', default: '' },
   'ui-args': { type: 'string', default: '' },
+  path: { type: 'string' },
+  rtt: { type: 'string' },
+  rate: { type: 'string' },
+  shaper: { type: 'string' },
   help: { type: 'boolean', default: false },
 };
 let a;
@@ -55,6 +65,10 @@ const chunkSize = a['chunk-size'] ? parseSize(a['chunk-size']) : undefined;
 if (!['best', 'median'].includes(a.stat)) usage('--stat must be best or median');
 if (!['upload-file', 'data-binary'].includes(a['curl-body'])) usage('--curl-body must be upload-file or data-binary');
 const providers = a.providers.split(',').map((s) => s.trim()).filter(Boolean);
+const wanPaths = only.has('wan') ? wanPathsFrom(a) : [];
+const shaper = only.has('wan') ? a.shaper ?? defaultShaper() : null;
+if (shaper && !['tun', 'tbf', 'proxy'].includes(shaper)) usage('--shaper must be tun, tbf or proxy');
+if (shaper && shaperProblem(shaper)) usage(`${shaperProblem(shaper)}; use --shaper proxy`);
 
 const log = (l) => process.stderr.write(`bench: ${l}\n`);
 const info = machine();
@@ -62,7 +76,7 @@ const results = { command: `npm run bench -- ${process.argv.slice(2).join(' ')}`
 const sections = [];
 let failures = 0;
 
-if (only.has('upload') || only.has('tus')) {
+if (only.has('upload') || only.has('tus') || only.has('wan')) {
   if (!existsSync(join(root, 'dist', 'cli', 'ferry.js'))) log('note: dist/ is missing; `npm run bench` builds it first (the bench bundles its own children either way)');
   if (!hasCurl) log('curl not found: the curl baseline is left out (install curl for the ratio)');
   if (!hasGnuTime) log('/usr/bin/time not found: peak RSS comes from the children themselves, CPU time is left out');
@@ -95,6 +109,12 @@ if (only.has('upload') || only.has('tus')) {
         `tus, ${fmtBytes(size)} to @tus/server 2 + @tus/file-store 2 on the same disk, chunk size ${fmtBytes(tusChunk)} (${a.stat} of ${runs} runs each; time from start to success, creation included, except curl: PATCHes only):`,
         '', tusTable(t2, size, a.stat), ...(t2.errors.length ? ['', `Failed runs: ${t2.errors.join('; ')}`] : []),
       ].join('\n'));
+    }
+    if (only.has('wan')) {
+      const w = await benchWan(children, { ...common, providers, paths: wanPaths, shaper, stat: a.stat });
+      failures += w.failures;
+      results.wan = w.raw;
+      sections.push(w.text);
     }
   } finally {
     rmSync(parts.dir, { recursive: true, force: true });
@@ -138,10 +158,30 @@ function parseSize(s) {
   return n;
 }
 
+/** The WAN paths to run: presets by name, or one custom path from --rtt/--rate. */
+function wanPathsFrom(v) {
+  try {
+    if (v.rtt !== undefined || v.rate !== undefined) {
+      if (v.path !== undefined) usage('--path and --rtt/--rate exclude each other');
+      return [{ name: 'custom', rttMs: parseRtt(v.rtt ?? '100ms'), rateBits: parseRate(v.rate ?? '1gbit') }];
+    }
+    return (v.path ?? 'long,medium').split(',').map((s) => s.trim()).filter(Boolean).map((n) => {
+      if (!WAN_PRESETS[n]) usage(`--path: unknown path '${n}' (paths: ${Object.keys(WAN_PRESETS).join(', ')})`);
+      return WAN_PRESETS[n];
+    });
+  } catch (e) {
+    return usage(e.message);
+  }
+}
+
 function readUsage() {
   return [
-    'Usage: npm run bench -- [--only upload,tus,sync,ui] [--size 1GiB] [--runs 3] [--providers ucloud,redivis,synapse,onedrive,box,tus]',
+    'Usage: npm run bench -- [--only upload,tus,wan,sync,ui] [--size 1GiB] [--runs 3] [--providers ucloud,redivis,synapse,onedrive,box,tus]',
     '                       [--chunk-size N] [--stat best|median] [--curl-body upload-file|data-binary] [--sync-args="..."] [--ui-args="..."]',
+    '                       [--path long,medium] [--rtt 100ms] [--rate 1gbit] [--shaper tun|tbf|proxy]',
+    '  default parts: upload,tus,sync,ui; wan runs only when named. wan paths: long = 100 ms, 1gbit; medium = 40 ms, 400mbit',
+    '  (default both); --rtt/--rate make one custom path instead. --shaper (docs/benchmarks.md, "WAN"): tun (root, the',
+    '  default there: namespaces, TUN link delaying packets, tc tbf), tbf (root: namespaces, tc tbf, delay proxy), proxy (any user).',
   ].join('\n');
 }
 

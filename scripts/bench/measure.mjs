@@ -86,12 +86,15 @@ function runPlain(cmd, args, timeoutMs) {
 }
 
 /**
- * Starts a long-running server child that prints one JSON line when ready. Resolves
+ * Starts a long-running server child that prints one JSON line when ready (optionally under a
+ * command prefix such as `nsenter`, which execs it, so signals still reach it). Resolves
  * {info, stop()}; stop ends its stdin, sends SIGTERM and waits (SIGKILL after 10 s).
  */
-export function startServer(script, args, what, readyTimeoutMs = 30_000) {
+export function startServer(script, args, what, readyTimeoutMs = 30_000, prefix = []) {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // `prefix` runs it elsewhere, e.g. `nsenter -t <pid> -n` (in the WAN bench's server namespace).
+    const cmd = [...prefix, process.execPath, script, ...args];
+    const p = spawn(cmd[0], cmd.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`${what} did not start within ${readyTimeoutMs / 1000} s`)); }, readyTimeoutMs);
