@@ -2,13 +2,13 @@
 // (`createEngine(deps)`); there are no module-level singletons. State changes go through the
 // pure `transition`; commands run one at a time on the SerialQueue.
 import { FerryError, toErrorInfo } from '../common/errors.js';
-import { isFinal, type TransferView } from '../common/transfer.js';
+import { isDeletePending, isFinal, isSettled, type TransferView } from '../common/transfer.js';
 import { chooseChunkSize } from './chunk-plan.js';
 import type { AddRequest, Engine, TargetConfig, TargetStore } from './engine-api.js';
 import type { Digester } from './digester.js';
 import type { HasherFactory } from './hashing.js';
 import type { Http } from './http.js';
-import { journalWriteError, sameFingerprint, type Claim, type Journal } from './journal.js';
+import { journalWriteError, sameFingerprint, upgradeRecord, type Claim, type Journal } from './journal.js';
 import type { Clock, FileSource, Logger } from './ports.js';
 import type { Provider, ProviderFactory } from './provider.js';
 import { DEFAULT_RETRY, type RetryConfig } from './retry-policy.js';
@@ -105,7 +105,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const before = e.rec.state;
     e.rec.state = transition(before, ev);
     if (e.rec.state !== before) e.rec.updatedAt = clock.now();
-    if (isFinal(e.rec.state) || e.rec.state.kind === 'failed') {
+    if (isSettled(e.rec.state)) {
       const v = view(e);
       for (const w of e.waiters.splice(0)) w(v);
     }
@@ -225,13 +225,9 @@ export function createEngine(deps: EngineDeps): Engine {
       const p = await provider(e.rec.targetId).catch(() => undefined);
       outcome = p ? await cancelSession(p, e.rec, clock, retry) : { deleted: false, note: 'target no longer configured' };
     }
-    const retried = e.rec.cancelPending === true;
-    e.rec.cancelPending = outcome.note === 'offline';
-    const ev: TransferEvent = outcome.note === undefined ? { type: 'cancel', sessionDeleted: outcome.deleted } : { type: 'cancel', sessionDeleted: outcome.deleted, note: outcome.note };
-    // A retried delete updates a transfer that is already 'cancelled' (transition leaves final states alone).
-    if (retried) e.rec.state = { kind: 'queued' };
-    apply(e, ev);
-    if (e.rec.cancelPending) await save(e);
+    const deletePending = outcome.note === 'offline';
+    apply(e, { type: 'cancel', sessionDeleted: outcome.deleted, ...(outcome.note === undefined ? {} : { note: outcome.note }), deletePending });
+    if (isDeletePending(e.rec.state)) await save(e);
     else {
       delete e.rec.session;
       await deps.journal.remove(e.rec.id);
@@ -298,7 +294,7 @@ export function createEngine(deps: EngineDeps): Engine {
     cancel: (id) => queue.run(async () => {
       const e = must(id);
       // A cancel whose server delete is still pending (offline) may be retried.
-      if (isFinal(e.rec.state) && !e.rec.cancelPending) return;
+      if (isFinal(e.rec.state) && !isDeletePending(e.rec.state)) return;
       await stop(e, STOP.cancel);
       await doCancel(e);
       pump();
@@ -329,7 +325,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
     clearFinished: () => queue.run(async () => {
       for (const e of [...entries.values()]) {
-        if (!isFinal(e.rec.state) || e.rec.cancelPending) continue;
+        if (!isFinal(e.rec.state) || isDeletePending(e.rec.state)) continue;
         entries.delete(e);
         await deps.journal.remove(e.rec.id);
       }
@@ -349,22 +345,22 @@ export function createEngine(deps: EngineDeps): Engine {
 
     settled: (id) => {
       const e = must(id);
-      if (isFinal(e.rec.state) || e.rec.state.kind === 'failed') return Promise.resolve(view(e));
+      if (isSettled(e.rec.state)) return Promise.resolve(view(e));
       return new Promise((resolve) => e.waiters.push(resolve));
     },
 
     start: () => queue.run(async () => {
       const known = new Map<string, boolean>();
-      for (const rec of await deps.journal.load()) {
+      for (const stored of await deps.journal.load()) {
+        const rec = upgradeRecord(stored);
         // The CLI, the host and the desktop app share $FERRY_HOME; a transfer to a target this
         // process does not know (another `ferry upload`'s endpoint) is left on disk for its owner.
         if (!known.has(rec.targetId)) known.set(rec.targetId, (await deps.targets.get(rec.targetId)) !== undefined);
         if (!known.get(rec.targetId)) continue;
-        rec.state = afterRestart(rec.state);
-        entries.add(newEntry(rec));
+        entries.add(newEntry({ ...rec, state: afterRestart(rec.state) }));
       }
       for (const e of entries.values()) {
-        if (e.rec.cancelPending) void engine.cancel(e.rec.id).catch(() => undefined);
+        if (isDeletePending(e.rec.state)) void engine.cancel(e.rec.id).catch(() => undefined);
       }
       if (deps.settings.autoResume) pump();
       notify();

@@ -4,7 +4,7 @@ import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import { FerryError } from '../../app/common/errors.js';
 import type { TransferView } from '../../app/common/transfer.js';
-import { isActive } from '../../app/common/transfer.js';
+import { isRunning, isSettled } from '../../app/common/transfer.js';
 import type { AddRequest, Engine, TargetStore } from '../../app/engine/engine-api.js';
 
 export class FakeEngine implements Engine {
@@ -45,7 +45,7 @@ export class FakeEngine implements Engine {
     const v = this.must(id);
     const next = { ...v, ...patch, updatedAt: this.clock() };
     this.views.set(id, next);
-    if (!isActive(next.state) && next.state.kind !== 'paused') for (const w of this.waiters.get(id) ?? []) w(next);
+    if (isSettled(next.state)) for (const w of this.waiters.get(id) ?? []) w(next);
     this.emit();
   }
 
@@ -63,7 +63,7 @@ export class FakeEngine implements Engine {
   async pause(id: string): Promise<void> {
     this.calls.push(`pause:${id}`);
     const v = this.must(id);
-    if (isActive(v.state)) this.set(id, { state: { kind: 'paused', offset: v.transferred }, speed: 0 });
+    if (isRunning(v.state)) this.set(id, { state: { kind: 'paused', offset: v.transferred }, speed: 0 });
   }
   async resume(id: string): Promise<void> {
     this.calls.push(`resume:${id}`);
@@ -82,7 +82,7 @@ export class FakeEngine implements Engine {
   }
   async pauseAll(): Promise<void> {
     this.calls.push('pauseAll');
-    for (const v of [...this.views.values()]) if (isActive(v.state)) await this.pause(v.id);
+    for (const v of [...this.views.values()]) if (isRunning(v.state)) await this.pause(v.id);
   }
   async resumeAll(): Promise<void> {
     this.calls.push('resumeAll');
@@ -105,7 +105,7 @@ export class FakeEngine implements Engine {
   }
   settled(id: string): Promise<TransferView> {
     const v = this.must(id);
-    if (!isActive(v.state) && v.state.kind !== 'paused') return Promise.resolve(v);
+    if (isSettled(v.state)) return Promise.resolve(v);
     return new Promise((resolve) => this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]));
   }
   async start(): Promise<void> {

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FerryError } from '../../app/common/errors.js';
-import type { TransferState, TransferView } from '../../app/common/transfer.js';
+import { isSettled, type TransferState, type TransferView } from '../../app/common/transfer.js';
 import type { AddItem, AddRequest, Engine } from '../../app/engine/engine-api.js';
 
 export interface RecordedAdd {
@@ -95,7 +95,7 @@ export class RecordingEngine implements Engine {
   }
   settled(id: string): Promise<TransferView> {
     const v = this.views.get(id);
-    if (v && (v.state.kind === 'done' || v.state.kind === 'failed' || v.state.kind === 'cancelled')) return Promise.resolve(v);
+    if (v && isSettled(v.state)) return Promise.resolve(v);
     return new Promise((resolve) => this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]));
   }
   async start(): Promise<void> {}

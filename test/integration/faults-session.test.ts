@@ -137,7 +137,7 @@ describe('row 34: cancel', () => {
     await waitFor(() => rig!.engine.get(t.id)?.state.kind === 'waiting', 'the transfer to wait for the server');
     await rig.engine.cancel(t.id);
     expect(rig.engine.get(t.id)!.state).toMatchObject({ kind: 'cancelled', sessionDeleted: false, note: 'offline' });
-    expect(rig.journal.written.get(t.id)!.at(-1)!.cancelPending).toBe(true);
+    expect(rig.journal.written.get(t.id)!.at(-1)!.state).toMatchObject({ kind: 'cancelled', deletePending: true });
     const [ref] = rig.sessions(t.id);
     expect(toSession(rig.http, ref!).filter((r) => r.method === 'DELETE').length).toBeGreaterThanOrEqual(1);
     await rig.proxy!.setMode({ kind: 'pass' });
