@@ -3,7 +3,9 @@
 // Every test ends with the invariants I1-I4 (test/helpers/invariants.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderId } from '../../app/common/transfer.js';
-import { DATA_ROUTE, dataOffset, isData, startRig, toSession, waitFor, type HttpRecord, type Rig } from '../helpers/invariants.js';
+import { startRig, waitFor, type Rig } from '../helpers/engine-rig.js';
+import { DATA_ROUTE, dataOffset, isData, toSession } from '../helpers/invariants.js';
+import type { HttpRecord } from '../helpers/recording-ports.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {

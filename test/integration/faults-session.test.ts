@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderId } from '../../app/common/transfer.js';
-import { dataOffset, isData, startRig, toSession, waitFor, type Rig, type ShiftClock } from '../helpers/invariants.js';
+import type { ShiftClock } from '../fakes/fake-clock.js';
+import { startRig, waitFor, type Rig } from '../helpers/engine-rig.js';
+import { dataOffset, isData, toSession } from '../helpers/invariants.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {

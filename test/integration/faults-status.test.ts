@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderId } from '../../app/common/transfer.js';
 import type { RunningTusEmulator } from '../../app/emulators/tus/emulator.js';
-import { DATA_ROUTE, dataOffset, isData, startRig, toSession, type Rig } from '../helpers/invariants.js';
+import { startRig, type Rig } from '../helpers/engine-rig.js';
+import { DATA_ROUTE, dataOffset, isData, toSession } from '../helpers/invariants.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {

@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeState, type ProviderId, type TransferState } from '../../app/common/transfer.js';
 import { FakeClock } from '../fakes/fake-clock.js';
-import { DATA_ROUTE, isData, startRig, type Rig } from '../helpers/invariants.js';
+import { startRig, type Rig } from '../helpers/engine-rig.js';
+import { DATA_ROUTE, isData } from '../helpers/invariants.js';
 
 let rig: Rig | undefined;
 let stopClock: (() => void) | undefined;
