@@ -26,7 +26,7 @@ export class MemoryJournal implements Journal {
   }
 
   /** A record as some (possibly older) version wrote it. */
-  seed(raw: object & { id: string }): void {
+  seed(raw: { id: string; [k: string]: unknown }): void {
     this.stored.set(raw.id, JSON.stringify(raw));
   }
 
