@@ -72,6 +72,26 @@ export class FakeClock implements Clock, Timers {
     })();
   }
 
+  /**
+   * Keeps time moving for code that runs on real I/O: whenever something sleeps, the clock jumps
+   * to the earliest deadline (`before` runs first, with the length of the jump, and may act, e.g.
+   * bring a server back). Time moves only when someone waits. Returns the function that stops it.
+   */
+  drive(before?: (ms: number) => Promise<void> | void): () => void {
+    let on = true;
+    void (async () => {
+      while (on) {
+        const due = this.nextDue();
+        if (due !== undefined) {
+          await before?.(due);
+          if (on) await this.advance(due);
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    return () => { on = false; };
+  }
+
   /** Time until the earliest sleep or timer falls due; undefined when nothing waits. */
   nextDue(): number | undefined {
     if (this.due.length === 0) return undefined;

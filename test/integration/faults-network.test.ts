@@ -117,9 +117,11 @@ describe('row 3: black hole (server stops reading)', () => {
     expect(stalled.length).toBeGreaterThanOrEqual(1);
     for (const r of stalled) {
       const took = r.endedMs! - r.startedMs;
-      // The watchdog's bound ±10 %, plus a little for a busy event loop on a shared machine.
+      // Never before the bound. 'stalled' comes only from the watchdog, so the upper bound only has
+      // to tell the configured bound from the transport's default (30 s): it leaves room for an
+      // event loop that a loaded machine delays by whole seconds (the watchdog's timer is real).
       expect(took).toBeGreaterThanOrEqual(idle * 0.9);
-      expect(took).toBeLessThanOrEqual(idle * 1.1 + 300);
+      expect(took).toBeLessThan(idle * 5);
     }
     await rig.check();
   });

@@ -30,7 +30,7 @@ let clock: FakeClock;
 let provider: FakeProvider;
 let journal: MemoryJournal;
 let engines: Engine[];
-let driving: boolean;
+let stopClock: () => void;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ferry-engine-unit-'));
@@ -38,19 +38,12 @@ beforeEach(async () => {
   provider = new FakeProvider({ chunkSize: CS });
   journal = new MemoryJournal();
   engines = [];
-  driving = true;
   // Whoever sleeps is woken at once, at its deadline on the fake clock.
-  void (async () => {
-    while (driving) {
-      const due = clock.nextDue();
-      if (due !== undefined) await clock.advance(due);
-      else await new Promise((r) => setImmediate(r));
-    }
-  })();
+  stopClock = clock.drive();
 });
 afterEach(async () => {
   for (const e of engines) await e.shutdown().catch(() => undefined);
-  driving = false;
+  stopClock();
   await rm(dir, { recursive: true, force: true });
 });
 
