@@ -136,7 +136,9 @@ describe('row 34: cancel', () => {
   });
 
   it('tus: a cancel while offline is remembered and carried out at the next start', async () => {
-    rig = await startRig('tus', { proxy: true });
+    // Enough attempts that the transfer is still waiting for the server when the cancel comes,
+    // however slowly this test gets there.
+    rig = await startRig('tus', { proxy: true, retry: { maxAttempts: 1_000 } });
     const cs = rig.c.chunkSize;
     const p = await rig.makeFile('offline.bin', 3 * cs);
     const { t, release } = await addAndHoldAt(rig, 'tus', p, cs);
