@@ -59,8 +59,9 @@ export function createEngine(deps: EngineDeps): Engine {
   const providers = new TargetProviders(deps);
   const keeper = new StateKeeper({ journal: deps.journal, clock, log: deps.log, secrets: providers.secrets, view, changed: notify });
   const scheduler = new Scheduler({
-    ...deps, retry, random: deps.random ?? Math.random, maxConcurrent: deps.settings.maxConcurrent, progressWriteMs: deps.settings.progressWriteMs ?? 1_000,
-    entries, queue, providers, keeper, changed: notify,
+    journal: deps.journal, files: deps.files, clock, log: deps.log, hashers: deps.hashers, ...(deps.digester ? { digester: deps.digester } : {}),
+    retry, random: deps.random ?? Math.random, maxConcurrent: deps.settings.maxConcurrent, progressWriteMs: deps.settings.progressWriteMs ?? 1_000,
+    entries, queue, providers, keeper, changed: notify, ...(deps.afterChunk ? { afterChunk: deps.afterChunk } : {}),
   });
   const apply = keeper.apply.bind(keeper);
   const save = (e: Entry): Promise<boolean> => keeper.save(e);
