@@ -2,7 +2,7 @@
 // finishes or needs attention, whether to keep the machine awake, the tray's status line.
 // Pure, fed with consecutive transfer lists.
 import type { TransferStateKind, TransferView } from '../app/common/transfer.js';
-import { isActive } from '../app/common/transfer.js';
+import { isRunning } from '../app/common/transfer.js';
 
 export interface Notice {
   title: string;
@@ -41,7 +41,7 @@ export function shouldBlockSleep(views: readonly TransferView[]): boolean {
 }
 
 export function trayStatus(views: readonly TransferView[]): string {
-  const active = views.filter((v) => isActive(v.state)).length;
+  const active = views.filter((v) => isRunning(v.state)).length;
   const paused = views.filter((v) => v.state.kind === 'paused').length;
   const failed = views.filter((v) => v.state.kind === 'failed').length;
   const parts = [active ? `${active} uploading` : 'Idle'];

@@ -1,6 +1,6 @@
 // Words and numbers for a row: speed, time left, percent. Pure, unit-tested.
 import type { TransferView } from '../app/common/transfer.js';
-import { formatBytes } from '../app/common/transfer.js';
+import { formatBytes, isSettled } from '../app/common/transfer.js';
 
 export function formatSpeed(bytesPerSec: number): string {
   return bytesPerSec > 0 ? `${formatBytes(Math.round(bytesPerSec))}/s` : '';
@@ -35,8 +35,7 @@ export type Tab = 'queue' | 'history';
 
 /** Failed, done and cancelled transfers belong to the history; everything else to the queue. */
 export function tabOf(v: TransferView): Tab {
-  const k = v.state.kind;
-  return k === 'done' || k === 'failed' || k === 'cancelled' ? 'history' : 'queue';
+  return isSettled(v.state) ? 'history' : 'queue';
 }
 
 export interface RowActions {

@@ -118,10 +118,6 @@ export function isCommandChannel(c: unknown): c is CommandChannel {
   return typeof c === 'string' && (COMMAND_CHANNELS as readonly string[]).includes(c);
 }
 
-export function isEventChannel(c: unknown): c is EventChannel {
-  return typeof c === 'string' && (EVENT_CHANNELS as readonly string[]).includes(c);
-}
-
 /** `window.ferry`: one method per command channel, one subscribe method per event channel. */
 export type FerryWindowApi = { [C in CommandChannel]: (req: Req<C>) => Promise<Result<Res<C>>> } & {
   [E in EventChannel]: (listener: (payload: Events[E]) => void) => () => void;

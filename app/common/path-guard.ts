@@ -43,10 +43,6 @@ export function normalizeAbsolute(p: string): NormalizedPath | undefined {
   return { root, parts, windows };
 }
 
-export function formatPath(n: NormalizedPath): string {
-  return n.root + n.parts.join(n.windows ? '\\' : '/');
-}
-
 /** True when `p` is one of `roots` or lies below one (Windows compares case-insensitively). */
 export function isInsideRoots(p: string, roots: readonly string[]): boolean {
   const target = normalizeAbsolute(p);

@@ -19,7 +19,13 @@ export type TransferState =
   | { kind: 'finishing'; offset: number }
   | { kind: 'done'; remotePath: string; verified: boolean }
   | { kind: 'failed'; offset: number; error: ErrorInfo }
-  | { kind: 'cancelled'; sessionDeleted: boolean; note?: string };
+  | CancelledState;
+
+/**
+ * A cancelled transfer. `deletePending`: the server-side delete of its session has not gone through
+ * yet (the server was unreachable); the engine retries it at the next start or on another cancel.
+ */
+export type CancelledState = { kind: 'cancelled'; sessionDeleted: boolean; note?: string; deletePending?: true };
 
 export type TransferStateKind = TransferState['kind'];
 
@@ -40,12 +46,27 @@ export interface TransferView {
   updatedAt: number;
 }
 
-export function isActive(s: TransferState): boolean {
+/** In line or in flight: queued, preparing, uploading, waiting or finishing (not paused). */
+export function isRunning(s: TransferState): boolean {
   return s.kind === 'queued' || s.kind === 'preparing' || s.kind === 'uploading' || s.kind === 'waiting' || s.kind === 'finishing';
 }
 
+/** The former name of `isRunning`, kept while branches that still import it are merged. */
+export const isActive = isRunning;
+
+/** Nothing more happens without the user: done, failed or cancelled (the history, not the queue). */
+export function isSettled(s: TransferState): boolean {
+  return s.kind === 'done' || s.kind === 'failed' || s.kind === 'cancelled';
+}
+
+/** Never uploads again: done or cancelled (a failed transfer can be retried). */
 export function isFinal(s: TransferState): boolean {
   return s.kind === 'done' || s.kind === 'cancelled';
+}
+
+/** A cancel whose server-side delete is still owed (retried at start and on another cancel). */
+export function isDeletePending(s: TransferState): boolean {
+  return s.kind === 'cancelled' && s.deletePending === true;
 }
 
 /** Human words for a state, for the UI and the CLI. */

@@ -1,5 +1,5 @@
 // Cancelling a session on the server: a few quick attempts; when the server cannot be reached
-// the cancel is remembered (cancelPending) and retried at the next start.
+// the cancel is remembered (a cancelled state with deletePending) and retried at the next start.
 import { FerryError } from '../common/errors.js';
 import type { JournalRecord } from './journal.js';
 import type { Clock } from './ports.js';

@@ -51,11 +51,21 @@ export interface JournalRecord {
   digests?: Partial<Record<HashAlgorithm, string>>;
   /** Times a new session had to be created after one vanished (rate limit: 2 an hour). */
   newSessions?: number[];
+  /** The only place a transfer's state lives; a cancel whose server delete is owed is a state too. */
   state: TransferState;
-  /** A cancel whose server-side delete has not gone through yet (offline): retried later. */
-  cancelPending?: boolean;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A record as an earlier version may have written it: a pending cancel was a boolean beside the state. */
+export type StoredRecord = JournalRecord & { cancelPending?: boolean };
+
+/** Brings a record read from disk to the current shape (idempotent; same schema number, older writer). */
+export function upgradeRecord(r: StoredRecord): JournalRecord {
+  if (!('cancelPending' in r)) return r;
+  const { cancelPending, ...rec } = r;
+  if (cancelPending === true && rec.state.kind === 'cancelled') return { ...rec, state: { ...rec.state, deletePending: true } };
+  return rec;
 }
 
 export interface Journal {

@@ -1,5 +1,17 @@
-// The remaining ports the engine is built from: clock, logger, file access.
+// Every port the engine is built from, in one place: the clock, logger and file access are
+// defined here; the journal, HTTP, provider, digest and target-store ports live beside the code
+// that explains them and are re-exported here. A composition root (or a test) imports from here.
 import type { Fingerprint } from './journal.js';
+
+export type { Claim, Fingerprint, Journal, JournalRecord, JournalSession } from './journal.js';
+export type { Http, HttpRequest, HttpResponse } from './http.js';
+export type {
+  CancelOutcome, Chunk, ChunkRules, Endpoint, Json, LocalFile, Provider, ProviderFactory, ProviderFactoryOptions,
+  RemoteFile, SendContext, ServerState, Session, Target, UploadJob,
+} from './provider.js';
+export type { Digester, Digests, DigestStream } from './digester.js';
+export type { HashAlgorithm, Hasher, HasherFactory } from './hashing.js';
+export type { TargetConfig, TargetStore } from './engine-api.js';
 
 export interface Clock {
   now(): number;

@@ -1,8 +1,8 @@
-// The transfer state machine as one pure function. Events that do not apply to the current
-// state are ignored (the state is returned unchanged): a progress report that arrives after a
-// pause must not turn the transfer back into 'uploading'.
+// The transfer state machine as one pure function, the only way a transfer's state changes.
+// Events that do not apply to the current state are ignored (the state is returned unchanged): a
+// progress report that arrives after a pause must not turn the transfer back into 'uploading'.
 import type { ErrorInfo } from '../common/errors.js';
-import type { TransferState, WaitReason } from '../common/transfer.js';
+import { isDeletePending, isRunning, type TransferState, type WaitReason } from '../common/transfer.js';
 
 export type TransferEvent =
   | { type: 'prepare'; hashed: number }
@@ -15,14 +15,15 @@ export type TransferEvent =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'requeue' }
-  | { type: 'cancel'; sessionDeleted: boolean; note?: string };
+  /** `deletePending`: the server could not be reached to delete the session; it is owed later. */
+  | { type: 'cancel'; sessionDeleted: boolean; note?: string; deletePending?: boolean }
+  /** The process restarted (or shut down): what was in flight is queued again. */
+  | { type: 'restart' };
 
 /** Bytes confirmed so far, for states that carry them. */
 export function offsetOf(s: TransferState): number {
   return 'offset' in s ? s.offset : 0;
 }
-
-const RUNNING = new Set(['queued', 'preparing', 'uploading', 'waiting', 'finishing']);
 
 export function transition(s: TransferState, e: TransferEvent): TransferState {
   switch (e.type) {
@@ -41,34 +42,32 @@ export function transition(s: TransferState, e: TransferEvent): TransferState {
     case 'finishing':
       return s.kind === 'uploading' || s.kind === 'waiting' ? { kind: 'finishing', offset: offsetOf(s) } : s;
     case 'done':
-      return RUNNING.has(s.kind) ? { kind: 'done', remotePath: e.remotePath, verified: e.verified } : s;
+      return isRunning(s) ? { kind: 'done', remotePath: e.remotePath, verified: e.verified } : s;
     case 'fail':
-      return RUNNING.has(s.kind) ? { kind: 'failed', offset: offsetOf(s), error: e.error } : s;
+      return isRunning(s) ? { kind: 'failed', offset: offsetOf(s), error: e.error } : s;
     case 'pause':
-      return RUNNING.has(s.kind) ? { kind: 'paused', offset: offsetOf(s) } : s;
+      return isRunning(s) ? { kind: 'paused', offset: offsetOf(s) } : s;
     case 'resume':
       return s.kind === 'paused' ? { kind: 'queued' } : s;
     case 'requeue':
       // Retry of a failed transfer, or a shutdown putting an in-flight one back in line.
-      return s.kind === 'failed' || RUNNING.has(s.kind) ? { kind: 'queued' } : s;
+      return s.kind === 'failed' || isRunning(s) ? { kind: 'queued' } : s;
     case 'cancel':
-      return s.kind === 'done' || s.kind === 'cancelled'
+      // A cancel whose server delete is still owed takes the outcome of the retried delete.
+      return s.kind === 'done' || (s.kind === 'cancelled' && !isDeletePending(s))
         ? s
-        : e.note === undefined
-          ? { kind: 'cancelled', sessionDeleted: e.sessionDeleted }
-          : { kind: 'cancelled', sessionDeleted: e.sessionDeleted, note: e.note };
+        : {
+            kind: 'cancelled',
+            sessionDeleted: e.sessionDeleted,
+            ...(e.note === undefined ? {} : { note: e.note }),
+            ...(e.deletePending ? { deletePending: true as const } : {}),
+          };
+    case 'restart':
+      return s.kind === 'preparing' || s.kind === 'uploading' || s.kind === 'waiting' || s.kind === 'finishing' ? { kind: 'queued' } : s;
   }
 }
 
 /** A transfer that was in flight when the process died (or shut down) is simply queued again. */
 export function afterRestart(s: TransferState): TransferState {
-  switch (s.kind) {
-    case 'preparing':
-    case 'uploading':
-    case 'waiting':
-    case 'finishing':
-      return { kind: 'queued' };
-    default:
-      return s;
-  }
+  return transition(s, { type: 'restart' });
 }

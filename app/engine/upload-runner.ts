@@ -5,8 +5,8 @@
 // small hashing buffer, otherwise one.
 // Whole-file and per-chunk digests go through the Digester: `deps.digester` when given (the app
 // passes a worker-thread one), else in-thread with `deps.hashers`.
-import { FerryError, toErrorInfo, type ErrorInfo } from '../common/errors.js';
-import { chooseChunkSize, heldBytes, nextChunk } from './chunk-plan.js';
+import { FerryError, toErrorInfo } from '../common/errors.js';
+import { heldBytes, nextChunk } from './chunk-plan.js';
 import { classify } from './classify.js';
 import { ChunkLoader } from './chunk-loader.js';
 import { DigestPipeline } from './digest-pipeline.js';
@@ -14,9 +14,11 @@ import { inlineDigester, type Digester } from './digester.js';
 import type { HashAlgorithm, HasherFactory } from './hashing.js';
 import { journalWriteError, sameFingerprint, type Journal, type JournalRecord } from './journal.js';
 import type { Clock, FileSource, Logger, OpenFile } from './ports.js';
-import type { Provider, RemoteFile, ServerState, Session, UploadJob } from './provider.js';
+import type { Provider, ServerState, Session } from './provider.js';
 import { decide, freshAttempts, onProgress, record, type AttemptState, type RetryConfig } from './retry-policy.js';
 import type { TransferEvent } from './transition.js';
+import { digestWholeFile } from './pre-digest.js';
+import { advance, failure, jobFor, verifyRemote, waitReason, type RunOutcome } from './upload-job.js';
 
 export interface RunnerDeps {
   provider: Provider;
@@ -40,10 +42,7 @@ export interface RunnerDeps {
   afterChunk?: (offset: number) => void;
 }
 
-export type RunOutcome =
-  | { kind: 'done'; remote: RemoteFile; verified: boolean }
-  | { kind: 'failed'; error: ErrorInfo }
-  | { kind: 'aborted' };
+export type { RunOutcome } from './upload-job.js';
 
 const EXPIRY_MARGIN_MS = 60_000;
 
@@ -101,7 +100,7 @@ class Run {
       d.log.info('upload session expired; starting a new one', { transfer: rec.id });
       this.dropSession();
     }
-    const job = this.job();
+    const job = jobFor(this.rec, this.d.provider.rules);
     let session: Session | undefined = rec.session && { ref: rec.session.ref, chunkSize: rec.session.chunkSize, ...(rec.session.expiresAt !== undefined ? { expiresAt: rec.session.expiresAt } : {}) };
     let st: ServerState | undefined;
     let emptySent = false;
@@ -137,7 +136,7 @@ class Run {
           const digests = { ...(rec.digests ?? {}), ...(await hashes.digests(rec.fingerprint.size)) };
           const completed = st.kind === 'complete' ? st.result : undefined;
           const remote = await d.provider.finish(session, completed ? { ...job, completed } : job, digests, this.signal);
-          return this.verify(remote, digests);
+          return verifyRemote(rec.localPath, remote, digests);
         }
         const { data, digests } = await loader.load(next);
         await this.checkUnchanged();
@@ -200,17 +199,6 @@ class Run {
     }
   }
 
-  private job(): UploadJob {
-    const { rec } = this;
-    const name = rec.remotePath.split('/').pop() || rec.localPath.split(/[\\/]/).pop() || 'file';
-    return {
-      file: { path: rec.localPath, name, size: rec.fingerprint.size, mtimeMs: Number(BigInt(rec.fingerprint.mtimeNs) / 1_000_000n) },
-      target: { remotePath: rec.remotePath, conflict: rec.conflict },
-      chunkSize: chooseChunkSize(this.d.provider.rules, rec.chunkSize),
-      digests: rec.digests ?? {},
-    };
-  }
-
   private hashAlgorithms(): HashAlgorithm[] {
     const p = this.d.provider;
     const want = [...(p.needsAtFinish ?? []), ...(p.integrity ? [p.integrity] : [])];
@@ -222,25 +210,9 @@ class Run {
     const { rec, d } = this;
     const missing = (d.provider.needsBefore ?? []).filter((a) => rec.digests?.[a] === undefined);
     if (missing.length === 0) return;
-    d.emit({ type: 'prepare', hashed: 0 });
-    const hashers = missing.map((a) => [a, d.hashers(a)] as const);
-    const buf = Buffer.allocUnsafe(4 << 20);
-    let pos = 0;
-    let lastEmit = 0;
-    while (pos < rec.fingerprint.size) {
-      this.checkAborted();
-      const n = await this.file.read(buf, Math.min(buf.length, rec.fingerprint.size - pos), pos);
-      if (n === 0) throw new FerryError('file-short', `${rec.localPath} got shorter while being checksummed`, { file: rec.localPath });
-      for (const [, h] of hashers) h.update(buf.subarray(0, n));
-      pos += n;
-      if (d.clock.now() - lastEmit > 100) {
-        lastEmit = d.clock.now();
-        d.emit({ type: 'prepare', hashed: pos });
-      }
-    }
+    const got = await digestWholeFile(this.file, rec, missing, { hashers: d.hashers, clock: d.clock, emit: d.emit, checkAborted: () => this.checkAborted() });
     await this.checkUnchanged();
-    rec.digests = { ...(rec.digests ?? {}) };
-    for (const [a, h] of hashers) rec.digests[a] = h.digest();
+    rec.digests = { ...(rec.digests ?? {}), ...got };
     await this.persist(true);
   }
 
@@ -252,7 +224,7 @@ class Run {
     if (rec.session || rec.digests) {
       d.log.warn('file changed since the upload started; starting over with a new session', { transfer: rec.id, file: rec.localPath });
       // Best effort: the old session's partial data must never be completed with new bytes.
-      await this.d.provider.cancel(this.sessionOf(), this.job(), this.signal).catch(() => undefined);
+      await this.d.provider.cancel(this.sessionOf(), jobFor(this.rec, this.d.provider.rules), this.signal).catch(() => undefined);
     }
     rec.fingerprint = fp;
     rec.digests = {};
@@ -282,26 +254,11 @@ class Run {
   private async abandon(e: unknown, session: Session | undefined): Promise<void> {
     const code = e instanceof FerryError ? e.code : undefined;
     if (session && (code === 'file-changed' || code === 'file-short' || code === 'file-unreadable')) {
-      const out = await this.d.provider.cancel(session, this.job(), new AbortController().signal).catch(() => undefined);
+      const out = await this.d.provider.cancel(session, jobFor(this.rec, this.d.provider.rules), new AbortController().signal).catch(() => undefined);
       this.d.log.info('session cancelled after a local file problem', { transfer: this.rec.id, deleted: out?.deleted ?? false });
       this.dropSession();
       await this.persist(true).catch(() => undefined);
     }
-  }
-
-  private verify(remote: RemoteFile, digests: Partial<Record<HashAlgorithm, string>>): RunOutcome {
-    const h = remote.hash;
-    if (!h) return { kind: 'done', remote, verified: false };
-    const local = digests[h.algorithm];
-    if (local === undefined) return { kind: 'done', remote, verified: false };
-    const same = h.algorithm === 'quickxor' ? local === h.value : local.toLowerCase() === h.value.toLowerCase();
-    if (!same) {
-      return {
-        kind: 'failed',
-        error: { code: 'integrity', message: `${this.rec.localPath}: the server's ${h.algorithm} (${h.value}) differs from the local file's (${local}); the upload is not trusted` },
-      };
-    }
-    return { kind: 'done', remote, verified: true };
   }
 
   private async waitThrottle(): Promise<void> {
@@ -321,24 +278,7 @@ class Run {
     }
   }
 
-
   private checkAborted(): void {
     if (this.signal.aborted) throw this.signal.reason ?? new FerryError('cancelled', 'aborted');
   }
-}
-
-function advance(st: ServerState, index: number, end: number): ServerState {
-  if (st.kind === 'parts') return { kind: 'parts', have: [...st.have, index] };
-  return { kind: 'offset', offset: end };
-}
-
-
-function failure(e: unknown, why: string): ErrorInfo {
-  const info = toErrorInfo(e);
-  return why === 'not retryable' ? info : { ...info, message: `${info.message} (${why})` };
-}
-
-function waitReason(e: unknown, reason: 'backoff' | 'throttled'): 'backoff' | 'throttled' | 'offline' {
-  if (reason === 'throttled') return 'throttled';
-  return e instanceof FerryError && e.code === 'network' ? 'offline' : 'backoff';
 }

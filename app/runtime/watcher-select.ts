@@ -5,8 +5,6 @@
 import type { Watcher } from '../engine/watcher.js';
 import { ChokidarWatcher } from '../node/watcher-chokidar.js';
 
-export type WatcherName = 'parcel' | 'chokidar';
-
 export async function createWatcher(name: string | undefined = process.env.FERRY_WATCHER): Promise<Watcher> {
   if (name === 'chokidar') return new ChokidarWatcher();
   if (name !== undefined && name !== '' && name !== 'parcel') {

@@ -6,6 +6,7 @@ import type { AppInfo, CommandChannel, ConnectionCheck, Events, EventChannel, Re
 import { validateCommand } from '../common/api-validate.js';
 import { FerryError, toErrorInfo } from '../common/errors.js';
 import { DeltaTracker } from '../common/transfer-delta.js';
+import { isSettled } from '../common/transfer.js';
 import type { Engine, TargetConfig, TargetStore } from '../engine/engine-api.js';
 import { checkPath, expandPaths, type PathPolicy } from './expand-paths.js';
 import type { FolderStore, FolderWatching } from './folder-store.js';
@@ -92,7 +93,7 @@ export function createFerryService(d: ServiceDeps): FerryService {
     'targets:remove': async ({ id }) => {
       const t = await mustTarget(id);
       if (t.sandbox) throw new FerryError('bad-input', `${t.name} is the built-in sandbox and cannot be removed`);
-      const busy = d.engine.list().filter((v) => v.targetId === id && v.state.kind !== 'done' && v.state.kind !== 'cancelled' && v.state.kind !== 'failed');
+      const busy = d.engine.list().filter((v) => v.targetId === id && !isSettled(v.state));
       if (busy.length > 0) throw new FerryError('bad-input', `${t.name} still has ${busy.length} transfer(s) in the queue; cancel them first`);
       await d.targets.remove(id);
       await targetsChanged();

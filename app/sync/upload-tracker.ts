@@ -4,7 +4,7 @@
 // journal are adopted rather than added twice. Everything it reports runs on the folder's loop.
 import { join, posix } from 'node:path';
 import { toErrorInfo } from '../common/errors.js';
-import type { TransferView } from '../common/transfer.js';
+import { isSettled, type TransferView } from '../common/transfer.js';
 import type { Engine } from '../engine/engine-api.js';
 import type { IndexEntry } from './planner.js';
 import type { Prepared } from './prepare-upload.js';
@@ -62,7 +62,7 @@ export class UploadTracker {
     const prefix = this.target.remoteDir.endsWith('/') ? this.target.remoteDir : `${this.target.remoteDir}/`;
     for (const v of this.engine.list()) {
       if (v.targetId !== this.target.targetId || !v.remotePath.startsWith(prefix)) continue;
-      if (v.state.kind === 'done' || v.state.kind === 'cancelled' || v.state.kind === 'failed') continue;
+      if (isSettled(v.state)) continue;
       const rel = v.remotePath.slice(prefix.length);
       if (!roots.some((r) => join(r, rel) === v.localPath)) continue;
       this.follow(rel, { id: v.id, stat: { size: v.size, mtimeMs: -1 }, hash: '' });

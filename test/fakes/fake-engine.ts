@@ -1,40 +1,68 @@
-// A hand-written in-memory Engine for shell and UI tests: transfers move only when a test calls
-// `advance`, so every state is reachable on demand and nothing depends on timing.
-import { promises as fsp } from 'node:fs';
+// The one hand-written in-memory Engine, for shell, UI and folder-sync tests. `add` checks each
+// file like the real engine (exists, regular) and records it with the bytes it had when queued.
+// Transfers move only when the test says so (`set`, `advance`, `finish`, `fail`), or, with
+// `finish: 'auto'`, each completes by itself on the next turn of the event loop. Nothing depends
+// on timing. `calls` lists the commands received, in order.
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FerryError } from '../../app/common/errors.js';
-import type { TransferView } from '../../app/common/transfer.js';
-import { isActive } from '../../app/common/transfer.js';
-import type { AddRequest, Engine, TargetStore } from '../../app/engine/engine-api.js';
+import { isRunning, isSettled, type TransferState, type TransferView } from '../../app/common/transfer.js';
+import type { AddItem, AddRequest, Engine, TargetConfig, TargetStore } from '../../app/engine/engine-api.js';
+
+export interface RecordedAdd {
+  id: string;
+  item: AddItem;
+  targetId: string;
+  /** File content at the moment it was queued. */
+  bytes: Buffer;
+}
+
+export interface FakeEngineOptions {
+  /** When given, `add` refuses targets it does not hold and takes the provider from them. */
+  targets?: TargetStore;
+  now?: () => number;
+  /** 'auto': every transfer completes by itself; 'manual' (default): the test moves them. */
+  finish?: 'auto' | 'manual';
+}
 
 export class FakeEngine implements Engine {
+  readonly added: RecordedAdd[] = [];
+  readonly calls: string[] = [];
+  started = false;
+  stopped = false;
   private readonly views = new Map<string, TransferView>();
   private readonly listeners = new Set<(v: TransferView[]) => void>();
   private readonly waiters = new Map<string, ((v: TransferView) => void)[]>();
   private seq = 0;
-  readonly calls: string[] = [];
-  started = false;
-  stopped = false;
+  private readonly now: () => number;
 
-  constructor(private readonly targets?: TargetStore, private readonly clock: () => number = Date.now) {}
+  constructor(private readonly o: FakeEngineOptions = {}) {
+    this.now = o.now ?? Date.now;
+  }
 
   async add(req: AddRequest): Promise<TransferView[]> {
     this.calls.push(`add:${req.items.length}`);
-    const target = this.targets ? await this.targets.get(req.targetId) : { id: req.targetId, provider: 'tus' as const };
+    const target = this.o.targets ? await this.o.targets.get(req.targetId) : { id: req.targetId, provider: 'tus' as const };
     if (!target) throw new FerryError('bad-input', `no target with id ${req.targetId}`);
-    const out: TransferView[] = [];
+    const recs: RecordedAdd[] = [];
     for (const item of req.items) {
-      const st = await fsp.stat(item.localPath).catch(() => undefined);
-      if (!st) throw new FerryError('file-missing', `${item.localPath}: no such file`, { file: item.localPath });
-      if (!st.isFile()) throw new FerryError('file-not-regular', `${item.localPath}: not a regular file`, { file: item.localPath });
-      const now = this.clock();
+      const st = await stat(item.localPath).catch(() => undefined);
+      if (!st) throw new FerryError('file-missing', `Cannot upload ${item.localPath}: it does not exist`, { file: item.localPath });
+      if (!st.isFile()) throw new FerryError('file-not-regular', `Cannot upload ${item.localPath}: not a regular file`, { file: item.localPath });
+      recs.push({ id: `t${++this.seq}`, item, targetId: req.targetId, bytes: await readFile(item.localPath) });
+    }
+    const out: TransferView[] = [];
+    for (const r of recs) {
+      const now = this.now();
       const v: TransferView = {
-        id: `t${++this.seq}`, name: basename(item.localPath), localPath: item.localPath, targetId: req.targetId,
-        remotePath: item.remotePath, provider: target.provider, size: st.size, state: { kind: 'queued' },
+        id: r.id, name: basename(r.item.localPath), localPath: r.item.localPath, targetId: req.targetId,
+        remotePath: r.item.remotePath, provider: target.provider, size: r.bytes.length, state: { kind: 'queued' },
         transferred: 0, speed: 0, createdAt: now, updatedAt: now,
       };
+      this.added.push(r);
       this.views.set(v.id, v);
       out.push(v);
+      if (this.o.finish === 'auto') setImmediate(() => this.finish(r.id));
     }
     this.emit();
     return out;
@@ -42,10 +70,14 @@ export class FakeEngine implements Engine {
 
   /** Test control: put a transfer into any state with any progress. */
   set(id: string, patch: Partial<TransferView>): void {
-    const v = this.must(id);
-    const next = { ...v, ...patch, updatedAt: this.clock() };
+    const v = this.views.get(id);
+    if (!v) return;
+    const next = { ...v, ...patch, updatedAt: this.now() };
     this.views.set(id, next);
-    if (!isActive(next.state) && next.state.kind !== 'paused') for (const w of this.waiters.get(id) ?? []) w(next);
+    if (isSettled(next.state)) {
+      for (const w of this.waiters.get(id) ?? []) w(next);
+      this.waiters.delete(id);
+    }
     this.emit();
   }
 
@@ -60,10 +92,24 @@ export class FakeEngine implements Engine {
     }
   }
 
+  finish(id: string): void {
+    const v = this.views.get(id);
+    if (v) this.settle(id, { kind: 'done', remotePath: v.remotePath, verified: true });
+  }
+
+  fail(id: string, message = 'server said no'): void {
+    this.settle(id, { kind: 'failed', offset: 0, error: { code: 'rejected', message } });
+  }
+
+  /** Remote paths queued so far, in order. */
+  remotePaths(): string[] {
+    return this.added.map((a) => a.item.remotePath);
+  }
+
   async pause(id: string): Promise<void> {
     this.calls.push(`pause:${id}`);
     const v = this.must(id);
-    if (isActive(v.state)) this.set(id, { state: { kind: 'paused', offset: v.transferred }, speed: 0 });
+    if (isRunning(v.state)) this.set(id, { state: { kind: 'paused', offset: v.transferred }, speed: 0 });
   }
   async resume(id: string): Promise<void> {
     this.calls.push(`resume:${id}`);
@@ -72,7 +118,7 @@ export class FakeEngine implements Engine {
   }
   async cancel(id: string): Promise<void> {
     this.calls.push(`cancel:${id}`);
-    this.set(id, { state: { kind: 'cancelled', sessionDeleted: true }, speed: 0 });
+    this.settle(id, { kind: 'cancelled', sessionDeleted: true });
   }
   async retry(id: string): Promise<void> {
     this.calls.push(`retry:${id}`);
@@ -82,7 +128,7 @@ export class FakeEngine implements Engine {
   }
   async pauseAll(): Promise<void> {
     this.calls.push('pauseAll');
-    for (const v of [...this.views.values()]) if (isActive(v.state)) await this.pause(v.id);
+    for (const v of [...this.views.values()]) if (isRunning(v.state)) await this.pause(v.id);
   }
   async resumeAll(): Promise<void> {
     this.calls.push('resumeAll');
@@ -104,8 +150,8 @@ export class FakeEngine implements Engine {
     return () => this.listeners.delete(listener);
   }
   settled(id: string): Promise<TransferView> {
-    const v = this.must(id);
-    if (!isActive(v.state) && v.state.kind !== 'paused') return Promise.resolve(v);
+    const v = this.views.get(id);
+    if (v && isSettled(v.state)) return Promise.resolve(v);
     return new Promise((resolve) => this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]));
   }
   async start(): Promise<void> {
@@ -115,6 +161,9 @@ export class FakeEngine implements Engine {
     this.stopped = true;
   }
 
+  private settle(id: string, state: TransferState): void {
+    this.set(id, { state, speed: 0 });
+  }
   private must(id: string): TransferView {
     const v = this.views.get(id);
     if (!v) throw new FerryError('bad-input', `no transfer with id ${id}`);
@@ -128,9 +177,9 @@ export class FakeEngine implements Engine {
 
 /** An in-memory TargetStore. */
 export class MemoryTargetStore implements TargetStore {
-  private readonly items = new Map<string, import('../../app/engine/engine-api.js').TargetConfig>();
-  async list() { return [...this.items.values()]; }
-  async get(id: string) { return this.items.get(id); }
-  async put(t: import('../../app/engine/engine-api.js').TargetConfig) { this.items.set(t.id, t); }
-  async remove(id: string) { this.items.delete(id); }
+  private readonly items = new Map<string, TargetConfig>();
+  async list(): Promise<TargetConfig[]> { return [...this.items.values()]; }
+  async get(id: string): Promise<TargetConfig | undefined> { return this.items.get(id); }
+  async put(t: TargetConfig): Promise<void> { this.items.set(t.id, t); }
+  async remove(id: string): Promise<void> { this.items.delete(id); }
 }

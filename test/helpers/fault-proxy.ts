@@ -29,6 +29,8 @@ export interface FaultProxy {
   /** Resolves once the mode is in force (leaving `refuse` re-opens the listener on the same port). */
   setMode(mode: ProxyMode): Promise<void>;
   bytesUp(): number;
+  /** Bytes accepted but not yet forwarded (held back by latency or a bandwidth cap), both ways. */
+  inFlight(): number;
   bytesDown(): number;
   /** Connections accepted since start. */
   connections(): number;
@@ -50,6 +52,7 @@ export async function startFaultProxy(o: { targetPort: number; targetHost?: stri
 
   const kill = (c: Conn, how: 'reset' | 'close'): void => {
     c.dead = true;
+    conns.delete(c);
     for (const d of [c.up, c.down]) { clearTimeout(d.timer); d.q.length = 0; }
     if (how === 'reset') { c.client.resetAndDestroy(); c.upstream.resetAndDestroy(); }
     else { c.client.end(); c.upstream.end(); c.client.destroySoon(); c.upstream.destroySoon(); }
@@ -135,7 +138,16 @@ export async function startFaultProxy(o: { targetPort: number; targetHost?: stri
       d.src.on('end', () => { if (!c.dead) enqueue(c, d, undefined, 'end'); });
       d.dst.on('drain', () => pump(c, d));
       d.src.on('error', () => { if (!c.dead) kill(c, 'reset'); });
-      d.src.on('close', () => { if (!c.dead && d.q.length === 0) { c.dead = true; d.dst.destroySoon(); } conns.delete(c); });
+      // A side that went away (a client aborting its request) is closed on the other side once the
+      // bytes already in flight have landed, as a network would; not left open forever.
+      d.src.on('close', () => {
+        if (c.dead) return;
+        if (d.q.length === 0) {
+          c.dead = true;
+          d.dst.destroySoon();
+          conns.delete(c);
+        } else enqueue(c, d, undefined, 'close');
+      });
     }
   };
 
@@ -168,6 +180,7 @@ export async function startFaultProxy(o: { targetPort: number; targetHost?: stri
       }
     },
     bytesUp: () => up,
+    inFlight: () => [...conns].reduce((n, c) => n + (c.dead ? 0 : c.up.queued + c.down.queued), 0),
     bytesDown: () => down,
     connections: () => accepted,
     async close() {

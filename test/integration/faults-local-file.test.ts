@@ -3,7 +3,8 @@
 import { appendFileSync, openSync, writeSync, closeSync, truncateSync, promises as fsp } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderId } from '../../app/common/transfer.js';
-import { dataOffset, isData, startRig, toSession, type Rig } from '../helpers/invariants.js';
+import { startRig, type Rig } from '../helpers/engine-rig.js';
+import { dataOffset, isData, toSession } from '../helpers/invariants.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {

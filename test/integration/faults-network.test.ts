@@ -3,7 +3,9 @@
 // Every test ends with the invariants I1-I4 (test/helpers/invariants.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderId } from '../../app/common/transfer.js';
-import { DATA_ROUTE, dataOffset, isData, startRig, toSession, waitFor, type HttpRecord, type Rig } from '../helpers/invariants.js';
+import { startRig, waitFor, type Rig } from '../helpers/engine-rig.js';
+import { DATA_ROUTE, dataOffset, isData, toSession } from '../helpers/invariants.js';
+import type { HttpRecord } from '../helpers/recording-ports.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -107,7 +109,7 @@ describe('row 3: black hole (server stops reading)', () => {
     const p = await rig.makeFile('stall.bin', 3 * cs + 10);
     await rig.proxy!.setMode({ kind: 'blackhole_after', bytes: cs + cs / 2 });
     const t = await rig.add(p);
-    await waitFor(() => rig!.http.records.some((r) => r.error === 'stalled'), 'the stalled request', 5_000);
+    await waitFor(() => rig!.http.records.some((r) => r.error === 'stalled'), 'the stalled request');
     await rig.proxy!.setMode({ kind: 'pass' });
     const v = await rig.engine.settled(t.id);
     expect(v.state.kind, JSON.stringify(v.state)).toBe('done');
@@ -115,9 +117,11 @@ describe('row 3: black hole (server stops reading)', () => {
     expect(stalled.length).toBeGreaterThanOrEqual(1);
     for (const r of stalled) {
       const took = r.endedMs! - r.startedMs;
-      // The watchdog's bound ±10 %, plus a little for a busy event loop on a shared machine.
+      // Never before the bound. 'stalled' comes only from the watchdog, so the upper bound only has
+      // to tell the configured bound from the transport's default (30 s): it leaves room for an
+      // event loop that a loaded machine delays by whole seconds (the watchdog's timer is real).
       expect(took).toBeGreaterThanOrEqual(idle * 0.9);
-      expect(took).toBeLessThanOrEqual(idle * 1.1 + 300);
+      expect(took).toBeLessThan(idle * 5);
     }
     await rig.check();
   });

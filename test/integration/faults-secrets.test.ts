@@ -7,7 +7,8 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderId } from '../../app/common/transfer.js';
-import { DATA_ROUTE, isData, refSecrets, startRig, type Rig } from '../helpers/invariants.js';
+import { startRig, type Rig } from '../helpers/engine-rig.js';
+import { DATA_ROUTE, isData, refSecrets } from '../helpers/invariants.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {

@@ -4,7 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderId } from '../../app/common/transfer.js';
 import type { RunningTusEmulator } from '../../app/emulators/tus/emulator.js';
-import { DATA_ROUTE, dataOffset, isData, startRig, toSession, type Rig } from '../helpers/invariants.js';
+import { FakeClock } from '../fakes/fake-clock.js';
+import { startRig, type Rig } from '../helpers/engine-rig.js';
+import { DATA_ROUTE, dataOffset, isData, toSession } from '../helpers/invariants.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -177,16 +179,23 @@ describe('row 15: Box part conflicts and commit 202', () => {
   });
 
   it('commit answered 202 + Retry-After: 3 twice, then 201: each retry waits ≥ 3 s, the sha1 is verified', async () => {
-    rig = await startRig('box', { emulator: { commitAcceptedCount: 2, retryAfterSeconds: 3 } });
-    const p = await rig.makeFile('commit.bin', 2 * rig.c.chunkSize + 1);
-    const v = await rig.upload(p);
-    expect(v.state).toMatchObject({ kind: 'done', verified: true });
-    const commits = rig.http.records.filter((r) => r.url.endsWith('/commit'));
-    expect(commits.map((r) => r.status)).toEqual([202, 202, 201]);
-    expect(commits[1]!.startedMs - commits[0]!.startedMs).toBeGreaterThanOrEqual(3_000);
-    expect(commits[2]!.startedMs - commits[1]!.startedMs).toBeGreaterThanOrEqual(3_000);
-    await rig.check();
-  }, 20_000);
+    // On a FakeClock that jumps to each wait's end: the waits are measured exactly, not timed.
+    const clock = new FakeClock();
+    rig = await startRig('box', { clock, emulator: { commitAcceptedCount: 2, retryAfterSeconds: 3 } });
+    const stop = clock.drive();
+    try {
+      const p = await rig.makeFile('commit.bin', 2 * rig.c.chunkSize + 1);
+      const v = await rig.upload(p);
+      expect(v.state).toMatchObject({ kind: 'done', verified: true });
+      const commits = rig.http.records.filter((r) => r.url.endsWith('/commit'));
+      expect(commits.map((r) => r.status)).toEqual([202, 202, 201]);
+      expect(commits[1]!.at - commits[0]!.at).toBeGreaterThanOrEqual(3_000);
+      expect(commits[2]!.at - commits[1]!.at).toBeGreaterThanOrEqual(3_000);
+      await rig.check();
+    } finally {
+      stop();
+    }
+  });
 });
 
 describe('row 18: Graph 409 nameAlreadyExists on createUploadSession', () => {

@@ -1,10 +1,12 @@
 // Fault catalogue rows 5, 7 and 8, where the delays themselves are the behaviour: the engine runs
-// on a FakeClock that jumps to each pending sleep's deadline, so the schedule is asserted exactly
-// and a ten-minute Retry-After costs no real time. Requests are stamped with the fake clock.
+// on a FakeClock that jumps to each pending sleep's deadline (FakeClock.drive), so the schedule
+// is asserted exactly and a ten-minute Retry-After costs no real time. Requests are stamped with
+// the fake clock; no assertion here reads the wall clock.
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeState, type ProviderId, type TransferState } from '../../app/common/transfer.js';
 import { FakeClock } from '../fakes/fake-clock.js';
-import { DATA_ROUTE, isData, startRig, type Rig } from '../helpers/invariants.js';
+import { startRig, type Rig } from '../helpers/engine-rig.js';
+import { DATA_ROUTE, isData } from '../helpers/invariants.js';
 
 let rig: Rig | undefined;
 let stopClock: (() => void) | undefined;
@@ -14,25 +16,8 @@ afterEach(async () => {
   rig = undefined;
 });
 
-/**
- * Wakes each sleeper as soon as it sleeps (one transfer: at most one sleeper at a time). `before`
- * runs before every jump, with the pending sleep's length, and may act first (restore a server).
- */
-function autoAdvance(clock: FakeClock, before?: (ms: number) => Promise<void> | void): () => void {
-  let on = true;
-  const loop = async (): Promise<void> => {
-    while (on) {
-      if (clock.pending() > 0) {
-        const ms = clock.sleeps[clock.sleeps.length - 1]!;
-        await before?.(ms);
-        clock.advance(ms);
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  };
-  void loop();
-  return () => { on = false; };
-}
+/** Wakes each sleeper at its deadline as soon as it sleeps; `before` may act first (restore a server). */
+const autoAdvance = (clock: FakeClock, before?: (ms: number) => Promise<void> | void): (() => void) => clock.drive(before);
 
 const BASE = { baseMs: 1_000, jitterMs: 1_000 };
 
@@ -68,12 +53,12 @@ describe('row 7: 5xx three times, then success', () => {
 });
 
 describe('row 8: 429 with Retry-After', () => {
-  const forms: [string, (clock: FakeClock) => string, number, number][] = [
-    ['delta-seconds 7', () => '7', 7_000, 7_000],
-    // An HTTP-date has whole seconds: the date 7 s after the next whole second is 7-8 s away when
-    // the header is made; the 429 is read a little later (a loaded machine: up to a few hundred
-    // ms), hence the catalogue's ± 0.5 s.
-    ['an HTTP-date 7 s ahead', () => new Date((Math.floor(Date.now() / 1000) + 8) * 1000).toUTCString(), 6_500, 8_000],
+  // An HTTP-date is read against the same answer's Date (both the server's clock), so the answer
+  // carries both: 7 s apart, on a day far from the local clock, the wait is exactly 7 s however
+  // late the answer is read.
+  const forms: [string, Record<string, string>, number, number][] = [
+    ['delta-seconds 7', { 'retry-after': '7' }, 7_000, 7_000],
+    ['an HTTP-date 7 s ahead', { 'retry-after': 'Wed, 01 Jan 2031 00:00:07 GMT', date: 'Wed, 01 Jan 2031 00:00:00 GMT' }, 7_000, 7_000],
   ];
   it.each(['tus', 'onedrive'] as ProviderId[])('%s waits the time asked for, in both forms, and sends nothing earlier', async (id) => {
     for (const [label, header, min, max] of forms) {
@@ -81,7 +66,7 @@ describe('row 8: 429 with Retry-After', () => {
       rig = await startRig(id, { clock, random: () => 0 });
       stopClock = autoAdvance(clock);
       const p = await rig.makeFile(`429-${label.split(' ')[0]}.bin`, 3 * rig.c.chunkSize);
-      rig.emu.inject({ method: DATA_ROUTE[id].method, path: DATA_ROUTE[id].path, withBody: true, after: 1, action: { kind: 'respond', status: 429, headers: { 'retry-after': header(clock) } } });
+      rig.emu.inject({ method: DATA_ROUTE[id].method, path: DATA_ROUTE[id].path, withBody: true, after: 1, action: { kind: 'respond', status: 429, headers: header } });
       const v = await rig.upload(p);
       expect(v.state.kind, JSON.stringify(v.state)).toBe('done');
       const hit = rig.http.records.find((r) => r.status === 429)!;

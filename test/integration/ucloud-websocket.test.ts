@@ -18,7 +18,7 @@ import { startUcloudEmulator, type UcloudEmulatorOptions } from '../../app/emula
 import { createUcloudProvider } from '../../app/providers/ucloud/client.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { CASES } from '../helpers/provider-cases.js';
-import { startHarness, type Harness } from '../helpers/engine-harness.js';
+import { startRig, type Rig } from '../helpers/engine-rig.js';
 
 const MiB = 1 << 20;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -235,7 +235,7 @@ describe('UCloud WEBSOCKET_V2: client ↔ emulator', () => {
 });
 
 describe('UCloud WEBSOCKET_V2 under the engine', () => {
-  let h: Harness | undefined;
+  let h: Rig | undefined;
   afterEach(async () => {
     await h?.close();
     h = undefined;
@@ -243,7 +243,7 @@ describe('UCloud WEBSOCKET_V2 under the engine', () => {
 
   it('a socket reset mid-file: the engine retries, the file restarts from 0 on the same session, and ends byte-identical', async () => {
     const c = CASES.find((x) => x.id === 'ucloud')!;
-    h = await startHarness({ ...c, emulator: { protocol: 'WEBSOCKET_V2' } }, { proxy: true });
+    h = await startRig({ ...c, emulator: { ...c.emulator, protocol: 'WEBSOCKET_V2' } }, { proxy: true });
     const local = await h.makeFile('ws.bin', 3 * MiB);
     await h.proxy!.setMode({ kind: 'reset_after', bytes: 2 * MiB });
     const v = await h.upload(local);

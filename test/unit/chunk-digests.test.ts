@@ -3,25 +3,11 @@
 // the server will check (tus: the checksum algorithm the server offers, nothing with checksum=off).
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Http, HttpRequest, HttpResponse } from '../../app/engine/http.js';
 import { chunkDigestHex } from '../../app/providers/shared/chunk-digest.js';
 import { createTusProvider } from '../../app/providers/tus/client.js';
 import { tusJob } from '../helpers/tus-server.js';
 import { systemClock } from '../../app/node/system-clock.js';
-
-type Reply = { status: number; headers?: Record<string, string> };
-
-class FakeHttp implements Http {
-  readonly sent: HttpRequest[] = [];
-  constructor(private readonly replies: Reply[]) {}
-  async request(req: HttpRequest): Promise<HttpResponse> {
-    this.sent.push(req);
-    const r = this.replies.shift();
-    if (!r) throw new Error(`FakeHttp: no reply scripted for ${req.method} ${req.url}`);
-    const body = Buffer.alloc(0);
-    return { status: r.status, headers: r.headers ?? {}, body, text: () => '', json: <T>() => ({}) as T };
-  }
-}
+import { FakeHttp } from '../fakes/fake-http.js';
 
 const ENDPOINT = 'https://tus.example.test/files/';
 const signal = new AbortController().signal;

@@ -38,7 +38,7 @@ beforeEach(async () => {
   await fsp.writeFile(outside, 'secret');
   const targets = new MemoryTargetStore();
   await targets.put({ id: 'sandbox', name: 'Sandbox', provider: 'tus', url: 'http://127.0.0.1:9', token: 'tok-secret', options: {}, conflict: 'rename', remoteRoot: '/', sandbox: true });
-  engine = new FakeEngine(targets);
+  engine = new FakeEngine({ targets });
   host = await testHost(engine, targets, join(dir, 'home'), web, { allowRoots: [join(dir, 'allowed')] });
 });
 

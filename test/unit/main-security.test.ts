@@ -64,7 +64,7 @@ describe('IPC gate', () => {
     await fsp.symlink(join(dir, 'elsewhere.txt'), join(dir, 'home', 'Videos', 'link.txt'));
     const targets = new MemoryTargetStore();
     await targets.put({ id: 'sandbox', name: 'Sandbox', provider: 'ucloud', url: 'http://127.0.0.1:9', token: 's3cret', options: {}, conflict: 'rename', remoteRoot: '/sandbox', sandbox: true });
-    engine = new FakeEngine(targets);
+    engine = new FakeEngine({ targets });
     service = createFerryService({
       engine, targets, folders: new JsonFolderStore(join(dir, 'ferry', 'folders.json')),
       info: { shell: 'desktop', version: 't', platform: 'linux', nativeDialog: true, tokenStorage: 'os' },

@@ -10,15 +10,9 @@ import { ParcelWatcher } from '../../app/node/watcher-parcel.js';
 import type { SyncEvent } from '../../app/sync/sync-events.js';
 import { SyncFolder } from '../../app/sync/sync-folder.js';
 import type { Watcher } from '../../app/engine/watcher.js';
-import { RecordingEngine } from '../fakes/recording-engine.js';
+import { FakeEngine } from '../fakes/fake-engine.js';
+import { waitFor } from '../helpers/wait-for.js';
 
-async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each<[string, () => Watcher]>([
@@ -28,7 +22,7 @@ describe.each<[string, () => Watcher]>([
   let base: string;
   let root: string;
   let state: string;
-  let engine: RecordingEngine;
+  let engine: FakeEngine;
   let folder: SyncFolder | undefined;
   let events: SyncEvent[];
 
@@ -37,7 +31,7 @@ describe.each<[string, () => Watcher]>([
     root = join(base, 'Footage');
     state = join(base, 'home', 'sync', 'f1');
     await mkdir(root);
-    engine = new RecordingEngine();
+    engine = new FakeEngine({ finish: 'auto' });
     events = [];
   });
   afterEach(async () => {
@@ -64,13 +58,13 @@ describe.each<[string, () => Watcher]>([
     await utimes(join(root, 'a.txt'), old, old);
     await utimes(join(root, 'day1', 'b.txt'), old, old);
     await start();
-    await waitFor('initial uploads', () => done() === 2);
+    await waitFor(() => done() === 2, 'initial uploads');
     expect(engine.remotePaths().sort()).toEqual(['/Footage/a.txt', '/Footage/day1/b.txt']);
     expect(engine.added.every((a) => a.item.conflict === 'replace' && a.item.origin === 'sync:f1' && a.targetId === 't1')).toBe(true);
 
     await mkdir(join(root, 'day2'));
     await writeFile(join(root, 'day2', 'c.txt'), 'charlie');
-    await waitFor('new file upload', () => done() === 3);
+    await waitFor(() => done() === 3, 'new file upload');
     await sleep(500);
     expect(engine.remotePaths().slice(2)).toEqual(['/Footage/day2/c.txt']);
     expect(engine.added[2]!.bytes.toString()).toBe('charlie');
@@ -84,7 +78,7 @@ describe.each<[string, () => Watcher]>([
       await appendFile(p, `line ${i}\n`);
       await sleep(100);
     }
-    await waitFor('upload of the grown file', () => done() === 1);
+    await waitFor(() => done() === 1, 'upload of the grown file');
     await sleep(600);
     expect(engine.added).toHaveLength(1);
     expect(engine.added[0]!.bytes.toString()).toBe(Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join(''));
@@ -100,7 +94,7 @@ describe.each<[string, () => Watcher]>([
       await appendFile(p, `frame ${i}\n`);
       await sleep(100);
     }
-    await waitFor('the final upload', () => engine.added.at(-1)?.bytes.toString() === expected);
+    await waitFor(() => engine.added.at(-1)?.bytes.toString() === expected, 'the final upload');
     await sleep(600);
     expect(engine.added.length).toBeGreaterThanOrEqual(2);
     // The first upload went while the file was still growing: forced by the maximum wait.
@@ -113,10 +107,10 @@ describe.each<[string, () => Watcher]>([
     const old = new Date(Date.now() - 60_000);
     await utimes(join(root, 'doc.txt'), old, old);
     await start();
-    await waitFor('first upload', () => done() === 1);
+    await waitFor(() => done() === 1, 'first upload');
     await writeFile(join(root, '.doc.txt.tmp4821'), 'version two');
     await rename(join(root, '.doc.txt.tmp4821'), join(root, 'doc.txt'));
-    await waitFor('second upload', () => done() === 2);
+    await waitFor(() => done() === 2, 'second upload');
     await sleep(600);
     expect(engine.remotePaths()).toEqual(['/Footage/doc.txt', '/Footage/doc.txt']);
     expect(engine.added[1]!.bytes.toString()).toBe('version two');
@@ -127,9 +121,9 @@ describe.each<[string, () => Watcher]>([
     await writeFile(join(root, 'raw', 'x.bin'), 'xx');
     await writeFile(join(root, 'raw', 'y.bin'), 'yy');
     await start();
-    await waitFor('first uploads', () => done() === 2);
+    await waitFor(() => done() === 2, 'first uploads');
     await rename(join(root, 'raw'), join(root, 'graded'));
-    await waitFor('uploads under the new name', () => done() === 4);
+    await waitFor(() => done() === 4, 'uploads under the new name');
     await sleep(500);
     expect(engine.remotePaths().slice(2).sort()).toEqual(['/Footage/graded/x.bin', '/Footage/graded/y.bin']);
     expect(engine.added).toHaveLength(4);
@@ -142,10 +136,10 @@ describe.each<[string, () => Watcher]>([
     await symlink(outside, join(root, 'escape'));
     await writeFile(join(root, 'ok.txt'), 'ok');
     await start();
-    await waitFor('upload', () => done() === 1);
+    await waitFor(() => done() === 1, 'upload');
     await writeFile(join(outside, 'later.txt'), 'later');
     await writeFile(join(root, 'ok2.txt'), 'ok2');
-    await waitFor('second upload', () => done() === 2);
+    await waitFor(() => done() === 2, 'second upload');
     await sleep(500);
     expect(engine.remotePaths().sort()).toEqual(['/Footage/ok.txt', '/Footage/ok2.txt']);
     expect(events).toContainEqual({ type: 'skipped', path: 'escape', reason: 'symbolic link (not followed)' });
@@ -158,7 +152,7 @@ describe.each<[string, () => Watcher]>([
     await writeFile(join(root, 'movie.mp4.part'), 'partial');
     await writeFile(join(root, '.DS_Store'), 'x');
     await writeFile(join(root, 'keep.mov'), 'keep');
-    await waitFor('upload', () => done() === 1);
+    await waitFor(() => done() === 1, 'upload');
     await sleep(500);
     expect(engine.remotePaths()).toEqual(['/Footage/keep.mov']);
   });
@@ -166,10 +160,10 @@ describe.each<[string, () => Watcher]>([
   it('applies an edited .ferryignore without a restart', async () => {
     await start();
     await writeFile(join(root, '.ferryignore'), '*.raw\n');
-    await waitFor('the rescan after the rules changed', () => events.filter((e) => e.type === 'scanned' && e.dir === '').length === 2);
+    await waitFor(() => events.filter((e) => e.type === 'scanned' && e.dir === '').length === 2, 'the rescan after the rules changed');
     await writeFile(join(root, 'a.raw'), 'raw');
     await writeFile(join(root, 'b.txt'), 'text');
-    await waitFor('upload', () => done() === 1);
+    await waitFor(() => done() === 1, 'upload');
     await sleep(500);
     expect(engine.remotePaths()).toEqual(['/Footage/b.txt']);
   });
@@ -177,12 +171,12 @@ describe.each<[string, () => Watcher]>([
   it('restarts cheaply: nothing re-queued when nothing changed, exactly the edits when something did', async () => {
     for (const n of ['a', 'b', 'c']) await writeFile(join(root, `${n}.txt`), n);
     await start();
-    await waitFor('first uploads', () => done() === 3);
+    await waitFor(() => done() === 3, 'first uploads');
     await folder!.stop();
 
     events = [];
     await start();
-    await waitFor('scan', () => events.some((e) => e.type === 'scanned'));
+    await waitFor(() => events.some((e) => e.type === 'scanned'), 'scan');
     await sleep(500);
     expect(engine.added).toHaveLength(3);
     await folder!.stop();
@@ -195,22 +189,22 @@ describe.each<[string, () => Watcher]>([
     await rm(join(root, 'a.txt'));
     events = [];
     await start();
-    await waitFor('uploads of the edits', () => done() === 2);
+    await waitFor(() => done() === 2, 'uploads of the edits');
     await sleep(500);
     expect(engine.remotePaths().slice(3).sort()).toEqual(['/Footage/b.txt', '/Footage/d.txt']);
     expect(events).toContainEqual({ type: 'unchanged', path: 'c.txt' });
   });
 
   it('re-uploads a file that changed while its upload was in flight, after that upload settles', async () => {
-    engine = new RecordingEngine('manual');
+    engine = new FakeEngine();
     await writeFile(join(root, 'v.txt'), 'one');
     await start();
-    await waitFor('queued', () => engine.added.length === 1);
+    await waitFor(() => engine.added.length === 1, 'queued');
     await writeFile(join(root, 'v.txt'), 'two!');
     await sleep(800);
     expect(engine.added).toHaveLength(1);
     engine.finish(engine.added[0]!.id);
-    await waitFor('second queue', () => engine.added.length === 2);
+    await waitFor(() => engine.added.length === 2, 'second queue');
     expect(engine.added[1]!.bytes.toString()).toBe('two!');
   });
 
@@ -221,7 +215,7 @@ describe.each<[string, () => Watcher]>([
     for (const d of ['b1', 'b2', 'b3']) {
       for (let i = 0; i < 15; i++) await writeFile(join(root, d, `f${i}.dat`), `${d}-${i}`);
     }
-    await waitFor('all 45 uploads', () => done() === 45);
+    await waitFor(() => done() === 45, 'all 45 uploads');
     expect(events.some((e) => e.type === 'scanned' && e.dir !== '')).toBe(true);
     await sleep(600);
     const paths = engine.remotePaths();
@@ -230,23 +224,23 @@ describe.each<[string, () => Watcher]>([
   });
 
   it('reports a failed upload, keeps it out of the index, and uploads it again on the next start', async () => {
-    engine = new RecordingEngine('manual');
+    engine = new FakeEngine();
     await writeFile(join(root, 'x.txt'), 'x');
     await start();
-    await waitFor('queued', () => engine.added.length === 1);
+    await waitFor(() => engine.added.length === 1, 'queued');
     engine.fail(engine.added[0]!.id, 'The server refused x.txt: quota exceeded');
-    await waitFor('failure reported', () => events.some((e) => e.type === 'failed'));
+    await waitFor(() => events.some((e) => e.type === 'failed'), 'failure reported');
     expect(events.find((e) => e.type === 'failed')).toEqual({ type: 'failed', path: 'x.txt', error: { code: 'rejected', message: 'The server refused x.txt: quota exceeded' } });
     await folder!.stop();
     await start();
-    await waitFor('queued again', () => engine.added.length === 2);
+    await waitFor(() => engine.added.length === 2, 'queued again');
     expect(engine.added[1]!.item.remotePath).toBe('/Footage/x.txt');
   });
 
   it('starts with a corrupt index: logs, quarantines, and re-uploads rather than crashing', async () => {
     await writeFile(join(root, 'a.txt'), 'a');
     await start();
-    await waitFor('upload', () => done() === 1);
+    await waitFor(() => done() === 1, 'upload');
     await folder!.stop();
     await writeFile(join(state, 'index.log'), 'garbage\n');
     const logs: string[] = [];
@@ -255,23 +249,23 @@ describe.each<[string, () => Watcher]>([
       { engine, watcher: makeWatcher(), onEvent: (e) => events.push(e), log: (l) => logs.push(l) },
     );
     await folder.start();
-    await waitFor('re-upload', () => done() === 2);
+    await waitFor(() => done() === 2, 're-upload');
     expect(logs.join('\n')).toMatch(/index\.log is damaged/);
     expect(engine.remotePaths()).toEqual(['/Footage/a.txt', '/Footage/a.txt']);
   });
 
   it('adopts a transfer still running in the engine from a previous start instead of queueing the file twice', async () => {
-    engine = new RecordingEngine('manual');
+    engine = new FakeEngine();
     await writeFile(join(root, 'big.mov'), 'pretend this is big');
     await start();
-    await waitFor('queued', () => engine.added.length === 1);
+    await waitFor(() => engine.added.length === 1, 'queued');
     await folder!.stop();
     events = [];
     await start();
     await sleep(800);
     expect(engine.added).toHaveLength(1);
     engine.finish(engine.added[0]!.id);
-    await waitFor('done', () => done() === 1);
+    await waitFor(() => done() === 1, 'done');
     await folder!.stop();
     events = [];
     await start();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ParcelWatcher } from '../../app/node/watcher-parcel.js';
 import { SyncManager } from '../../app/sync/sync-manager.js';
-import { RecordingEngine } from '../fakes/recording-engine.js';
+import { FakeEngine } from '../fakes/fake-engine.js';
 
 describe('SyncManager', () => {
   let base: string;
@@ -16,7 +16,7 @@ describe('SyncManager', () => {
   });
 
   it('watches several folders, each with its own index under $FERRY_HOME/sync/<id>, and stops watching on unwatch', async () => {
-    const engine = new RecordingEngine();
+    const engine = new FakeEngine({ finish: 'auto' });
     const events: string[] = [];
     const home = join(base, 'home');
     const mgr = new SyncManager({
@@ -52,7 +52,7 @@ describe('SyncManager', () => {
   });
 
   it('rejects a folder that does not exist, naming it, and keeps no half-started folder', async () => {
-    const mgr = new SyncManager({ engine: new RecordingEngine(), home: join(base, 'home'), watcher: new ParcelWatcher(), log: () => undefined });
+    const mgr = new SyncManager({ engine: new FakeEngine({ finish: 'auto' }), home: join(base, 'home'), watcher: new ParcelWatcher(), log: () => undefined });
     await expect(mgr.watch({ id: 'x', localPath: join(base, 'missing'), targetId: 't', remoteDir: '/x' })).rejects.toThrow(/missing.*does not exist/);
     expect(mgr.get('x')).toBeUndefined();
   });

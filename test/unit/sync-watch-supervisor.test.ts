@@ -1,48 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../app/common/errors.js';
-import { WatchSupervisor, type Timers } from '../../app/sync/watch-supervisor.js';
-import type { Watcher, WatchOptions, WatchSubscription } from '../../app/engine/watcher.js';
-
-class FakeTimers implements Timers {
-  t = 0;
-  private queue: { at: number; fn: () => void; id: number }[] = [];
-  private seq = 0;
-  now(): number { return this.t; }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.queue.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimeout(h: unknown): void { this.queue = this.queue.filter((q) => q.id !== h); }
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      this.queue.sort((a, b) => a.at - b.at);
-      const next = this.queue[0];
-      if (!next || next.at > end) break;
-      this.queue.shift();
-      this.t = next.at;
-      next.fn();
-      await new Promise((r) => setImmediate(r));
-    }
-    this.t = end;
-  }
-  get pending(): number { return this.queue.length; }
-}
-
-class FakeWatcher implements Watcher {
-  readonly name = 'fake';
-  started: WatchOptions[] = [];
-  closed = 0;
-  watch(opts: WatchOptions): WatchSubscription {
-    this.started.push(opts);
-    return { ready: Promise.resolve(), close: async () => { this.closed++; } };
-  }
-  get current(): WatchOptions { return this.started[this.started.length - 1]!; }
-}
+import { WatchSupervisor } from '../../app/sync/watch-supervisor.js';
+import { FakeClock } from '../fakes/fake-clock.js';
+import { FakeWatcher } from '../fakes/fake-watcher.js';
 
 function setup(maxRestarts = 3) {
-  const timers = new FakeTimers();
+  const timers = new FakeClock();
   const watcher = new FakeWatcher();
   const seen: string[] = [];
   const sup = new WatchSupervisor(watcher, '/root', () => false, {
@@ -102,7 +65,7 @@ describe('WatchSupervisor', () => {
     await sup.start();
     watcher.current.sink.error(boom('dead'), true);
     await sup.stop();
-    expect(timers.pending).toBe(0);
+    expect(timers.pending()).toBe(0);
     await timers.advance(10_000);
     expect(watcher.started).toHaveLength(1);
   });

@@ -47,6 +47,17 @@ describe('transition', () => {
   it('cancels from any unfinished state, carrying the note', () => {
     expect(transition({ kind: 'paused', offset: 1 }, { type: 'cancel', sessionDeleted: false, note: 'no delete API' })).toEqual({ kind: 'cancelled', sessionDeleted: false, note: 'no delete API' });
   });
+
+  it('a cancel whose server delete is owed is a state: it takes the retried delete, then absorbs like any cancel', () => {
+    const owed = transition({ kind: 'waiting', offset: 4, until: 9, reason: 'offline', error: err }, { type: 'cancel', sessionDeleted: false, note: 'offline', deletePending: true });
+    expect(owed).toEqual({ kind: 'cancelled', sessionDeleted: false, note: 'offline', deletePending: true });
+    expect(transition(owed, { type: 'restart' })).toBe(owed);
+    expect(transition(owed, { type: 'requeue' })).toBe(owed);
+    expect(transition(owed, { type: 'cancel', sessionDeleted: false, note: 'offline', deletePending: true })).toEqual(owed);
+    const deleted = transition(owed, { type: 'cancel', sessionDeleted: true });
+    expect(deleted).toEqual({ kind: 'cancelled', sessionDeleted: true });
+    expect(transition(deleted, { type: 'cancel', sessionDeleted: false, note: 'offline', deletePending: true })).toBe(deleted);
+  });
 });
 
 describe('afterRestart', () => {

@@ -2,26 +2,11 @@
 // answers that our emulator and @tus/server never give.
 import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../app/common/errors.js';
-import type { Http, HttpRequest, HttpResponse } from '../../app/engine/http.js';
 import { createTusProvider } from '../../app/providers/tus/client.js';
 import { parseMetadata } from '../../app/providers/tus/wire.js';
 import { tusJob } from '../helpers/tus-server.js';
 import { systemClock } from '../../app/node/system-clock.js';
-
-type Reply = { status: number; headers?: Record<string, string>; body?: string } | FerryError;
-
-class FakeHttp implements Http {
-  readonly sent: HttpRequest[] = [];
-  constructor(private readonly replies: Reply[]) {}
-  async request(req: HttpRequest): Promise<HttpResponse> {
-    this.sent.push(req);
-    const r = this.replies.shift();
-    if (!r) throw new Error(`FakeHttp: no reply scripted for ${req.method} ${req.url}`);
-    if (r instanceof FerryError) throw r;
-    const body = Buffer.from(r.body ?? '');
-    return { status: r.status, headers: r.headers ?? {}, body, text: () => body.toString(), json: <T>() => JSON.parse(body.toString()) as T };
-  }
-}
+import { FakeHttp } from '../fakes/fake-http.js';
 
 const ENDPOINT = 'https://tus.example.test/api/files/';
 const signal = new AbortController().signal;

@@ -4,25 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../app/common/errors.js';
 import type { ConflictPolicy } from '../../app/common/transfer.js';
 import { classify } from '../../app/engine/classify.js';
-import type { Http, HttpRequest, HttpResponse } from '../../app/engine/http.js';
 import type { Session, UploadJob } from '../../app/engine/provider.js';
 import { createUcloudProvider } from '../../app/providers/ucloud/client.js';
 import { systemClock } from '../../app/node/system-clock.js';
+import { FakeHttp } from '../fakes/fake-http.js';
 
 const API_TOKEN = 'api-secret-7f3a';
 const UPLOAD_TOKEN = 'upload-secret-91bc';
-
-class FakeHttp implements Http {
-  readonly sent: HttpRequest[] = [];
-  constructor(private readonly answers: { status: number; body?: unknown }[]) {}
-  async request(r: HttpRequest): Promise<HttpResponse> {
-    this.sent.push(r);
-    const a = this.answers.shift();
-    if (!a) throw new Error(`FakeHttp: no answer scripted for ${r.method} ${r.url}`);
-    const data = Buffer.from(a.body === undefined ? '' : typeof a.body === 'string' ? a.body : JSON.stringify(a.body));
-    return { status: a.status, headers: {}, body: data, text: () => data.toString(), json: <T>() => JSON.parse(data.toString()) as T };
-  }
-}
 
 const job = (size: number, conflict: ConflictPolicy = 'rename'): UploadJob => ({
   file: { path: '/home/me/big.iso', name: 'big.iso', size, mtimeMs: 1 },

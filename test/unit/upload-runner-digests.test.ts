@@ -17,6 +17,7 @@ import { NodeFileSource } from '../../app/node/file-source.js';
 import { createHasher } from '../../app/node/hashers.js';
 import { WorkerDigester } from '../../app/node/worker-digester.js';
 import { FakeClock } from '../fakes/fake-clock.js';
+import { MemoryJournal } from '../fakes/memory-journal.js';
 
 const CS = 64 * 1024;
 const sha1 = (b: Uint8Array): string => createHash('sha1').update(b).digest('hex');
@@ -95,7 +96,7 @@ describe('upload runner with off-thread digests', () => {
     };
     const clock = new FakeClock();
     const deps: RunnerDeps = {
-      provider, files, journal: { load: async () => [], put: async () => undefined, remove: async () => undefined }, clock,
+      provider, files, journal: new MemoryJournal(), clock,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined }, hashers: createHasher, digester,
       retry: DEFAULT_RETRY, random: () => 0, throttle: { until: 0 }, progressWriteMs: 1000,
       emit: () => undefined, sent: () => undefined,

@@ -102,6 +102,5 @@ export function parseNonNegativeInt(value: string | undefined): number | undefin
 /** Metadata key under which Ferry sends the full remote path (tus itself has no folders). */
 export const META_PATH = 'path';
 export const META_FILENAME = 'filename';
-export const META_FILETYPE = 'filetype';
 /** Ferry's conflict policy for the remote path; our emulator honours it, other servers ignore it. */
 export const META_CONFLICT = 'conflict';
