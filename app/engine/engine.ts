@@ -41,6 +41,8 @@ export interface EngineDeps {
   /** Where chunk and whole-file digests are computed (a worker thread in the app); in-thread with `hashers` when absent. */
   digester?: Digester;
   http: Http;
+  /** The Http for one target's provider (an account's, which keeps its token fresh); `http` when absent or undefined. */
+  httpFor?: (t: TargetConfig) => Http | undefined;
   providers: (id: TargetConfig['provider']) => ProviderFactory;
   targets: TargetStore;
   settings: EngineSettings;
@@ -71,7 +73,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const t = await deps.targets.get(targetId);
     if (!t) throw new FerryError('bad-input', `target ${targetId} is not configured (was it removed?)`);
     secrets.add(t.token);
-    const p = deps.providers(t.provider)({ endpoint: { url: t.url, token: t.token }, http: deps.http, clock, options: t.options });
+    const p = deps.providers(t.provider)({ endpoint: { url: t.url, token: t.token }, http: deps.httpFor?.(t) ?? deps.http, clock, options: t.options });
     providerCache.set(targetId, p);
     return p;
   };

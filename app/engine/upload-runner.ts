@@ -5,6 +5,7 @@
 // small hashing buffer, otherwise one.
 // Whole-file and per-chunk digests go through the Digester: `deps.digester` when given (the app
 // passes a worker-thread one), else in-thread with `deps.hashers`.
+import type { WaitReason } from '../common/transfer.js';
 import { FerryError, toErrorInfo, type ErrorInfo } from '../common/errors.js';
 import { chooseChunkSize, heldBytes, nextChunk } from './chunk-plan.js';
 import { classify } from './classify.js';
@@ -338,7 +339,7 @@ function failure(e: unknown, why: string): ErrorInfo {
   return why === 'not retryable' ? info : { ...info, message: `${info.message} (${why})` };
 }
 
-function waitReason(e: unknown, reason: 'backoff' | 'throttled'): 'backoff' | 'throttled' | 'offline' {
-  if (reason === 'throttled') return 'throttled';
+function waitReason(e: unknown, reason: 'backoff' | 'throttled' | 'sign-in'): WaitReason {
+  if (reason !== 'backoff') return reason;
   return e instanceof FerryError && e.code === 'network' ? 'offline' : 'backoff';
 }
