@@ -65,7 +65,7 @@ export class AccountTokens {
   }
 
   private needsSignIn(a: Account): FerryError {
-    return new FerryError('needs-sign-in', `remote ${a.name} needs sign-in (${a.statusReason ?? 'the refresh token was refused'}): run \`ferry remote reconnect ${a.name}\``, { serverCode: a.statusReason ?? 'invalid_grant' });
+    return new FerryError('needs-sign-in', `remote ${a.name} needs sign-in (the server refused its refresh token: ${a.statusReason ?? 'invalid_grant'}): run \`ferry remote reconnect ${a.name}\``, { serverCode: a.statusReason ?? 'invalid_grant' });
   }
 
   /** The access token to use now, renewed first when it is about to expire. */
@@ -108,7 +108,7 @@ export class AccountTokens {
         ans = await this.call(a, s, signal);
       } catch (e) {
         const err = tokenError(e, `remote ${a.name}`, [...this.seen]);
-        if (err.code === 'needs-sign-in') await this.markSignedOut(a, err.context.serverCode ?? 'refresh token refused');
+        if (err.code === 'needs-sign-in') throw this.needsSignIn(await this.markSignedOut(a, err.context.serverCode ?? 'refresh token refused'));
         // A failed refresh with time left on the current token is not yet a problem.
         if (err.code !== 'needs-sign-in' && s.accessToken && s.accessToken !== rejected && s.expiresAt !== undefined && this.d.clock.now() < s.expiresAt) return s.accessToken;
         throw err;
@@ -137,11 +137,12 @@ export class AccountTokens {
     return refreshGrant(this.d.http, { tokenUrl: a.tokenUrl!, clientId: a.clientId ?? '', ...(s.clientSecret ? { clientSecret: s.clientSecret } : {}) }, s.refreshToken!, a.scope, signal);
   }
 
-  private async markSignedOut(a: Account, reason: string): Promise<void> {
+  private async markSignedOut(a: Account, reason: string): Promise<Account> {
     const next: Account = { ...a, status: 'needs-sign-in', statusReason: reason, updatedAt: this.d.clock.now() };
     await this.d.accounts.put(next);
     this.account = next;
     this.d.log?.warn('account needs sign-in', { account: a.name, reason });
+    return next;
   }
 }
 

@@ -18,6 +18,8 @@ export interface OAuthServerOptions {
   now?: () => number;
   host?: string;
   port?: number;
+  /** Test hook, awaited after a refresh was redeemed and before its answer is sent (a slow or dying exchange). */
+  afterRedeem?: () => Promise<void>;
 }
 
 export interface RunningOAuthServer {
@@ -60,7 +62,7 @@ export async function startOAuthServer(o: OAuthServerOptions): Promise<RunningOA
     return c;
   };
 
-  const token = (f: URLSearchParams, res: ServerResponse): void => {
+  const token = async (f: URLSearchParams, res: ServerResponse): Promise<void> => {
     const c = client(f, res);
     if (!c) return;
     const grant = f.get('grant_type');
@@ -69,6 +71,7 @@ export async function startOAuthServer(o: OAuthServerOptions): Promise<RunningOA
       // Box: "Invalid refresh token" for invalid, revoked or expired (B-err). Microsoft: 70008 expired, 50173 revoked (MS-err).
       if (r === 'invalid') return fail(res, 400, 'invalid_grant', o.flavor === 'box' ? 'Invalid refresh token' : 'The provided grant has expired due to it being revoked, a fresh auth token is needed.', 50173);
       if (r === 'expired') return fail(res, 400, 'invalid_grant', o.flavor === 'box' ? 'Invalid refresh token' : 'The provided authorization code or refresh token has expired due to inactivity.', 70008);
+      await o.afterRedeem?.();
       return json(res, 200, r);
     }
     if (grant === 'authorization_code') {
