@@ -88,12 +88,14 @@ export class AccountTokens {
 
   private renew(rejected: string | undefined, signal?: AbortSignal): Promise<string> {
     // Single flight: however many transfers find the token stale at once, one exchange is made.
-    this.inflight ??= this.exchange(rejected, signal).finally(() => { this.inflight = undefined; });
-    return this.inflight;
+    // The exchange belongs to no caller: a paused transfer stops waiting for it, but it is never
+    // cut off, because Box has already spent the old refresh token when the answer is on its way.
+    this.inflight ??= this.exchange(rejected).finally(() => { this.inflight = undefined; });
+    return signal ? abortable(this.inflight, signal) : this.inflight;
   }
 
-  private async exchange(rejected: string | undefined, signal?: AbortSignal): Promise<string> {
-    const release = await this.d.lock.acquire(this.name, signal);
+  private async exchange(rejected: string | undefined): Promise<string> {
+    const release = await this.d.lock.acquire(this.name);
     try {
       const { a, s } = await this.load();
       if (a.status === 'needs-sign-in') throw this.needsSignIn(a);
@@ -105,12 +107,12 @@ export class AccountTokens {
       if (!s.refreshToken || !a.tokenUrl) throw new FerryError('needs-sign-in', `remote ${a.name} has no refresh token: run \`ferry remote reconnect ${a.name}\``);
       let ans: TokenAnswer;
       try {
-        ans = await this.call(a, s, signal);
+        ans = await this.call(a, s);
       } catch (e) {
         const err = tokenError(e, `remote ${a.name}`, [...this.seen]);
         if (err.code === 'needs-sign-in') throw this.needsSignIn(await this.markSignedOut(a, err.context.serverCode ?? 'refresh token refused'));
         // A failed refresh with time left on the current token is not yet a problem.
-        if (err.code !== 'needs-sign-in' && s.accessToken && s.accessToken !== rejected && s.expiresAt !== undefined && this.d.clock.now() < s.expiresAt) return s.accessToken;
+        if (s.accessToken && s.accessToken !== rejected && s.expiresAt !== undefined && this.d.clock.now() < s.expiresAt) return s.accessToken;
         throw err;
       }
       const now = this.d.clock.now();
@@ -132,9 +134,9 @@ export class AccountTokens {
     }
   }
 
-  private async call(a: Account, s: Secret, signal?: AbortSignal): Promise<TokenAnswer> {
-    if (a.kind === 'ucloud') return ucloudRefresh(this.d.http, a.tokenUrl!, s.refreshToken!, `remote ${a.name}`, this.d.clock.now(), signal);
-    return refreshGrant(this.d.http, { tokenUrl: a.tokenUrl!, clientId: a.clientId ?? '', ...(s.clientSecret ? { clientSecret: s.clientSecret } : {}) }, s.refreshToken!, a.scope, signal);
+  private async call(a: Account, s: Secret): Promise<TokenAnswer> {
+    if (a.kind === 'ucloud') return ucloudRefresh(this.d.http, a.tokenUrl!, s.refreshToken!, `remote ${a.name}`, this.d.clock.now());
+    return refreshGrant(this.d.http, { tokenUrl: a.tokenUrl!, clientId: a.clientId ?? '', ...(s.clientSecret ? { clientSecret: s.clientSecret } : {}) }, s.refreshToken!, a.scope);
   }
 
   private async markSignedOut(a: Account, reason: string): Promise<Account> {
@@ -144,6 +146,15 @@ export class AccountTokens {
     this.d.log?.warn('account needs sign-in', { account: a.name, reason });
     return next;
   }
+}
+
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const stop = (): void => reject(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
 }
 
 export function isNeedsSignIn(e: unknown): boolean {

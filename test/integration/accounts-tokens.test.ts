@@ -55,6 +55,23 @@ describe('accounts: one refresh at a time', () => {
     await http.close();
   });
 
+  it('a transfer that stops waiting (pause) does not cut the exchange off: the rotated token is still saved', async () => {
+    const { home } = await setup(200);
+    const http = new UndiciHttp({});
+    const t = homeAccounts(home, http, systemClock).tokensOf('box1');
+    const ac = new AbortController();
+    const asked = t.token(ac.signal);
+    setTimeout(() => ac.abort(new Error('paused')), 50);
+    await expect(asked).rejects.toThrow('paused');
+    // The server rotated at once; the answer comes 200 ms later and must still be stored.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(auth!.server.book.refreshes).toBe(1);
+    const again = homeAccounts(home, http, systemClock).tokensOf('box1');
+    expect(auth!.server.book.valid(await again.token())).toBe(true);
+    expect(auth!.server.book.refreshes).toBe(1);
+    await http.close();
+  });
+
   describe('across processes', () => {
     let child = '';
     beforeAll(async () => {
