@@ -51,7 +51,7 @@ export async function startAccountHarness(provider: 'box' | 'onedrive', o: { ttl
   await new FileAccountStore(dir).put(account);
   // Only the refresh token: the first access token is fetched by the engine like any later one.
   await new FileSecretStore(dir).set(account.name, { refreshToken: first.refresh_token, ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}) });
-  const target: TargetConfig = { id: `acct-${provider}`, name: account.name, provider, url: ep.url, token: 'placeholder-not-a-token', account: account.name, options: account.options, conflict: 'rename', remoteRoot: '/' };
+  const target: TargetConfig = { id: `acct-${provider}`, name: account.name, provider, url: ep.url, token: '', account: account.name, options: account.options, conflict: 'rename', remoteRoot: '/' };
   const boot = (): Promise<Runtime> => createRuntime({
     home, targets: new MemoryTargetStore([target]),
     settings: { autoResume: true, maxConcurrent: o.maxConcurrent ?? 1, ...(o.chunkSize ? { chunkSize: o.chunkSize } : {}), retry: { ...FAST_RETRY, signInPollMs: o.signInPollMs ?? 100 }, notifyMs: 10 },

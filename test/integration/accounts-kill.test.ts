@@ -71,7 +71,7 @@ describe('accounts: SIGKILL during a rotating refresh', () => {
       await new FileAccountStore(dir).put({ ...rest, status: 'ok' });
     };
     await signIn();
-    const target: TargetConfig = { id: 'kill-box', name: 'kbox', provider: 'box', url, token: 'placeholder', account: 'kbox', options: {}, conflict: 'rename', remoteRoot: '/' };
+    const target: TargetConfig = { id: 'kill-box', name: 'kbox', provider: 'box', url, token: '', account: 'kbox', options: {}, conflict: 'rename', remoteRoot: '/' };
     const file = join(root, 'big.bin');
     await fsp.writeFile(file, randomBytes(96 * MiB));
     const runChild = (): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> => new Promise((resolve) => {

@@ -48,10 +48,11 @@ export async function run(args: string[]): Promise<number> {
   }
   const provider = one(p, 'provider');
   const endpoint = one(p, 'endpoint');
-  const token = named ? 'account' : one(p, 'token') ?? process.env.FERRY_TOKEN;
+  // A remote's target carries no real token: the account's Http supplies it.
+  const token = named ? named.target.token : one(p, 'token') ?? process.env.FERRY_TOKEN;
   if (!provider) return fail('--provider is required');
   if (!endpoint) return fail('--endpoint is required');
-  if (!token) return fail('no token: pass --token or set FERRY_TOKEN');
+  if (!named && !token) return fail('no token: pass --token or set FERRY_TOKEN');
   try {
     clientEntry(provider);
     new URL(endpoint);
@@ -80,7 +81,7 @@ export async function run(args: string[]): Promise<number> {
   const target: TargetConfig = named ? { ...named.target, options: { ...named.target.options, ...options }, conflict, remoteRoot: dest } : {
     id: `cli-${createHash('sha256').update(idKey).digest('hex').slice(0, 12)}`,
     name: `${provider} ${new URL(endpoint).host}`,
-    provider: provider as TargetConfig['provider'], url: endpoint, token, options, conflict, remoteRoot: dest,
+    provider: provider as TargetConfig['provider'], url: endpoint, token: token ?? '', options, conflict, remoteRoot: dest,
   };
   const json = p.flags.has('json');
   const out: ProgressOutput = json ? jsonProgress((s) => process.stdout.write(s)) : process.stderr.isTTY ? barProgress(process.stderr) : plainProgress();
