@@ -134,6 +134,16 @@ describe('AccountHttp: what it touches', () => {
     expect(w.seen.map((q) => q.headers?.authorization)).toEqual([undefined, 'Bearer theirs', undefined]);
   });
 
+  it('a static token (API token, PAT) is substituted as stored and never refreshed; a 401 goes back as it is', async () => {
+    const w = world({ lifetimeS: 3600 });
+    await w.accounts.put({ ...w.a, kind: 'static' });
+    await w.secrets.set('a', { accessToken: 'pat-123' });
+    const r = await call(w.api);
+    expect(r.status).toBe(401);
+    expect(w.seen.map((q) => q.headers?.authorization)).toEqual(['Bearer pat-123']);
+    expect(w.refreshes()).toBe(0);
+  });
+
   it('a refused refresh token marks the remote "needs sign-in" (not failed) and says how to fix it', async () => {
     const w = world({ lifetimeS: 3600 });
     await w.setup();
