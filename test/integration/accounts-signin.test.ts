@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { describeState } from '../../app/common/transfer.js';
 import { FileAccountStore } from '../../app/accounts/account-store.js';
 import { FileSecretStore } from '../../app/accounts/secret-store.js';
-import { accountsDir } from '../../app/accounts/wiring.js';
+import { accountsDir, homeAccounts } from '../../app/accounts/wiring.js';
+import { UndiciHttp } from '../../app/node/http-transport.js';
+import { systemClock } from '../../app/node/system-clock.js';
 import { sha256File, startAccountHarness, type AccountHarness } from '../helpers/account-harness.js';
 import { until } from '../helpers/engine-harness.js';
 
@@ -40,9 +42,12 @@ describe('accounts: revoked refresh token', () => {
     expect(h.emu.requests().length).toBe(before);
     const heldAtSignOut = (await (await fetch(`${h.emu.url}/_emulator/stats`)).json() as { bytesReceived: number }).bytesReceived;
 
-    // Sign in again (what `ferry remote reconnect` stores after the browser consent).
+    // Sign in again as `ferry remote reconnect` does from another process: through the files in
+    // $FERRY_HOME only (a separate Accounts, nothing shared in memory with the waiting engine).
     const fresh = h.auth.server.preConsented(h.auth.clientId);
-    await h.runtime.accounts.signedIn((await new FileAccountStore(dir).get('mybox'))!, { refreshToken: fresh.refresh_token, clientSecret: h.auth.clientSecret! });
+    const other = new UndiciHttp({});
+    await homeAccounts(h.home, other, systemClock).signedIn((await new FileAccountStore(dir).get('mybox'))!, { refreshToken: fresh.refresh_token, clientSecret: h.auth.clientSecret! });
+    await other.close();
     const done = await engine.settled(v!.id);
     expect(done.state).toMatchObject({ kind: 'done', verified: true });
     expect(seen).not.toContain('failed');
