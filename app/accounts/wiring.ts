@@ -9,11 +9,7 @@ import { Accounts } from './accounts.js';
 import { FileRefreshLock } from './refresh-lock.js';
 import { FileSecretStore } from './secret-store.js';
 
-/**
- * `TargetConfig.token` of a remote's target. Never sent: it only makes provider clients write an
- * authorization header (tus writes none for an empty token), which the account's Http fills in.
- */
-export const ACCOUNT_TOKEN_PLACEHOLDER = 'ferry-account-token-placeholder';
+export { ACCOUNT_TOKEN_PLACEHOLDER } from './remote-targets.js';
 
 export function accountsDir(home: string): string {
   return join(home, 'accounts');

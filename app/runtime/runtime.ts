@@ -17,7 +17,9 @@ import { systemClock } from '../node/system-clock.js';
 import { chooseDigester, WorkerDigester } from '../node/worker-digester.js';
 import { FileTargetStore } from './target-stores.js';
 import type { Accounts } from '../accounts/accounts.js';
-import { homeAccounts, httpForTargets } from '../accounts/wiring.js';
+import { accountsDir, homeAccounts, httpForTargets } from '../accounts/wiring.js';
+import { FileAccountStore } from '../accounts/account-store.js';
+import { RemoteTargetStore } from '../accounts/remote-targets.js';
 
 export interface RuntimeOptions {
   home: string;
@@ -48,7 +50,8 @@ export interface Runtime {
 }
 
 export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
-  const targets = o.targets ?? new FileTargetStore(o.home);
+  // Every remote of $FERRY_HOME (`ferry remote add`) is a target too, `remote-<name>`.
+  const targets = o.targets ?? new RemoteTargetStore(new FileTargetStore(o.home), new FileAccountStore(accountsDir(o.home)));
   let secrets: string[] = [];
   // Made once the transport exists; the logger asks it for the tokens it must redact.
   const acc: { a?: Accounts } = {};

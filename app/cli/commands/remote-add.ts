@@ -82,6 +82,10 @@ async function signIn(accounts: Accounts, http: Http, a: Account, v: AddValues):
   } else if (a.kind === 'ucloud') {
     throw new FerryError('bad-input', 'UCloud sessions need --refresh-token (or use an API token with --token)');
   } else {
+    if (v['device-code'] && !client.deviceUrl) {
+      // Box has no device authorization endpoint (accounts.md section 2): rclone's way is the only one.
+      throw new FerryError('bad-input', `${a.provider} has no device-code sign-in: sign in on a computer with a browser (ferry remote add there, or any OAuth tool) and pass the refresh token with --refresh-token`);
+    }
     try {
       first = v['device-code']
         ? await signInDevice(http, systemClock, client, a.scope, (d) => process.stderr.write(`${d.message ?? `Open ${d.verificationUri} and enter the code ${d.userCode}`}\n`))

@@ -3,7 +3,8 @@
 // tokens the runtime keeps fresh; nothing secret is put in the target itself.
 import type { TargetConfig } from '../../engine/engine-api.js';
 import { FileAccountStore } from '../../accounts/account-store.js';
-import { ACCOUNT_TOKEN_PLACEHOLDER, accountsDir } from '../../accounts/wiring.js';
+import { accountsDir } from '../../accounts/wiring.js';
+import { remoteTarget } from '../../accounts/remote-targets.js';
 
 export interface RemoteDest {
   target: TargetConfig;
@@ -20,6 +21,6 @@ export async function remoteDest(home: string, arg: string | undefined): Promise
   const dest = path === '' ? '/' : path.startsWith('/') ? path : `/${path}`;
   return {
     dest,
-    target: { id: `remote-${a.name}`, name: a.name, provider: a.provider, url: a.url, token: ACCOUNT_TOKEN_PLACEHOLDER, account: a.name, options: a.options, conflict: 'rename', remoteRoot: '/' },
+    target: remoteTarget(a),
   };
 }
