@@ -76,6 +76,13 @@ describe('ferry remote', () => {
     const log = await fsp.readFile(join(root, 'home', 'logs', 'ferry.log'), 'utf8').catch(() => '');
     for (const s of [secretFile.refreshToken!, secretFile.accessToken!]) expect(log).not.toContain(s);
 
+    // A refused refresh token: a clear line, exit 1, and nothing kept.
+    const bad = await ferry(['remote', 'add', 'badbox', '--provider', 'box', '--endpoint', emu.url!, '--client-id', emu.clientId!, '--client-secret', emu.clientSecret!, '--refresh-token', 'rt_not-a-real-one', '--token-url', emu.tokenUrl!]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/badbox was not added: the server refused the refresh token \(invalid_grant\)/);
+    expect(bad.stderr).not.toContain('rt_not-a-real-one');
+    expect(JSON.parse((await ferry(['remote', 'list', '--json'])).stdout).map((r: { name: string }) => r.name)).toEqual(['mybox']);
+
     expect((await ferry(['remote', 'remove', 'mybox'])).code).toBe(0);
     expect(JSON.parse((await ferry(['remote', 'list', '--json'])).stdout)).toEqual([]);
     await expect(fsp.stat(join(root, 'home', 'accounts', 'mybox.secret.json'))).rejects.toThrow();

@@ -53,7 +53,15 @@ export async function addRemote(accounts: Accounts, http: Http, name: string, v:
     await accounts.signedIn(a, { accessToken: v.token! });
     return a;
   }
-  return signIn(accounts, http, a, v);
+  try {
+    return await signIn(accounts, http, a, v);
+  } catch (e) {
+    // A remote that never worked is not kept: `add` can simply be run again.
+    await accounts.d.secrets.delete(name).catch(() => undefined);
+    await accounts.d.accounts.remove(name).catch(() => undefined);
+    const info = e instanceof FerryError ? e : undefined;
+    throw new FerryError(info?.code === 'needs-sign-in' ? 'auth' : info?.code ?? 'internal', `${name} was not added: ${info?.code === 'needs-sign-in' ? `the server refused the refresh token (${info.context.serverCode ?? 'invalid_grant'})` : (e as Error).message}`);
+  }
 }
 
 export async function reconnectRemote(accounts: Accounts, http: Http, name: string, v: AddValues): Promise<Account | string> {
