@@ -21,6 +21,7 @@ const LAYERS = [
   ['app/engine/**/*.ts', ['node', 'providers', 'emulators', 'kit', 'sync', 'service', 'runtime', 'host', 'cli'], 'app/engine imports only app/common and itself (its ports are implemented elsewhere).'],
   ['app/node/**/*.ts', ['providers', 'emulators', 'kit', 'sync', 'service', 'runtime', 'host', 'cli'], 'app/node holds adapters of the engine ports: it imports only common and engine.'],
   ['app/providers/**/*.ts', ['node', 'emulators', 'kit', 'sync', 'service', 'runtime', 'host', 'cli'], 'A provider client imports only app/common, the engine ports and its own folder (and providers/shared).'],
+  ['app/accounts/**/*.ts', ['providers', 'emulators', 'kit', 'sync', 'service', 'runtime', 'host', 'cli'], 'app/accounts keeps credentials fresh behind the Http port: common, engine ports and node adapters only.'],
   ['app/sync/**/*.ts', ['node', 'providers', 'emulators', 'kit', 'service', 'runtime', 'host', 'cli'], 'app/sync works through the engine and the watcher port only.'],
   ['app/service/**/*.ts', ['providers', 'emulators', 'kit', 'sync', 'runtime', 'host', 'cli'], 'app/service is the shells\' command service: common, engine and node adapters only.'],
   ['app/host/**/*.ts', ['providers', 'emulators', 'kit', 'sync', 'runtime', 'cli'], 'app/host is only the HTTP server around the command service.'],

@@ -5,8 +5,9 @@ import { run as host } from './commands/host.js';
 import { run as status } from './commands/status.js';
 import { run as sync } from './commands/sync.js';
 import { run as upload } from './commands/upload.js';
+import { run as remote } from './commands/remote.js';
 
-const commands: Record<string, (args: string[]) => Promise<number>> = { upload, status, emulate, host, sync };
+const commands: Record<string, (args: string[]) => Promise<number>> = { upload, status, emulate, host, sync, remote };
 
 const USAGE = `Usage: ferry <command> [options]
 
@@ -16,7 +17,8 @@ Commands:
   sync <dir> --provider <id> --endpoint <url> [--token <t>] --dest <remote dir> [--json]
   host [--port N] [--chunk-size N] [--allow-root DIR]... [--new-token] [--no-sandbox] [--bind ADDR --allow-remote]
                                    the headless host: engine + web UI on loopback
-  emulate <provider> [--port N] [--data-dir DIR] [--discard] [--tls (onedrive)]
+  emulate <provider> [--port N] [--data-dir DIR] [--discard] [--tls (onedrive)] [--token-ttl 2s]
+  remote add|list|show|remove|reconnect   named accounts that stay signed in (ferry remote --help)
 
 Providers: ucloud, redivis, synapse, onedrive, box, tus
 Environment: FERRY_TOKEN (instead of --token), FERRY_HOME (state directory)

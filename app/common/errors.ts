@@ -16,6 +16,8 @@ export type FerryErrorCode =
   | 'offset-mismatch'
   | 'session-gone'
   | 'auth'
+  /** The account's sign-in ended (refresh token revoked or expired): waits for the user, loses nothing. */
+  | 'needs-sign-in'
   | 'rejected'
   | 'name-conflict'
   | 'quota'

@@ -7,7 +7,7 @@ export type ProviderId = (typeof PROVIDER_IDS)[number];
 export type ConflictPolicy = 'rename' | 'replace' | 'fail';
 
 /** Why a transfer is waiting before its next attempt. */
-export type WaitReason = 'backoff' | 'throttled' | 'offline';
+export type WaitReason = 'backoff' | 'throttled' | 'offline' | 'sign-in';
 
 /** One discriminated union; changed only by the engine's pure `transition`. */
 export type TransferState =
@@ -79,6 +79,7 @@ export function describeState(s: TransferState, now: number = Date.now()): strin
       const secs = Math.max(0, Math.ceil((s.until - now) / 1000));
       if (s.reason === 'throttled') return `Throttled by the server, retrying in ${secs}s`;
       if (s.reason === 'offline') return `Server unreachable, retrying in ${secs}s`;
+      if (s.reason === 'sign-in') return `Needs sign-in: ${s.error.message}`;
       return `Retrying in ${secs}s: ${s.error.message}`;
     }
     case 'paused': return 'Paused';

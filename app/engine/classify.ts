@@ -8,6 +8,8 @@ export type Verdict =
   | { kind: 'rate-limited'; afterMs: number }
   | { kind: 'session-gone' }
   | { kind: 'auth' }
+  /** The account's sign-in ended: wait (nothing lost) until the user signs in again. */
+  | { kind: 'sign-in' }
   /** The server says the bytes arrived wrong: re-read the chunk from disk and resend once. */
   | { kind: 'resend' }
   | { kind: 'permanent' };
@@ -28,6 +30,8 @@ export function classify(e: unknown): Verdict {
       return { kind: 'session-gone' };
     case 'auth':
       return { kind: 'auth' };
+    case 'needs-sign-in':
+      return { kind: 'sign-in' };
     case 'integrity':
       // Part-level digest mismatch (tus 460, Box 412, Synapse ADD_FAILED). A whole-file
       // mismatch after completion is raised as 'integrity' by the engine itself and is final.

@@ -15,6 +15,8 @@ export interface TargetConfig {
   conflict: ConflictPolicy;
   /** Remote folder uploads go under unless an item says otherwise, e.g. '/' or '/Ferry'. */
   remoteRoot: string;
+  /** The account (`ferry remote`) whose credentials this target uses; `token` is then a placeholder (the account's Http supplies the real one). */
+  account?: string;
   /** The built-in sandbox (an emulator started in-process). */
   sandbox?: boolean;
 }

@@ -40,6 +40,8 @@ export interface EngineDeps {
   /** Where chunk and whole-file digests are computed (a worker thread in the app); in-thread with `hashers` when absent. */
   digester?: Digester;
   http: Http;
+  /** The Http for one target's provider (an account's, which keeps its token fresh); `http` when absent or undefined. */
+  httpFor?: (t: TargetConfig) => Http | undefined;
   providers: (id: TargetConfig['provider']) => ProviderFactory;
   targets: TargetStore;
   settings: EngineSettings;

@@ -21,6 +21,8 @@ export interface RetryConfig {
   maxNewSessionsPerHour: number;
   /** Re-reads of a chunk after the server reported a digest mismatch. */
   maxResends: number;
+  /** How often a transfer whose account needs sign-in looks again (a local check, no request). */
+  signInPollMs: number;
 }
 
 export const DEFAULT_RETRY: RetryConfig = {
@@ -33,6 +35,7 @@ export const DEFAULT_RETRY: RetryConfig = {
   maxReconciles: 2,
   maxNewSessionsPerHour: 2,
   maxResends: 1,
+  signInPollMs: 5_000,
 };
 
 export interface AttemptState {
@@ -49,7 +52,7 @@ export interface AttemptState {
 export const freshAttempts = (): AttemptState => ({ attempts: 0, reconciles: 0, resends: 0, newSessions: [] });
 
 export type Decision =
-  | { do: 'retry'; delayMs: number; reason: 'backoff' | 'throttled' }
+  | { do: 'retry'; delayMs: number; reason: 'backoff' | 'throttled' | 'sign-in' }
   | { do: 'reconcile' }
   | { do: 'resend' }
   | { do: 'new-session' }
@@ -58,6 +61,8 @@ export type Decision =
 export function decide(v: Verdict, st: AttemptState, now: number, cfg: RetryConfig, random: () => number): Decision {
   if (v.kind === 'permanent') return { do: 'fail', why: 'not retryable' };
   if (v.kind === 'auth') return { do: 'fail', why: 'the server rejected the token' };
+  // Waiting for the user is not a failed attempt: however long it takes, nothing is given up.
+  if (v.kind === 'sign-in') return { do: 'retry', delayMs: cfg.signInPollMs, reason: 'sign-in' };
   if (v.kind === 'session-gone') {
     const recent = st.newSessions.filter((t) => now - t < 3_600_000).length;
     return recent < cfg.maxNewSessionsPerHour ? { do: 'new-session' } : { do: 'fail', why: 'the server keeps losing the upload session' };
@@ -85,7 +90,7 @@ export function decide(v: Verdict, st: AttemptState, now: number, cfg: RetryConf
 export function record(st: AttemptState, d: Decision, now: number): AttemptState {
   switch (d.do) {
     case 'retry':
-      return d.reason === 'throttled' ? st : { ...st, attempts: st.attempts + 1, firstFailureAt: st.firstFailureAt ?? now };
+      return d.reason !== 'backoff' ? st : { ...st, attempts: st.attempts + 1, firstFailureAt: st.firstFailureAt ?? now };
     case 'reconcile':
       return { ...st, reconciles: st.reconciles + 1 };
     case 'resend':

@@ -11,6 +11,8 @@ export interface TargetProviderDeps {
   targets: TargetStore;
   providers: (id: TargetConfig['provider']) => ProviderFactory;
   http: Http;
+  /** The Http for one target's provider (an account's, which keeps its token fresh); `http` when absent or undefined. */
+  httpFor?: (t: TargetConfig) => Http | undefined;
   clock: Clock;
 }
 
@@ -27,7 +29,7 @@ export class TargetProviders {
     const t = await this.d.targets.get(targetId);
     if (!t) throw new FerryError('bad-input', `target ${targetId} is not configured (was it removed?)`);
     this.secrets.add(t.token);
-    const p = this.d.providers(t.provider)({ endpoint: { url: t.url, token: t.token }, http: this.d.http, clock: this.d.clock, options: t.options });
+    const p = this.d.providers(t.provider)({ endpoint: { url: t.url, token: t.token }, http: this.d.httpFor?.(t) ?? this.d.http, clock: this.d.clock, options: t.options });
     this.cache.set(targetId, p);
     return p;
   }

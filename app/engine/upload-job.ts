@@ -49,7 +49,7 @@ export function failure(e: unknown, why: string): ErrorInfo {
   return why === 'not retryable' ? info : { ...info, message: `${info.message} (${why})` };
 }
 
-export function waitReason(e: unknown, reason: 'backoff' | 'throttled'): WaitReason {
-  if (reason === 'throttled') return 'throttled';
+export function waitReason(e: unknown, reason: 'backoff' | 'throttled' | 'sign-in'): WaitReason {
+  if (reason !== 'backoff') return reason;
   return e instanceof FerryError && e.code === 'network' ? 'offline' : 'backoff';
 }

@@ -16,6 +16,10 @@ import { startSandbox } from './sandbox.js';
 import { systemClock } from '../node/system-clock.js';
 import { chooseDigester, WorkerDigester } from '../node/worker-digester.js';
 import { FileTargetStore } from './target-stores.js';
+import type { Accounts } from '../accounts/accounts.js';
+import { accountsDir, homeAccounts, httpForTargets } from '../accounts/wiring.js';
+import { FileAccountStore } from '../accounts/account-store.js';
+import { RemoteTargetStore } from '../accounts/remote-targets.js';
 
 export interface RuntimeOptions {
   home: string;
@@ -40,13 +44,18 @@ export interface Runtime {
   log: Logger;
   sandboxTarget?: TargetConfig;
   sandboxEmulator?: RunningEmulator;
+  /** The remotes of $FERRY_HOME (`ferry remote`), whose tokens this process keeps fresh. */
+  accounts: Accounts;
   close(): Promise<void>;
 }
 
 export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
-  const targets = o.targets ?? new FileTargetStore(o.home);
+  // Every remote of $FERRY_HOME (`ferry remote add`) is a target too, `remote-<name>`.
+  const targets = o.targets ?? new RemoteTargetStore(new FileTargetStore(o.home), new FileAccountStore(accountsDir(o.home)));
   let secrets: string[] = [];
-  const log = createLogger({ file: join(o.home, 'logs', 'ferry.log'), stderr: o.stderr ?? false, secrets: () => secrets, ...(o.echo ? { echo: o.echo } : {}) });
+  // Made once the transport exists; the logger asks it for the tokens it must redact.
+  const acc: { a?: Accounts } = {};
+  const log = createLogger({ file: join(o.home, 'logs', 'ferry.log'), stderr: o.stderr ?? false, secrets: () => [...secrets, ...(acc.a?.secretsSeen() ?? [])], ...(o.echo ? { echo: o.echo } : {}) });
   const refreshSecrets = async (): Promise<void> => {
     secrets = (await targets.list()).map((t) => t.token);
   };
@@ -55,6 +64,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   await refreshSecrets();
   preferBaselineWasm();
   const http = new UndiciHttp({ ...(o.ca ? { ca: o.ca } : {}), ...(o.idleTimeoutMs ? { idleTimeoutMs: o.idleTimeoutMs } : {}) });
+  const accounts = (acc.a = homeAccounts(o.home, http, systemClock, log));
   const watched: TargetStore = {
     list: () => targets.list(),
     get: (id) => targets.get(id),
@@ -77,6 +87,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     hashers: createHasher,
     digester,
     http,
+    httpFor: httpForTargets(accounts),
     providers: (id) => clientEntry(id).create,
     targets: watched,
     settings: { maxConcurrent: 1, autoResume: true, ...(o.settings ?? {}) },
@@ -87,6 +98,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     engine,
     targets: watched,
     log,
+    accounts,
     ...(sandbox ? { sandboxTarget: sandbox.target, sandboxEmulator: sandbox.emulator } : {}),
     close: async () => {
       await engine.shutdown();

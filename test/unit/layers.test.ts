@@ -48,6 +48,9 @@ describe('layer boundaries', () => {
     ['host → service', 'app/host/x.ts', '../service/ferry-service.js', true],
     ['emulator → engine', 'app/emulators/box/x.ts', '../../engine/engine.js', false],
     ['emulator → provider wire', 'app/emulators/box/x.ts', '../../providers/box/wire.js', true],
+    ['accounts → providers', 'app/accounts/x.ts', '../providers/registry.js', false],
+    ['accounts → emulators', 'app/accounts/x.ts', '../emulators/auth/attach.js', false],
+    ['accounts → node adapter', 'app/accounts/x.ts', '../node/atomic-file.js', true],
     ['runtime → emulators (composition root)', 'app/runtime/x.ts', '../emulators/ucloud/emulator.js', true],
   ];
   it.each(cases)('%s', async (_label, file, spec, allowed) => {

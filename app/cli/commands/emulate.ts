@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { ferryHome } from '../../runtime/ferry-home.js';
 import { emulatorEntry } from '../../emulators/registry.js';
 import { intOption, one, parseArgs } from '../args.js';
+import { emulateAuth, parseDuration } from './emulate-auth.js';
 
-const HELP = 'Usage: ferry emulate <provider> [--port N] [--data-dir DIR] [--discard] [--token T] [--host 127.0.0.1] [--tls (onedrive)]\n';
+const HELP = 'Usage: ferry emulate <provider> [--port N] [--data-dir DIR] [--discard] [--token T] [--host 127.0.0.1] [--tls (onedrive)]\n       [--token-ttl 2s]   also run an authorization server (box, onedrive) whose access tokens live this long\n';
 /** Emulators that can serve https. */
 const TLS_CAPABLE = new Set(['onedrive']);
 
@@ -19,8 +20,9 @@ export async function run(args: string[]): Promise<number> {
   let p;
   let port: number | undefined;
   try {
-    p = parseArgs(args, { values: ['port', 'data-dir', 'token', 'host', 'idle-timeout-ms'], flags: ['discard', 'help', 'tls'] });
+    p = parseArgs(args, { values: ['port', 'data-dir', 'token', 'host', 'idle-timeout-ms', 'token-ttl'], flags: ['discard', 'help', 'tls'] });
     port = intOption(p, 'port');
+    if (one(p, 'token-ttl') !== undefined) parseDuration(one(p, 'token-ttl')!);
   } catch (e) {
     process.stderr.write(`ferry emulate: ${(e as Error).message}\n${HELP}`);
     return 2;
@@ -50,6 +52,14 @@ export async function run(args: string[]): Promise<number> {
   const discard = p.flags.has('discard');
   const dataDir = discard ? undefined : one(p, 'data-dir') ?? join(ferryHome(), 'emulators', id);
   const idle = intOption(p, 'idle-timeout-ms');
+  const ttl = one(p, 'token-ttl');
+  let auth;
+  try {
+    auth = ttl === undefined ? undefined : await emulateAuth(id, parseDuration(ttl), host);
+  } catch (e) {
+    process.stderr.write(`ferry emulate: ${(e as Error).message}\n`);
+    return 2;
+  }
   const emu = await entry.emulate({
     port: port ?? 0,
     host,
@@ -58,16 +68,18 @@ export async function run(args: string[]): Promise<number> {
     ...(idle ? { idleTimeoutMs: idle } : {}),
     // Only the emulators in TLS_CAPABLE read this option.
     ...(tls ? { tls: true } : {}),
+    ...(auth ? { auth: auth.check } : {}),
   });
   const ep = entry.endpointFor(emu);
   const pem = (emu as { certificatePem?: string }).certificatePem;
   const trust = tls && pem ? certificateInfo(pem, dataDir) : undefined;
-  process.stdout.write(JSON.stringify({ provider: id, url: ep.url, token: emu.token, ...(Object.keys(ep.options).length ? { options: ep.options } : {}), ...(trust ? { tls: trust } : {}) }) + '\n');
+  process.stdout.write(JSON.stringify({ provider: id, url: ep.url, token: emu.token, ...(Object.keys(ep.options).length ? { options: ep.options } : {}), ...(trust ? { tls: trust } : {}), ...(auth ? auth.printed : {}) }) + '\n');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await emu.close();
+  await auth?.server.close();
   return 0;
 }
 

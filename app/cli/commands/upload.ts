@@ -11,8 +11,10 @@ import { MemoryTargetStore } from '../../runtime/target-stores.js';
 import { clientEntry } from '../../providers/registry.js';
 import { intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
 import { barProgress, jsonProgress, type ProgressOutput } from '../progress.js';
+import { remoteDest } from './remote-target.js';
 
-const HELP = `Usage: ferry upload <file...> --provider <id> --endpoint <url> [--token <t>] [--dest <remote path>]
+const HELP = `Usage: ferry upload <file...> REMOTE:<remote path>   (a remote from \`ferry remote add\`)
+       ferry upload <file...> --provider <id> --endpoint <url> [--token <t>] [--dest <remote path>]
                     [--chunk-size N] [--conflict rename|replace|fail] [--option key=value]... [--json]
   --dest        remote file path for one file, or a remote folder ending in '/' (default '/')
   --token       bearer token; FERRY_TOKEN may be used instead (tokens are never printed)
@@ -36,12 +38,21 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`ferry upload: ${msg}\n`);
     return 2;
   };
+  // `ferry upload big.iso box:Footage/`: the last argument names a remote.
+  const named = one(p, 'provider') === undefined && p.positional.length > 1 ? await remoteDest(ferryHome(), p.positional.at(-1)) : undefined;
+  if (named) {
+    p.positional.pop();
+    p.values.provider = [named.target.provider];
+    p.values.endpoint = [named.target.url];
+    p.values.dest = [named.dest];
+  }
   const provider = one(p, 'provider');
   const endpoint = one(p, 'endpoint');
-  const token = one(p, 'token') ?? process.env.FERRY_TOKEN;
+  // A remote's target carries no real token: the account's Http supplies it.
+  const token = named ? named.target.token : one(p, 'token') ?? process.env.FERRY_TOKEN;
   if (!provider) return fail('--provider is required');
   if (!endpoint) return fail('--endpoint is required');
-  if (!token) return fail('no token: pass --token or set FERRY_TOKEN');
+  if (!named && !token) return fail('no token: pass --token or set FERRY_TOKEN');
   try {
     clientEntry(provider);
     new URL(endpoint);
@@ -67,10 +78,10 @@ export async function run(args: string[]): Promise<number> {
     dest.endsWith('/') || files.length > 1 ? posix.join(dest.startsWith('/') ? dest : `/${dest}`, basename(f)) : dest.startsWith('/') ? dest : `/${dest}`;
 
   const idKey = JSON.stringify([provider, endpoint, Object.entries(options).sort()]);
-  const target: TargetConfig = {
+  const target: TargetConfig = named ? { ...named.target, options: { ...named.target.options, ...options }, conflict, remoteRoot: dest } : {
     id: `cli-${createHash('sha256').update(idKey).digest('hex').slice(0, 12)}`,
     name: `${provider} ${new URL(endpoint).host}`,
-    provider: provider as TargetConfig['provider'], url: endpoint, token, options, conflict, remoteRoot: dest,
+    provider: provider as TargetConfig['provider'], url: endpoint, token: token ?? '', options, conflict, remoteRoot: dest,
   };
   const json = p.flags.has('json');
   const out: ProgressOutput = json ? jsonProgress((s) => process.stdout.write(s)) : process.stderr.isTTY ? barProgress(process.stderr) : plainProgress();

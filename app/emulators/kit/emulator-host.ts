@@ -124,6 +124,14 @@ export async function startEmulatorHost(
         return;
       }
       if (fault) ctx.fault = fault;
+      if (opts.auth && req.headers.authorization !== undefined) {
+        const presented = /^Bearer\s+(.+)$/i.exec(req.headers.authorization)?.[1];
+        if (presented === undefined || !opts.auth.valid(presented)) {
+          req.resume();
+          return opts.auth.reject(req, res);
+        }
+        req.headers.authorization = `Bearer ${opts.token}`;
+      }
       await handler.handle(req, res, ctx);
     }).catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: 'emulator-internal', message: String(err) });

@@ -15,6 +15,19 @@ export interface EmulatorOptions {
   idleTimeoutMs?: number;
   /** Injected clock for session expiry; defaults to Date.now. */
   now?: () => number;
+  /** An authorization server's tokens (app/emulators/auth): when set, the host checks every bearer token. */
+  auth?: BearerCheck;
+}
+
+/**
+ * Bearer tokens issued by an emulated authorization server. A request whose token is `valid`
+ * reaches the emulator as if it carried the emulator's own token; any other bearer token is
+ * answered by `reject` in the service's own 401/403 shape. Requests without Authorization (signed
+ * upload URLs) are left to the emulator.
+ */
+export interface BearerCheck {
+  valid(token: string): boolean;
+  reject(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void;
 }
 
 export interface EmulatorStats {
