@@ -75,7 +75,7 @@ export interface Commands {
   'app:info': { req: null; res: AppInfo };
   'app:openExternal': { req: { url: string }; res: null };
   /** The diagnostics bundle (JSON text, secrets removed) and where Ferry keeps its state. */
-  'app:diagnostics': { req: null; res: { text: string; stateFolder: string } };
+  'app:diagnostics': { req: { connectionTests: boolean }; res: { text: string; stateFolder: string } };
   'dialog:pick': { req: { folders: boolean }; res: string[] };
   'transfers:list': { req: null; res: TransferView[] };
   'transfers:add': { req: AddFilesRequest; res: TransferView[] };

@@ -35,11 +35,11 @@ export async function startServices(c: ServicesConfig): Promise<Services> {
   // The runtime's target store, not the raw one: it keeps the logger's list of secrets current.
   const service = createFerryService({
     engine: runtime.engine, targets: runtime.targets, folders, info: c.info, watching: sync, paths: c.paths,
-    diagnostics: async () => ({
+    diagnostics: async (connectionTests) => ({
       stateFolder: c.home,
       text: (await collectDiagnostics({
         home: c.home, version: c.info.version, shell: c.info.shell, targets: await runtime.targets.list(),
-        test: (t) => testConnection(t, 3_000), settings: { ...c.settings, tokenStorage: c.info.tokenStorage },
+        ...(connectionTests ? { test: (t) => testConnection(t, 3_000) } : {}), settings: { ...c.settings, tokenStorage: c.info.tokenStorage },
       })).text,
     }),
     ...(c.pick ? { pick: c.pick } : {}),

@@ -23,7 +23,7 @@ export interface ServiceDeps {
   testTarget?: (t: TargetConfig) => Promise<ConnectionCheck>;
   watching?: FolderWatching;
   /** The diagnostics bundle (app/runtime/diagnostics.ts). */
-  diagnostics?: () => Promise<{ text: string; stateFolder: string }>;
+  diagnostics?: (connectionTests: boolean) => Promise<{ text: string; stateFolder: string }>;
 }
 
 export type EventListener = <E extends EventChannel>(event: E, payload: Events[E]) => void;
@@ -65,9 +65,9 @@ export function createFerryService(d: ServiceDeps): FerryService {
       await d.openExternal(url);
       return null;
     },
-    'app:diagnostics': async () => {
+    'app:diagnostics': async ({ connectionTests }) => {
       if (!d.diagnostics) throw new FerryError('bad-input', 'diagnostics are not available in this shell');
-      return d.diagnostics();
+      return d.diagnostics(connectionTests);
     },
     'dialog:pick': async ({ folders }) => {
       if (!d.pick) throw new FerryError('bad-input', 'no native file dialog in this shell; use the browser file picker');
