@@ -255,7 +255,7 @@ export function startApp(bridge: Bridge, info: AppInfo, root: HTMLElement, pathF
   const setTargets = (t: TargetSummary[]) => {
     targets = t;
     const keep = targetSelect.value || localStorage.getItem('ferry.target') || '';
-    targetSelect.replaceChildren(...t.map((x) => h('option', { value: x.id, text: x.sandbox && !/sandbox/i.test(x.name) ? `${x.name} (sandbox)` : `${x.name} · ${providerName(x.provider)}` })));
+    targetSelect.replaceChildren(...t.map((x) => h('option', { value: x.id, text: x.sandbox ? (/sandbox/i.test(x.name) ? x.name : `${x.name} (sandbox)`) : `${x.name} · ${providerName(x.provider)}` })));
     targetSelect.value = t.some((x) => x.id === keep) ? keep : (t.find((x) => !x.sandbox) ?? t[0])?.id ?? '';
     queue.setTarget(t.find((x) => x.id === targetSelect.value));
     tPanel.update(t);

@@ -29,7 +29,7 @@ export function queuePanel(list: HTMLElement, actions: { addFiles(): void; addFo
   addFiles.addEventListener('click', actions.addFiles);
   addFolder.addEventListener('click', actions.addFolder);
   const dest = h('p', { class: 'empty-dest' });
-  const accounts = h('button', { type: 'button', class: 'link', text: 'Add an account' });
+  const accounts = h('button', { type: 'button', class: 'link', text: 'Accounts' });
   accounts.addEventListener('click', actions.showAccounts);
   const empty = h('div', { class: 'empty', id: 'empty-queue' },
     h('div', { class: 'empty-zone' },
@@ -42,6 +42,7 @@ export function queuePanel(list: HTMLElement, actions: { addFiles(): void; addFo
   let target: TargetSummary | undefined;
   const renderDest = () => {
     if (!target) dest.replaceChildren('Add an account first: ', accounts);
+    else if (target.sandbox) dest.replaceChildren('They go to ', h('strong', { text: target.name }), `, folder ${target.remoteRoot}: a practice account that keeps files on this computer. Add a real one under `, accounts, '.');
     else dest.replaceChildren('They go to ', h('strong', { text: target.name }), ` (${providerName(target.provider)}, folder ${target.remoteRoot}). Change it under “Upload to”.`);
   };
   renderDest();
