@@ -6,7 +6,14 @@ import { h, setText } from './dom.js';
 import type { Notices } from './notices.js';
 import { SHORTCUTS } from './shortcuts.js';
 
-interface LogLine { t?: string; level?: string; msg?: string }
+interface LogLine { t?: string; level?: string; msg?: string; [field: string]: unknown }
+
+/** A log line's own words plus its fields (file, error, …) in one short line. */
+function logText(l: LogLine): string {
+  const extra = Object.entries(l).filter(([k, v]) => !['t', 'level', 'msg'].includes(k) && v !== undefined && v !== null)
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return extra.length ? `${l.msg ?? ''} — ${extra.join(', ')}` : l.msg ?? '';
+}
 
 const TOKEN_WORDS: Record<AppInfo['tokenStorage'], string> = {
   os: 'Encrypted with the operating system’s keychain',
@@ -34,7 +41,7 @@ export function settingsPanel(bridge: Bridge, info: AppInfo, notices: Notices): 
   const renderLog = () => {
     const shown = lines.filter((l) => !onlyProblems.checked || l.level === 'warn' || l.level === 'error').slice(-100).reverse();
     log.replaceChildren(...(shown.length ? shown.map((l) => h('li', { class: `log-${l.level ?? 'info'}` },
-      h('time', { text: l.t ? new Date(l.t).toLocaleTimeString() : '' }), h('span', { class: 'log-level', text: l.level ?? '' }), h('span', { text: l.msg ?? '' })))
+      h('time', { text: l.t ? new Date(l.t).toLocaleTimeString([], { hour12: false }) : '' }), h('span', { class: 'log-level', text: l.level ?? '' }), h('span', { text: logText(l) })))
       : [h('li', { class: 'muted', text: 'Nothing logged yet.' })]));
   };
   onlyProblems.addEventListener('change', renderLog);
@@ -84,7 +91,9 @@ export function settingsPanel(bridge: Bridge, info: AppInfo, notices: Notices): 
   const el = h('section', { class: 'panel-body settings' },
     h('div', { class: 'settings-col' },
       h('h2', { text: 'Settings' }),
-      row('Notifications', h('label', { class: 'inline' }, notify, 'Tell me when uploads finish or fail'), notifyState),
+      // The desktop app's main process already notifies (main/attention.ts); the browser needs asking.
+      info.shell === 'desktop' ? row('Notifications', 'Ferry tells you when uploads finish or fail, through the system’s notifications.')
+        : row('Notifications', h('label', { class: 'inline' }, notify, 'Tell me when uploads finish or fail'), notifyState),
       row('Where Ferry keeps its state', stateFolder),
       row('Sign-in tokens', TOKEN_WORDS[info.tokenStorage]),
       row('Version', `Ferry ${info.version} (${info.shell === 'host' ? 'browser, via ferry host' : 'desktop'}, ${info.platform})`),
@@ -99,7 +108,7 @@ export function settingsPanel(bridge: Bridge, info: AppInfo, notices: Notices): 
     el,
     refresh,
     notify(title, body) {
-      if (!notify.checked || permission() !== 'granted') return;
+      if (info.shell === 'desktop' || !notify.checked || permission() !== 'granted') return;
       new Notification(title, { body, icon: 'icon.svg' });
     },
   };

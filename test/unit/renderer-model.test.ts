@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { TransferState, TransferView } from '../../app/common/transfer.js';
 import { applyDelta, DeltaTracker } from '../../app/common/transfer-delta.js';
 import { actionsFor, cancelNeedsConfirm, eta, formatDuration, formatSpeed, headerSummary, overallWords, percent, rowSpeed, stateWords, tabOf } from '../../renderer/format.js';
+import { shortcutFor } from '../../renderer/shortcuts.js';
 import { TransferStore } from '../../renderer/transfer-store.js';
 
 const view = (id: string, state: TransferState, extra: Partial<TransferView> = {}): TransferView => ({
@@ -100,5 +101,19 @@ describe('header and row words (issue 13)', () => {
   it('asks before cancelling a large transfer', () => {
     expect(cancelNeedsConfirm(view('big', { kind: 'paused', offset: 0 }, { size: 200 * 1024 * 1024 }))).toBe(true);
     expect(cancelNeedsConfirm(up('small', 10))).toBe(false);
+  });
+});
+
+describe('keyboard shortcuts', () => {
+  const key = (k: string, o: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean; inField: boolean }> = {}) =>
+    shortcutFor({ key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, inField: false, ...o });
+
+  it('add, pause all and resume all, but never while typing in a field', () => {
+    expect([key('a'), key('A', { shiftKey: true }), key('p'), key('r')]).toEqual(['addFiles', 'addFolder', 'pauseAll', 'resumeAll']);
+    expect(key('o', { ctrlKey: true })).toBe('addFiles');
+    expect(key('o', { metaKey: true, inField: true })).toBe('addFiles');
+    expect(key('p', { inField: true })).toBeUndefined();
+    expect(key('r', { ctrlKey: true })).toBeUndefined();
+    expect(key('x')).toBeUndefined();
   });
 });
