@@ -36,7 +36,9 @@ function tracker(now: () => number) {
   return {
     set(v: TransferView[]) {
       views = v;
-      for (const x of v) if (!resumedAt.has(x.id)) resumedAt.set(x.id, x.state.kind === 'done' ? 0 : x.transferred);
+      // Only a transfer first seen before it started moving in this run can be a resume; one
+      // first seen mid-upload has simply moved since it was added.
+      for (const x of v) if (!resumedAt.has(x.id)) resumedAt.set(x.id, ['queued', 'preparing', 'paused'].includes(x.state.kind) ? x.transferred : 0);
     },
     state: (): BlockState => ({ views, startedAt, now: now(), resumedAt }),
   };
@@ -105,7 +107,7 @@ export function plainProgress(out: Sink, o: ProgressOptions = {}): ProgressOutpu
       if (s.kind === 'done') out.write(`${v.localPath} → ${v.remotePath}: done${s.verified ? ' (verified)' : ''}\n`);
       else if (s.kind === 'waiting') out.write(`${v.localPath}: ${s.error.message}; retrying\n`);
       else if (s.kind === 'failed') out.write(`${v.localPath}: failed: ${s.error.message}\n`);
-      else if (s.kind === 'uploading' && v.transferred > 0 && was === undefined) out.write(`${v.localPath}: resuming at ${Math.floor((100 * v.transferred) / Math.max(1, v.size))} %\n`);
+      else if (s.kind === 'uploading' && (t.state().resumedAt.get(v.id) ?? 0) > 0) out.write(`${v.localPath}: resuming at ${Math.floor((100 * t.state().resumedAt.get(v.id)!) / Math.max(1, v.size))} %\n`);
       else if (s.kind !== 'queued') out.write(`${v.localPath}: ${s.kind}\n`);
     }
   };

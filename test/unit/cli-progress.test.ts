@@ -53,6 +53,16 @@ describe('renderBlock', () => {
 });
 
 describe('the terminal writer', () => {
+  it('calls an upload resumed only when it was first seen before it moved in this run', () => {
+    const s = { out: [] as string[], columns: 120, rows: 12, write(x: string) { this.out.push(x); } };
+    const p = blockProgress(s, { now: () => 0, tickMs: 0, env: {} });
+    p.update([view(1, { kind: 'queued' }, 5.15 * MiB), uploading(2, 3 * MiB)]);
+    p.update([uploading(1, 6 * MiB), uploading(2, 4 * MiB)]);
+    const last = s.out.at(-1)!;
+    expect(last).toMatch(/file-1-.*resuming at 51 %/);
+    expect(last).not.toMatch(/file-2-.*resuming/);
+  });
+
   const sink = () => {
     const out: string[] = [];
     return { out, columns: 80, rows: 12, write: (s: string) => out.push(s) };
@@ -97,7 +107,7 @@ describe('the plain writer (not a terminal)', () => {
     const out: string[] = [];
     let t = 0;
     const p = plainProgress({ write: (s: string) => out.push(s) }, { now: () => t, tickMs: 0 });
-    p.update([uploading(1, 5.15 * MiB)]);
+    p.update([view(1, { kind: 'queued' }, 5.15 * MiB)]);
     p.update([uploading(1, 5.2 * MiB)]);
     t = 6_000;
     p.update([uploading(1, 6 * MiB)]);

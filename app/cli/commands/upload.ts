@@ -100,6 +100,7 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   const mine = (): TransferView[] => engine.list().filter((v) => ids.includes(v.id));
+  out.update(mine());
   const unsubscribe = engine.onChange(() => out.update(mine()));
   let interrupted = false;
   const onSignal = (): void => {
