@@ -2,7 +2,7 @@
 // tabs for the queue (failures stay here), the history, accounts, watched folders and settings;
 // a drop overlay and notices. Talks only to a Bridge.
 import type { AppInfo, Bridge, TargetSummary, TransfersDelta } from '../app/common/api.js';
-import { providerName } from '../app/common/error-words.js';
+import { explainError, providerName } from '../app/common/error-words.js';
 import type { TransferView } from '../app/common/transfer.js';
 import { formatBytes } from '../app/common/transfer.js';
 import { addPaths, filesOfDrop, filesOfInput, isHttp, stageAndAdd, type PickedFile } from './add-files.js';
@@ -232,23 +232,23 @@ export function startApp(bridge: Bridge, info: AppInfo, root: HTMLElement, pathF
     queue.update(t, q);
     setText(summary, headerSummary(t));
   };
-  // Finished and failed transfers, for notifications (the first list is what was there before).
-  let seen: Map<string, string> | undefined;
-  const notifyChanges = () => {
-    const now = new Map([...store.rows.values()].map((v) => [v.id, v.state.kind]));
-    if (seen) {
-      for (const [id, kind] of now) {
-        if (seen.get(id) === kind || (kind !== 'done' && kind !== 'failed')) continue;
-        const v = store.rows.get(id)!;
-        sPanel.notify(kind === 'done' ? `Uploaded ${v.name}` : `${v.name} failed`, `${targetName(v.targetId)} ${v.remotePath}`);
-      }
+  // Notifications for rows that just finished or failed; a reset (the first list, a reconnect)
+  // only records what is there. Looks at the delta alone: cheap with 10,000 rows.
+  const kinds = new Map<string, string>();
+  const notifyChanges = (d: TransfersDelta) => {
+    for (const v of d.upsert) {
+      const before = kinds.get(v.id);
+      kinds.set(v.id, v.state.kind);
+      if (d.reset || before === undefined || before === v.state.kind) continue;
+      if (v.state.kind === 'done') sPanel.notify(`Uploaded ${v.name}`, `${targetName(v.targetId)} ${v.remotePath}`);
+      if (v.state.kind === 'failed') sPanel.notify(`${v.name} failed`, explainError(v.state.error).summary);
     }
-    seen = now;
+    for (const id of d.remove) kinds.delete(id);
   };
   const apply = (d: TransfersDelta) => {
     store.apply(d);
     refreshCounts();
-    notifyChanges();
+    notifyChanges(d);
   };
   // A waiting row's "retrying in Ns" counts down even when no event arrives.
   setInterval(() => { if (store.anyWaiting()) { lists.queue.schedule(); refreshCounts(); } }, 1_000);
