@@ -6,7 +6,7 @@ import { explainError, providerName } from '../app/common/error-words.js';
 import type { TransferView } from '../app/common/transfer.js';
 import { formatBytes } from '../app/common/transfer.js';
 import { addPaths, filesOfDrop, filesOfInput, isHttp, stageAndAdd, type PickedFile } from './add-files.js';
-import { h, setText } from './dom.js';
+import { h, setHidden, setText } from './dom.js';
 import { showErrorDialog } from './error-view.js';
 import { foldersPanel } from './folders-panel.js';
 import { cancelNeedsConfirm, headerSummary, type Tab } from './format.js';
@@ -34,6 +34,8 @@ export function startApp(bridge: Bridge, info: AppInfo, root: HTMLElement, pathF
   let targets: TargetSummary[] = [];
   const targetName = (id: string) => targets.find((t) => t.id === id)?.name ?? id;
   let confirmCancel: { id: string; timer: ReturnType<typeof setTimeout> } | undefined;
+  /** The header's words while the browser copies files to the host. */
+  let staging: string | undefined;
 
   const act = (action: 'pause' | 'resume' | 'cancel' | 'retry', v: TransferView) =>
     void bridge.invoke(`transfers:${action}`, { id: v.id }).then((r) => {
@@ -101,10 +103,13 @@ export function startApp(bridge: Bridge, info: AppInfo, root: HTMLElement, pathF
       showTab('queue');
       const r = await stageAndAdd(bridge, targetSelect.value, files, (p) => {
         const what = p.totalFiles > 1 ? `${p.files + 1} of ${p.totalFiles}: ${p.current}` : p.current;
-        queue.staging(p.current ? `Copying ${what} to the host… ${formatBytes(p.sent)} of ${formatBytes(p.total)}` : undefined, p.total > 0 ? p.sent / p.total : 1);
+        const f = p.total > 0 ? p.sent / p.total : 1;
+        queue.staging(p.current ? `Copying ${what} to the host… ${formatBytes(p.sent)} of ${formatBytes(p.total)}` : undefined, f);
+        staging = p.current ? `Copying to the host… ${Math.floor(f * 100)}%` : undefined;
         refreshCounts();
       });
       queue.staging(undefined);
+      staging = undefined;
       report(r);
       refreshCounts();
     } else {
@@ -138,9 +143,10 @@ export function startApp(bridge: Bridge, info: AppInfo, root: HTMLElement, pathF
   const sPanel = settingsPanel(bridge, info, notices);
   const queue = queuePanel(lists.queue.el, { addFiles: () => void pick(false)(), addFolder: () => void pick(true)(), retryAll, showAccounts: () => showTab('targets') });
   const historyBar = h('div', { class: 'panel-bar' }, button('clear-finished', 'Clear finished', simple('transfers:clearFinished')));
+  const historyEmpty = h('p', { class: 'empty-history muted', text: 'Uploads that finished or were cancelled appear here.' });
   const content: Record<string, HTMLElement> = {
     queue: queue.el,
-    history: h('div', { class: 'stack' }, historyBar, lists.history.el),
+    history: h('div', { class: 'stack' }, historyBar, historyEmpty, lists.history.el),
     targets: tPanel.el,
     folders: fPanel.el,
     settings: sPanel.el,
@@ -230,7 +236,8 @@ export function startApp(bridge: Bridge, info: AppInfo, root: HTMLElement, pathF
     lists.queue.setCount(q);
     lists.history.setCount(hist);
     queue.update(t, q);
-    setText(summary, headerSummary(t));
+    setText(summary, staging && headerSummary(t) === 'Idle' ? staging : headerSummary(t));
+    setHidden(historyEmpty, hist > 0);
   };
   // Notifications for rows that just finished or failed; a reset (the first list, a reconnect)
   // only records what is there. Looks at the delta alone: cheap with 10,000 rows.

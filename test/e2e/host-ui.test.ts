@@ -327,6 +327,7 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await dropFile(page, 'staged-large.bin', randomBytes(4 * 1024 * 1024));
     await expect.poll(() => page.locator('#overall-words').textContent(), { timeout: 10_000 }).toMatch(/^Copying staged-large\.bin to the host… [\d.]+ (B|KiB|MiB) of 4\.0 MiB$/);
     expect(await page.locator('#empty-queue').isVisible()).toBe(false);
+    expect(await page.locator('#summary').textContent()).toMatch(/^Copying to the host… \d+%$/);
     await screenshot(page, 'host-15-copying-to-host');
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await page.click('#tab-history');
@@ -383,7 +384,10 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await page.click('#tab-history');
     const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(bg).toBe('rgb(15, 20, 25)');
+    expect(await page.locator('.empty-history').isVisible()).toBe(true);
     await screenshot(page, 'host-09-dark-history');
+    await page.click('#tab-queue');
+    await screenshot(page, 'host-09b-dark-empty-queue');
     await page.emulateMedia({ colorScheme: 'light' });
   });
 });
