@@ -18,6 +18,8 @@ const HELP = `Usage: ferry upload <file...> --provider <id> --endpoint <url> [--
   --dest        remote file path for one file, or a remote folder ending in '/' (default '/')
   --token       bearer token; FERRY_TOKEN may be used instead (tokens are never printed)
   providers:    ${PROVIDER_IDS.join(', ')}
+  exit codes:   0 all uploaded · 1 something was not uploaded · 2 usage error or bad input
+                3 all uploaded, but a damaged journal record was set aside · 130 interrupted (run it again to resume)
 `;
 
 export async function run(args: string[]): Promise<number> {
