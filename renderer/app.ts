@@ -63,7 +63,7 @@ export function startApp(bridge: Bridge, info: AppInfo, root: HTMLElement, pathF
       if (action === 'cancel' && cancelNeedsConfirm(v) && confirmCancel?.id !== v.id) {
         if (confirmCancel) clearTimeout(confirmCancel.timer);
         confirmCancel = { id: v.id, timer: setTimeout(() => { confirmCancel = undefined; list.schedule(); }, 6_000) };
-        notices.show(`Press “Really cancel?” to cancel ${v.name}: ${formatBytes(v.transferred)} already sent would be lost.`);
+        notices.show(`Press “Really cancel?” to cancel ${v.name} (${formatBytes(v.size)})${v.transferred > 0 ? `: the ${formatBytes(v.transferred)} already sent would be lost` : ''}.`);
         list.schedule();
         return;
       }

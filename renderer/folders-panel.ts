@@ -42,7 +42,7 @@ export function foldersPanel(bridge: Bridge, info: AppInfo, notices: Notices): {
   });
   let names = new Map<string, string>();
   let folders: WatchedFolder[] = [];
-  const render = () => list.replaceChildren(...folders.map((f) => {
+  const render = () => list.replaceChildren(...(folders.length === 0 ? [h('li', { class: 'muted', text: 'No watched folders yet. A watched folder is kept uploaded: new and changed files go up by themselves.' })] : []), ...folders.map((f) => {
     const remove = h('button', { type: 'button', text: 'Stop watching', 'aria-label': `Stop watching ${f.localPath}` });
     remove.addEventListener('click', () => void bridge.invoke('folders:remove', { id: f.id }).then((r) => {
       if (!r.ok) notices.error('Could not stop watching', r.error);
