@@ -1,7 +1,8 @@
 // The CLI's progress as an rclone `-P` user expects it: one block of totals with the active
 // files under it, sized to the terminal so it never scrolls, and a summary line at the end.
 // Pure: state and terminal size in, lines out (progress.ts writes them).
-import { describeState, formatBytes, type TransferView } from '../common/transfer.js';
+import { explainError } from '../common/error-words.js';
+import { describeState, formatBytes, type TransferState, type TransferView } from '../common/transfer.js';
 
 export interface BlockState {
   views: TransferView[];
@@ -67,7 +68,16 @@ function fileLine(v: TransferView, s: BlockState, now: number): string {
     const eta = v.speed > 0 ? clock((v.size - v.transferred) / v.speed) : '-';
     return ` * ${name}: ${String(pct(v.transferred, v.size)).padStart(3)}% /${formatBytes(v.size)}, ${speedText(v.speed)}, ${eta}${resuming}`;
   }
-  return ` * ${name}: ${String(pct(v.transferred, v.size)).padStart(3)}% /${formatBytes(v.size)}, ${describeState(v.state, now)}${resuming}`;
+  return ` * ${name}: ${String(pct(v.transferred, v.size)).padStart(3)}% /${formatBytes(v.size)}, ${stateWords(v.state, now)}${resuming}`;
+}
+
+/** A state in words; a wait says why in words (the wire text is in the log and --json). */
+export function stateWords(s: TransferState, now: number): string {
+  if (s.kind !== 'waiting') return describeState(s, now);
+  const secs = Math.max(0, Math.ceil((s.until - now) / 1000));
+  if (s.reason === 'throttled') return `server busy, retrying in ${secs}s`;
+  if (s.reason === 'offline' || s.error.code === 'network' || s.error.code === 'stalled') return `waiting for connection, retrying in ${secs}s`;
+  return `${explainError(s.error).summary.replace(/\.$/, '')}; retrying in ${secs}s`;
 }
 
 /** The block: totals, then the files being worked on; never more than `rows - 1` lines. */

@@ -3,7 +3,8 @@
 // below. Not a terminal: a plain line every few seconds and one per state change. --json: JSON
 // lines on stdout. Hand-written because no progress library is installed (log-update would do).
 import type { TransferView } from '../common/transfer.js';
-import { plainLine, renderBlock, summaryLine, type BlockState } from './progress-block.js';
+import { explainError } from '../common/error-words.js';
+import { plainLine, renderBlock, stateWords, summaryLine, type BlockState } from './progress-block.js';
 
 export interface ProgressOutput {
   update(views: TransferView[]): void;
@@ -105,8 +106,8 @@ export function plainProgress(out: Sink, o: ProgressOptions = {}): ProgressOutpu
       seen.set(v.id, v.state.kind);
       const s = v.state;
       if (s.kind === 'done') out.write(`${v.localPath} → ${v.remotePath}: done${s.verified ? ' (verified)' : ''}\n`);
-      else if (s.kind === 'waiting') out.write(`${v.localPath}: ${s.error.message}; retrying\n`);
-      else if (s.kind === 'failed') out.write(`${v.localPath}: failed: ${s.error.message}\n`);
+      else if (s.kind === 'waiting') out.write(`${v.localPath}: ${stateWords(s, now())} (${s.error.message})\n`);
+      else if (s.kind === 'failed') out.write(`${v.localPath}: failed: ${explainError(s.error).summary} (${s.error.message})\n`);
       else if (s.kind === 'uploading' && (t.state().resumedAt.get(v.id) ?? 0) > 0) out.write(`${v.localPath}: resuming at ${Math.floor((100 * t.state().resumedAt.get(v.id)!) / Math.max(1, v.size))} %\n`);
       else if (s.kind !== 'queued') out.write(`${v.localPath}: ${s.kind}\n`);
     }
