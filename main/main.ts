@@ -28,7 +28,7 @@ let quitting = false;
 
 function showWindow(): void {
   if (!win || win.isDestroyed()) {
-    win = new BrowserWindow(windowOptions(join(here, 'preload.cjs')));
+    win = new BrowserWindow(windowOptions(join(here, 'preload.cjs'), join(here, '../renderer/icon-256.png')));
     win.once('ready-to-show', () => win?.show());
     void win.loadURL(RENDERER_URL);
   } else {
@@ -97,7 +97,7 @@ async function start(): Promise<void> {
       get: () => settings.get('startAtLogin') === true,
       set: (on) => { settings.set('startAtLogin', on); app.setLoginItemSettings({ openAtLogin: on }); },
     },
-  });
+  }, join(here, '../renderer/icon-32.png'));
   const attention = new AttentionTracker();
   let blocker: number | undefined;
   runtime.engine.onChange((views) => {

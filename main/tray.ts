@@ -10,8 +10,15 @@ export interface TrayActions {
   startAtLogin: { get(): boolean; set(on: boolean): void };
 }
 
-/** A 16×16 ferry-blue disc drawn in memory, so the tray needs no image file in the package. */
-function icon(): Electron.NativeImage {
+/** The app icon (renderer/icon.svg rendered by scripts/make-icons.mjs), else a drawn disc. */
+function icon(path?: string): Electron.NativeImage {
+  const file = path ? nativeImage.createFromPath(path) : undefined;
+  if (file && !file.isEmpty()) return file.resize({ width: 16, height: 16 });
+  return disc();
+}
+
+/** A 16×16 ferry-blue disc drawn in memory, for when the icon file is missing. */
+function disc(): Electron.NativeImage {
   const size = 16;
   const px = Buffer.alloc(size * size * 4);
   for (let y = 0; y < size; y++) {
@@ -25,8 +32,8 @@ function icon(): Electron.NativeImage {
   return nativeImage.createFromBitmap(px, { width: size, height: size });
 }
 
-export function createTray(a: TrayActions): { setStatus(text: string): void; destroy(): void } {
-  const tray = new Tray(icon());
+export function createTray(a: TrayActions, iconPath?: string): { setStatus(text: string): void; destroy(): void } {
+  const tray = new Tray(icon(iconPath));
   tray.setToolTip('Ferry');
   let status = 'Idle';
   const build = () => tray.setContextMenu(Menu.buildFromTemplate([

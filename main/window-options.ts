@@ -9,11 +9,13 @@ export const APP_HOST = 'ferry';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const RENDERER_URL = `${APP_ORIGIN}/index.html`;
 
-export function windowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export function windowOptions(preloadPath: string, iconPath?: string): BrowserWindowConstructorOptions {
   return {
     width: 1100,
     height: 720,
-    minWidth: 720,
+    // The layout works down to 640 px (issue 13).
+    minWidth: 640,
+    ...(iconPath ? { icon: iconPath } : {}),
     minHeight: 420,
     show: false,
     title: 'Ferry',

@@ -19,22 +19,33 @@ export function foldersPanel(bridge: Bridge, info: AppInfo, notices: Notices): {
   const field = (label: string, ...input: HTMLElement[]) => h('label', { class: 'field' }, h('span', { text: label }), ...input);
   const form = h('form', { class: 'add-form', 'aria-label': 'Watch a folder' },
     h('h3', { text: 'Watch a folder' }),
-    field('Local folder', local, choose), field('Target', target), field('Remote folder', remote),
+    field('Local folder', local, choose), field('Account', target), field('Remote folder', remote),
+    info.shell === 'host' ? h('p', { class: 'hint', id: 'allow-root-hint' }, 'In the browser, Ferry watches folders on the host machine, and only those the host was started with. To allow one, start it with ', h('code', { text: 'ferry host --allow-root <folder>' }), '.') : '',
     h('button', { type: 'submit', text: 'Watch folder' }));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void bridge.invoke('folders:add', { localPath: local.value, targetId: target.value, remoteDir: remote.value || '/' }).then((r) => {
-      if (!r.ok) return notices.show(`Could not watch the folder: ${r.error.message}`, 'error');
+      if (!r.ok) {
+        // In the browser the host decides what may be read: say how to allow a folder.
+        if (info.shell === 'host' && /outside the folders Ferry may read/.test(r.error.message)) {
+          return notices.error('Could not watch the folder', {
+            summary: `The host may not read ${local.value}.`,
+            advice: `Restart it with \`ferry host --allow-root ${local.value}\` to allow this folder (and what is inside it).`,
+            detail: r.error.message,
+          });
+        }
+        return notices.error('Could not watch the folder', r.error);
+      }
       local.value = '';
       notices.show(`Watching ${r.value.localPath}`);
     });
   });
   let names = new Map<string, string>();
   let folders: WatchedFolder[] = [];
-  const render = () => list.replaceChildren(...folders.map((f) => {
+  const render = () => list.replaceChildren(...(folders.length === 0 ? [h('li', { class: 'muted', text: 'No watched folders yet. A watched folder is kept uploaded: new and changed files go up by themselves.' })] : []), ...folders.map((f) => {
     const remove = h('button', { type: 'button', text: 'Stop watching', 'aria-label': `Stop watching ${f.localPath}` });
     remove.addEventListener('click', () => void bridge.invoke('folders:remove', { id: f.id }).then((r) => {
-      if (!r.ok) notices.show(r.error.message, 'error');
+      if (!r.ok) notices.error('Could not stop watching', r.error);
     }));
     return h('li', { class: 'card' }, h('strong', { text: f.localPath }),
       h('div', { class: 'muted', text: `→ ${names.get(f.targetId) ?? 'removed target'} ${f.remoteDir}` }), h('div', { class: 'card-actions' }, remove));

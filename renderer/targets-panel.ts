@@ -3,6 +3,8 @@
 import type { Bridge, TargetSummary } from '../app/common/api.js';
 import type { ConflictPolicy, ProviderId } from '../app/common/transfer.js';
 import { PROVIDER_IDS } from '../app/common/transfer.js';
+import { explainUnreachable, providerName } from '../app/common/error-words.js';
+import { errorBlock } from './error-view.js';
 import { h } from './dom.js';
 import type { Notices } from './notices.js';
 
@@ -10,7 +12,7 @@ export function targetsPanel(bridge: Bridge, notices: Notices): { el: HTMLElemen
   const list = h('ul', { class: 'cards', 'aria-label': 'Targets' });
   const field = (label: string, input: HTMLElement) => h('label', { class: 'field' }, h('span', { text: label }), input);
   const name = h('input', { name: 'name', required: true, autocomplete: 'off' });
-  const provider = h('select', { name: 'provider' }, ...PROVIDER_IDS.map((p) => h('option', { value: p, text: p })));
+  const provider = h('select', { name: 'provider' }, ...PROVIDER_IDS.map((p) => h('option', { value: p, text: providerName(p) })));
   const url = h('input', { name: 'url', type: 'url', required: true, placeholder: 'https://…' });
   const token = h('input', { name: 'token', type: 'password', autocomplete: 'off' });
   const root = h('input', { name: 'remoteRoot', value: '/' });
@@ -26,7 +28,7 @@ export function targetsPanel(bridge: Bridge, notices: Notices): { el: HTMLElemen
       name: name.value, provider: provider.value as ProviderId, url: url.value, token: token.value,
       remoteRoot: root.value || '/', conflict: conflict.value as ConflictPolicy, options: {},
     }).then((r) => {
-      if (!r.ok) return notices.show(`Could not add the target: ${r.error.message}`, 'error');
+      if (!r.ok) return notices.error('Could not add the account', r.error);
       token.value = '';
       notices.show(`Added ${r.value.name}`);
     });
@@ -37,27 +39,40 @@ export function targetsPanel(bridge: Bridge, notices: Notices): { el: HTMLElemen
     const test = h('button', { type: 'button', text: 'Test connection', 'aria-label': `Test connection to ${t.name}` });
     test.addEventListener('click', () => {
       result.textContent = 'Testing…';
+      result.className = 'check';
       void bridge.invoke('targets:test', { id: t.id }).then((r) => {
-        result.textContent = r.ok ? r.value.message : r.error.message;
-        result.className = `check ${r.ok && r.value.ok ? 'good' : 'bad'}`;
+        const good = r.ok && r.value.ok;
+        result.className = `check ${good ? 'good' : 'bad'}`;
+        // A failed test says what to do; the raw reason ("…: TypeError") is behind a disclosure.
+        if (good) result.textContent = r.value.message;
+        else result.replaceChildren(errorBlock(explainUnreachable(r.ok ? r.value.message : r.error.message)));
       });
     });
     const remove = h('button', { type: 'button', text: 'Remove', 'aria-label': `Remove ${t.name}`, disabled: t.sandbox });
     remove.addEventListener('click', () => {
       void bridge.invoke('targets:remove', { id: t.id }).then((r) => {
-        if (!r.ok) notices.show(r.error.message, 'error');
+        if (!r.ok) notices.error(`Could not remove ${t.name}`, r.error);
       });
     });
     return h('li', { class: 'card' },
       h('div', { class: 'card-title' }, h('strong', { text: t.name }), t.sandbox ? h('span', { class: 'badge', text: 'sandbox' }) : ''),
-      h('div', { class: 'muted', text: `${t.provider} · ${t.url} · into ${t.remoteRoot} · ${t.hasToken ? 'token stored' : 'no token'}` }),
+      h('div', { class: 'muted', text: `${providerName(t.provider)} · ${hostOf(t.url)} · into ${t.remoteRoot} · ${t.sandbox ? 'on this computer' : t.hasToken ? 'signed in' : 'not signed in'}` }),
       h('div', { class: 'card-actions' }, test, remove, result));
   };
 
   return {
-    el: h('section', { class: 'panel-body' }, list, form),
+    // The accounts work puts its sign-in flow in the slot above the manual form.
+    el: h('section', { class: 'panel-body' }, list, h('div', { class: 'stack-col' }, h('div', { class: 'account-slot', 'data-slot': 'accounts' }), form)),
     update(targets) {
       list.replaceChildren(...targets.map(card));
     },
   };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }

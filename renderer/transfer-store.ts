@@ -5,7 +5,7 @@
 import type { TransfersDelta } from '../app/common/api.js';
 import type { TransferView } from '../app/common/transfer.js';
 import { applyDelta } from '../app/common/transfer-delta.js';
-import { tabOf, type Tab } from './format.js';
+import { tabOf, type Tab, type Totals } from './format.js';
 
 export class TransferStore {
   readonly rows = new Map<string, TransferView>();
@@ -44,18 +44,41 @@ export class TransferStore {
     return this.order[tab];
   }
 
-  /** Totals for the header: active count and combined speed. */
-  totals(): { active: number; paused: number; speed: number; failed: number } {
-    let active = 0;
-    let paused = 0;
-    let speed = 0;
-    let failed = 0;
+  /** Totals for the header and the overall progress bar. */
+  totals(): Totals {
+    const t: Totals = { active: 0, uploading: 0, waiting: 0, paused: 0, failed: 0, speed: 0, bytes: 0, sent: 0, left: 0 };
     for (const v of this.rows.values()) {
-      if (v.state.kind === 'failed') failed++;
-      else if (v.state.kind === 'paused') paused++;
-      else if (tabOf(v) === 'queue') active++;
-      speed += v.speed;
+      const k = v.state.kind;
+      if (tabOf(v) !== 'queue') continue;
+      if (k === 'failed') {
+        t.failed++;
+        continue;
+      }
+      t.bytes += v.size;
+      t.sent += Math.min(v.size, v.transferred);
+      if (k === 'paused') {
+        t.paused++;
+        continue;
+      }
+      t.active++;
+      t.left += Math.max(0, v.size - v.transferred);
+      if (k === 'uploading') {
+        t.uploading++;
+        t.speed += v.speed;
+      }
+      if (k === 'waiting') t.waiting++;
     }
-    return { active, paused, speed, failed };
+    return t;
+  }
+
+  /** Ids of the failed rows (for "Retry all"). */
+  failedIds(): string[] {
+    return [...this.rows.values()].filter((v) => v.state.kind === 'failed').map((v) => v.id);
+  }
+
+  /** Whether any row counts down (a waiting row's "retrying in Ns" must tick). */
+  anyWaiting(): boolean {
+    for (const v of this.rows.values()) if (v.state.kind === 'waiting') return true;
+    return false;
   }
 }

@@ -37,8 +37,10 @@ if (entry('renderer/index.ts')) {
   mkdirSync(`${out}/renderer`, { recursive: true });
   jobs.push(build({ bundle: true, platform: 'browser', target: 'chrome120', format: 'esm', sourcemap: true,
     entryPoints: [`${root}renderer/index.ts`], outfile: `${out}/renderer/renderer.js`, logLevel: 'warning' }));
-  for (const f of ['index.html', 'styles.css']) {
+  for (const f of ['index.html', 'styles.css', 'icon.svg']) {
     if (entry(`renderer/${f}`)) cpSync(`${root}renderer/${f}`, `${out}/renderer/${f}`);
   }
+  // The window and tray icon (PNG: Electron's nativeImage does not read SVG); see make-icons.mjs.
+  for (const n of [32, 256]) if (entry(`build/icons/${n}x${n}.png`)) cpSync(`${root}build/icons/${n}x${n}.png`, `${out}/renderer/icon-${n}.png`);
 }
 await Promise.all(jobs);

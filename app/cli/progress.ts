@@ -1,11 +1,135 @@
-// What `ferry upload` shows: a progress bar per file on a terminal (redrawn in place on
-// stderr), or JSON lines on stdout with --json.
-import { describeState, formatBytes, type TransferView } from '../common/transfer.js';
+// What `ferry upload` shows. On a terminal: one block redrawn in place on stderr (progress-block.ts
+// decides its lines; this file only moves the cursor), messages printed above it, the summary
+// below. Not a terminal: a plain line every few seconds and one per state change. --json: JSON
+// lines on stdout. Hand-written because no progress library is installed (log-update would do).
+import type { TransferView } from '../common/transfer.js';
+import { explainError } from '../common/error-words.js';
+import { plainLine, renderBlock, stateWords, summaryLine, type BlockState } from './progress-block.js';
 
 export interface ProgressOutput {
   update(views: TransferView[]): void;
+  /** A message: above the block on a terminal. */
   line(text: string): void;
+  /** The final block, then the summary line. */
   finish(views: TransferView[]): void;
+  /** Interrupted (Ctrl-C): the block stays as it was and the message goes below it. */
+  interrupt(text: string): void;
+}
+
+export interface Sink {
+  write(s: string): unknown;
+  columns?: number;
+  rows?: number;
+}
+
+export interface ProgressOptions {
+  now?: () => number;
+  /** Redraw period (ms) so the elapsed time and countdowns tick between engine events; 0: none. */
+  tickMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Shared bookkeeping: the start time and where each transfer was when this run first saw it. */
+function tracker(now: () => number) {
+  const startedAt = now();
+  const resumedAt = new Map<string, number>();
+  let views: TransferView[] = [];
+  return {
+    set(v: TransferView[]) {
+      views = v;
+      // Only a transfer first seen before it started moving in this run can be a resume; one
+      // first seen mid-upload has simply moved since it was added.
+      for (const x of v) if (!resumedAt.has(x.id)) resumedAt.set(x.id, ['queued', 'preparing', 'paused'].includes(x.state.kind) ? x.transferred : 0);
+    },
+    state: (): BlockState => ({ views, startedAt, now: now(), resumedAt }),
+  };
+}
+
+export function useColor(env: NodeJS.ProcessEnv = process.env): boolean {
+  // https://no-color.org: any non-empty NO_COLOR turns colour off.
+  return !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+export function blockProgress(out: Sink, o: ProgressOptions = {}): ProgressOutput {
+  const now = o.now ?? Date.now;
+  const t = tracker(now);
+  const color = useColor(o.env);
+  let drawn = 0;
+  let closed = false;
+  const erase = () => (drawn > 0 ? `\x1b[${drawn}A\r\x1b[J` : '\r\x1b[J');
+  const lines = () => renderBlock(t.state(), { columns: out.columns ?? 80, rows: out.rows ?? 24, color });
+  const draw = (prefix = '') => {
+    const l = lines();
+    out.write(`${erase()}${prefix}${l.map((x) => `${x}\n`).join('')}`);
+    drawn = l.length;
+  };
+  const timer = o.tickMs === 0 ? undefined : setInterval(() => { if (!closed) draw(); }, o.tickMs ?? 1000);
+  timer?.unref?.();
+  const stop = () => { if (timer) clearInterval(timer); };
+  const paint = (s: string, code: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  return {
+    update: (views) => { t.set(views); if (!closed) draw(); },
+    line: (text) => (closed ? out.write(`${text}\n`) : draw(`${text}\n`)),
+    finish: (views) => {
+      stop();
+      closed = true;
+      t.set(views);
+      draw();
+      const s = t.state();
+      const bad = s.views.some((v) => v.state.kind === 'failed');
+      out.write(`${paint(summaryLine(s), bad ? '31' : '32')}\n`);
+      drawn = 0;
+    },
+    interrupt: (text) => {
+      stop();
+      if (!closed) draw();
+      closed = true;
+      drawn = 0;
+      // The terminal may have echoed ^C on the line under the block: write over it.
+      out.write(`\r\x1b[2K${text}\n`);
+    },
+  };
+}
+
+export function plainProgress(out: Sink, o: ProgressOptions = {}): ProgressOutput {
+  const now = o.now ?? Date.now;
+  const t = tracker(now);
+  const seen = new Map<string, string>();
+  const every = o.tickMs ?? 5000;
+  let lastLine = now();
+  const timer = every === 0 ? undefined : setInterval(() => { out.write(`${plainLine(t.state())}\n`); lastLine = now(); }, every);
+  timer?.unref?.();
+  const changes = (views: TransferView[]) => {
+    for (const v of views) {
+      const was = seen.get(v.id);
+      if (was === v.state.kind) continue;
+      seen.set(v.id, v.state.kind);
+      const s = v.state;
+      if (s.kind === 'done') out.write(`${v.localPath} → ${v.remotePath}: done${s.verified ? ' (verified)' : ''}\n`);
+      else if (s.kind === 'waiting') out.write(`${v.localPath}: ${stateWords(s, now())} (${s.error.message})\n`);
+      else if (s.kind === 'failed') out.write(`${v.localPath}: failed: ${explainError(s.error).summary} (${s.error.message})\n`);
+      else if (s.kind === 'uploading' && (t.state().resumedAt.get(v.id) ?? 0) > 0) out.write(`${v.localPath}: resuming at ${Math.floor((100 * t.state().resumedAt.get(v.id)!) / Math.max(1, v.size))} %\n`);
+      else if (s.kind !== 'queued') out.write(`${v.localPath}: ${s.kind}\n`);
+    }
+  };
+  return {
+    update: (views) => {
+      t.set(views);
+      changes(views);
+      if (timer === undefined && now() - lastLine >= 5000) { out.write(`${plainLine(t.state())}\n`); lastLine = now(); }
+    },
+    line: (text) => out.write(`${text}\n`),
+    finish: (views) => {
+      if (timer) clearInterval(timer);
+      t.set(views);
+      changes(views);
+      out.write(`${summaryLine(t.state())}\n`);
+    },
+    interrupt: (text) => {
+      if (timer) clearInterval(timer);
+      out.write(`${text}\n`);
+    },
+  };
 }
 
 export function jsonProgress(write: (s: string) => void): ProgressOutput {
@@ -26,45 +150,6 @@ export function jsonProgress(write: (s: string) => void): ProgressOutput {
     update: (views) => views.forEach(emit),
     line: (text) => write(JSON.stringify({ event: 'message', message: text }) + '\n'),
     finish: (views) => views.forEach(emit),
+    interrupt: (text) => write(JSON.stringify({ event: 'interrupted', message: text }) + '\n'),
   };
-}
-
-export function barProgress(stream: NodeJS.WriteStream): ProgressOutput {
-  let drawn = 0;
-  const width = () => Math.max(20, Math.min(stream.columns ?? 80, 120));
-  const render = (views: TransferView[]): string[] => views.map((v) => bar(v, width()));
-  const draw = (lines: string[]): void => {
-    let out = drawn > 0 ? `\x1b[${drawn}A` : '';
-    for (const l of lines) out += `\r\x1b[2K${l}\n`;
-    stream.write(out);
-    drawn = lines.length;
-  };
-  return {
-    update: (views) => draw(render(views)),
-    line: (text) => {
-      draw([]);
-      drawn = 0;
-      stream.write(`${text}\n`);
-    },
-    finish: (views) => draw(render(views)),
-  };
-}
-
-export function bar(v: TransferView, width: number): string {
-  const pct = v.size === 0 ? (v.state.kind === 'done' ? 1 : 0) : Math.min(1, v.transferred / v.size);
-  const name = v.name.length > 24 ? `${v.name.slice(0, 23)}…` : v.name.padEnd(24);
-  const cells = Math.max(10, width - 70);
-  const full = Math.round(pct * cells);
-  const speed = v.speed > 0 ? `${formatBytes(v.speed)}/s` : '';
-  const eta = v.speed > 0 && v.state.kind === 'uploading' ? ` ETA ${clock((v.size - v.transferred) / v.speed)}` : '';
-  const words = v.state.kind === 'uploading' ? `${speed}${eta}` : describeState(v.state);
-  return `${name} [${'#'.repeat(full)}${'-'.repeat(cells - full)}] ${String(Math.floor(pct * 100)).padStart(3)}% ${formatBytes(v.transferred)}/${formatBytes(v.size)} ${words}`.slice(0, width - 1);
-}
-
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
 }

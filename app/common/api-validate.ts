@@ -70,6 +70,7 @@ const byId = obj<{ id: string }>({ id });
 const schemas: { [C in CommandChannel]: Check<Req<C>> } = {
   'app:info': none,
   'app:openExternal': obj<{ url: string }>({ url: httpUrl }),
+  'app:diagnostics': obj<{ connectionTests: boolean }>({ connectionTests: bool }),
   'dialog:pick': obj<{ folders: boolean }>({ folders: bool }),
   'transfers:list': none,
   'transfers:add': obj<Req<'transfers:add'>>(

@@ -74,6 +74,8 @@ export interface TransfersDelta {
 export interface Commands {
   'app:info': { req: null; res: AppInfo };
   'app:openExternal': { req: { url: string }; res: null };
+  /** The diagnostics bundle (JSON text, secrets removed) and where Ferry keeps its state. */
+  'app:diagnostics': { req: { connectionTests: boolean }; res: { text: string; stateFolder: string } };
   'dialog:pick': { req: { folders: boolean }; res: string[] };
   'transfers:list': { req: null; res: TransferView[] };
   'transfers:add': { req: AddFilesRequest; res: TransferView[] };
@@ -105,7 +107,7 @@ export type Req<C extends CommandChannel> = Commands[C]['req'];
 export type Res<C extends CommandChannel> = Commands[C]['res'];
 
 export const COMMAND_CHANNELS = [
-  'app:info', 'app:openExternal', 'dialog:pick',
+  'app:info', 'app:openExternal', 'app:diagnostics', 'dialog:pick',
   'transfers:list', 'transfers:add', 'transfers:pause', 'transfers:resume', 'transfers:cancel', 'transfers:retry',
   'transfers:pauseAll', 'transfers:resumeAll', 'transfers:clearFinished',
   'targets:list', 'targets:add', 'targets:test', 'targets:remove',

@@ -6,6 +6,8 @@ import type { AppInfo } from '../common/api.js';
 import { createFerryService, type FerryService, type ServiceDeps } from '../service/ferry-service.js';
 import { JsonFolderStore } from '../service/folder-store.js';
 import { SyncManager } from '../sync/sync-manager.js';
+import { testConnection } from '../service/test-connection.js';
+import { collectDiagnostics } from './diagnostics.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 import { createWatcher } from './watcher-select.js';
 
@@ -33,6 +35,13 @@ export async function startServices(c: ServicesConfig): Promise<Services> {
   // The runtime's target store, not the raw one: it keeps the logger's list of secrets current.
   const service = createFerryService({
     engine: runtime.engine, targets: runtime.targets, folders, info: c.info, watching: sync, paths: c.paths,
+    diagnostics: async (connectionTests) => ({
+      stateFolder: c.home,
+      text: (await collectDiagnostics({
+        home: c.home, version: c.info.version, shell: c.info.shell, targets: await runtime.targets.list(),
+        ...(connectionTests ? { test: (t) => testConnection(t, 3_000) } : {}), settings: { ...c.settings, tokenStorage: c.info.tokenStorage },
+      })).text,
+    }),
     ...(c.pick ? { pick: c.pick } : {}),
     ...(c.openExternal ? { openExternal: c.openExternal } : {}),
   });

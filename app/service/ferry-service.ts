@@ -23,6 +23,8 @@ export interface ServiceDeps {
   openExternal?: (url: string) => Promise<void>;
   testTarget?: (t: TargetConfig) => Promise<ConnectionCheck>;
   watching?: FolderWatching;
+  /** The diagnostics bundle (app/runtime/diagnostics.ts). */
+  diagnostics?: (connectionTests: boolean) => Promise<{ text: string; stateFolder: string }>;
 }
 
 export type EventListener = <E extends EventChannel>(event: E, payload: Events[E]) => void;
@@ -63,6 +65,10 @@ export function createFerryService(d: ServiceDeps): FerryService {
       if (!d.openExternal) throw new FerryError('bad-input', `opening ${url} is not possible here`);
       await d.openExternal(url);
       return null;
+    },
+    'app:diagnostics': async ({ connectionTests }) => {
+      if (!d.diagnostics) throw new FerryError('bad-input', 'diagnostics are not available in this shell');
+      return d.diagnostics(connectionTests);
     },
     'dialog:pick': async ({ folders }) => {
       if (!d.pick) throw new FerryError('bad-input', 'no native file dialog in this shell; use the browser file picker');

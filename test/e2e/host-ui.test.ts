@@ -34,6 +34,10 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
   let tus: RunningEmulator;
   let proxy: FaultProxy;
   let tusTargetId: string;
+  /** Console errors and uncaught page errors of the current test; any one fails it. */
+  const consoleErrors: string[] = [];
+  /** Set by a test that takes the host down on purpose: the browser then logs refused connections. */
+  let hostDownExpected = false;
 
   // An emulator's `/_emulator/*` lives at its origin, whatever path its client URL has.
   const stats = async (emu: string) => (await (await fetch(`${new URL(emu).origin}/_emulator/stats`)).json()) as EmulatorStats;
@@ -57,6 +61,8 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await startHost();
     browser = await launchChromium();
     page = browser.page;
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`); });
+    page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
     await page.goto(host.url);
     await page.waitForSelector('body[data-ready="true"]');
   }, 90_000);
@@ -77,6 +83,9 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
   });
 
   afterEach(async () => {
+    const errors = consoleErrors.splice(0).filter((e) => !(hostDownExpected && /ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)));
+    hostDownExpected = false;
+    expect(errors, 'console errors in the page').toEqual([]);
     // A failed test must not leave an upload running into the next one (one file at a time).
     const left = await api<{ id: string; state: { kind: string } }[]>(host, 'transfers:list', null).catch(() => []);
     for (const t of left) if (!['done', 'failed', 'cancelled'].includes(t.state.kind)) await api(host, 'transfers:cancel', { id: t.id }).catch(() => undefined);
@@ -85,6 +94,13 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
   it('opens authorised from the printed URL, drops the token from the address bar, and lists the sandbox', async () => {
     expect(new URL(page.url()).search).toBe('');
     await expect.poll(() => page.locator('#target-select option').allTextContents()).toEqual(['Sandbox (on this computer)']);
+    // An empty queue says what to do and where files go.
+    const empty = page.locator('#empty-queue');
+    await expect.poll(() => empty.isVisible()).toBe(true);
+    expect(await empty.textContent()).toMatch(/Drop files or folders here.*or Add files… Add folder….*They go to Sandbox \(on this computer\), folder \/sandbox: a practice account/);
+    // One icon, for the page too: the favicon is served (no 404 in the console).
+    expect(await page.getAttribute('link[rel=icon]', 'href')).toBe('icon.svg');
+    expect(await page.evaluate(`fetch('icon.svg').then((r) => r.status + ' ' + r.headers.get('content-type'))`)).toBe('200 image/svg+xml');
     await screenshot(page, 'host-01-empty-queue');
   });
 
@@ -92,6 +108,7 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await page.click('#tab-targets');
     const form = page.locator('form[aria-label="Add a target"]');
     await form.locator('input[name=name]').fill('Slow tus');
+    expect(await form.locator('select[name=provider] option').allTextContents()).toEqual(['UCloud', 'Redivis', 'Synapse', 'OneDrive', 'Box', 'tus']);
     await form.locator('select[name=provider]').selectOption('tus');
     await form.locator('input[name=url]').fill(`${proxy.url}${new URL(tus.url).pathname}`);
     await form.locator('input[name=token]').fill(tus.token);
@@ -105,6 +122,35 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     expect(added.hasToken).toBe(true);
     expect(JSON.stringify(targets)).not.toContain(tus.token);
     tusTargetId = added.id;
+    expect(await card.locator('.muted').textContent()).toMatch(/^tus · 127\.0\.0\.1:\d+ · into \/ · signed in$/);
+    await page.click('#tab-queue');
+  });
+
+  it('says in words why an account cannot be reached or added, with the details one click away', async () => {
+    await page.click('#tab-targets');
+    const form = page.locator('form[aria-label="Add a target"]');
+    await form.locator('input[name=name]').fill('Nowhere');
+    await form.locator('select[name=provider]').selectOption('box');
+    await form.locator('input[name=url]').fill('http://127.0.0.1:9/2.0');
+    await form.locator('input[name=token]').fill('x');
+    await form.locator('button[type=submit]').click();
+    const card = page.locator('.card', { hasText: 'Nowhere' });
+    await card.getByRole('button', { name: 'Test connection to Nowhere' }).click();
+    await expect.poll(() => card.locator('.check .error-summary').textContent()).toBe('Could not reach 127.0.0.1:9.');
+    expect(await card.locator('.check .error-advice').textContent()).toMatch(/Check the address/);
+    expect(await card.locator('.check details').getAttribute('open')).toBeNull();
+    await card.locator('.check details summary').click();
+    expect(await card.locator('.check details code').textContent()).toMatch(/^Could not reach 127\.0\.0\.1:9: /);
+    // A bad address: the validation message in words, not "targets:add: request.url …".
+    await form.locator('input[name=name]').fill('Bad address');
+    await form.locator('input[name=url]').fill('ftp://files.example.org');
+    await form.locator('button[type=submit]').click();
+    const notice = page.locator('.notice-error', { hasText: 'Could not add the account' });
+    await expect.poll(() => notice.locator('.error-summary').textContent()).toBe('Could not add the account: The address must start with http:// or https://.');
+    await screenshot(page, 'host-02b-account-errors');
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    const nowhere = (await api<{ id: string; name: string }[]>(host, 'targets:list', null)).find((t) => t.name === 'Nowhere')!;
+    await api(host, 'targets:remove', { id: nowhere.id });
     await page.click('#tab-queue');
   });
 
@@ -129,6 +175,7 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await chooseTarget(tusTargetId);
     await dropFile(page, 'dropped.bin', data);
     await expect.poll(() => pct('dropped.bin'), { timeout: 20_000 }).toBeGreaterThanOrEqual(10);
+    await expect.poll(() => page.locator('#overall-words').textContent()).toMatch(/^[\d.]+ (B|KiB|MiB) of 1\.5 MiB \(\d+%\)( · about .* left)? · 1 active · /);
     await screenshot(page, 'host-04-uploading');
     await row('dropped.bin').getByRole('button', { name: 'Pause dropped.bin' }).click();
     await expect.poll(() => stateOf('dropped.bin')).toBe('Paused');
@@ -146,6 +193,8 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await new Promise((r) => setTimeout(r, 1_000));
     expect((await stats(tus.url)).bytesReceived, 'bytes kept arriving while paused').toBe(last);
     expect(await pct('dropped.bin'), 'progress moved while paused').toBe(shown);
+    expect(await row('dropped.bin').locator('.speed').textContent(), 'a paused row shows no speed').toBe('');
+    expect(await page.locator('#summary').textContent()).toBe('1 paused');
     await screenshot(page, 'host-05-paused');
     await row('dropped.bin').getByRole('button', { name: 'Resume dropped.bin' }).click();
     await page.click('#tab-history');
@@ -168,11 +217,94 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await page.click('#tab-queue');
   }, 90_000);
 
+  it('pauses and resumes everything from the keyboard (P, R)', async () => {
+    await dropFile(page, 'keys.bin', randomBytes(SLOW_FILE));
+    await expect.poll(() => stateOf('keys.bin'), { timeout: 20_000 }).toBe('Uploading');
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press('p');
+    await expect.poll(() => stateOf('keys.bin')).toBe('Paused');
+    await page.keyboard.press('r');
+    await expect.poll(() => stateOf('keys.bin')).not.toBe('Paused');
+    expect(await page.getAttribute('#pause-all', 'aria-keyshortcuts')).toBe('P');
+    await api(host, 'transfers:cancel', { id: (await api<{ id: string; name: string }[]>(host, 'transfers:list', null)).find((t) => t.name === 'keys.bin')!.id });
+  }, 60_000);
+
+  it('says Waiting for connection while the server is down, and the retry counts down', async () => {
+    await proxy.setMode({ kind: 'refuse' });
+    try {
+      await dropFile(page, 'offline.bin', randomBytes(64 * 1024));
+      await expect.poll(() => stateOf('offline.bin'), { timeout: 20_000 }).toMatch(/^Waiting for connection, retrying in \d+s$/);
+      await expect.poll(() => page.locator('#summary').textContent()).toBe('Waiting for connection');
+      // The countdown moves between events: sampled for three seconds, it shows several values.
+      const seen = new Set<string>();
+      for (let i = 0; i < 15; i++) {
+        seen.add((await stateOf('offline.bin')) ?? '');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(seen.size, [...seen].join(' | ')).toBeGreaterThanOrEqual(2);
+      await screenshot(page, 'host-10-waiting-for-connection');
+    } finally {
+      await proxy.setMode({ kind: 'bandwidth', bytesPerSec: BYTES_PER_SEC });
+    }
+  }, 90_000);
+
+  it('keeps failures in the queue with Retry, Retry all and the reason in words; a large cancel asks once', async () => {
+    const bad = await api<{ id: string }>(host, 'targets:add', {
+      name: 'Expired tus', provider: 'tus', url: `${proxy.url}${new URL(tus.url).pathname}`, token: 'expired-token', remoteRoot: '/', conflict: 'rename', options: {},
+    });
+    await chooseTarget(bad.id);
+    await dropFile(page, 'denied.bin', randomBytes(32 * 1024));
+    await expect.poll(() => stateOf('denied.bin'), { timeout: 20_000 }).toBe('Failed');
+    expect(await page.locator('.failed-bar').textContent()).toBe('1 upload failed.Retry');
+    await page.click('#retry-all');
+    await expect.poll(() => stateOf('denied.bin'), { timeout: 20_000 }).toBe('Failed');
+    const big = join(dir, 'local', 'large-refused.bin');
+    await fsp.writeFile(big, '');
+    await fsp.truncate(big, 200 * 1024 * 1024);
+    await api(host, 'transfers:add', { targetId: bad.id, paths: [big] });
+    await expect.poll(() => stateOf('large-refused.bin'), { timeout: 20_000 }).toBe('Failed');
+    // Still in the Queue tab, with the reason in words and the actions at hand.
+    expect(await page.getAttribute('#tab-queue', 'aria-selected')).toBe('true');
+    expect(await row('denied.bin').locator('.error').textContent()).toBe('The account’s sign-in was refused or has expired.');
+    expect(await page.locator('.failed-bar').textContent()).toBe('2 uploads failed.Retry all');
+    expect(await page.locator('#tab-queue').textContent()).toMatch(/^Queue \(\d+, 2 failed\)$/);
+    await screenshot(page, 'host-11-failed-in-queue');
+    await row('denied.bin').getByRole('button', { name: 'Details denied.bin' }).click();
+    const dialog = page.locator('dialog.error-dialog');
+    expect(await dialog.locator('.error-advice').textContent()).toMatch(/Sign in to the account again/);
+    await dialog.locator('details summary').click();
+    expect(await dialog.locator('details code').textContent()).toMatch(/401/);
+    await screenshot(page, 'host-12-error-details');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    // Narrow window: everything still fits and nothing is cut off.
+    await page.setViewportSize({ width: 640, height: 700 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(640);
+    for (const sel of ['#summary', '#resume-all', '#tab-settings']) {
+      const box = (await page.locator(sel).boundingBox())!;
+      expect(box.x + box.width, sel).toBeLessThanOrEqual(640);
+    }
+    const actions = (await row('denied.bin').locator('.col-actions').boundingBox())!;
+    expect(actions.x + actions.width).toBeLessThanOrEqual(640);
+    await screenshot(page, 'host-13-narrow-640');
+    await page.setViewportSize({ width: 1200, height: 760 });
+    // Cancelling 200 MiB asks once; the small one goes at the first press.
+    await row('large-refused.bin').getByRole('button', { name: 'Cancel large-refused.bin' }).click();
+    await expect.poll(() => row('large-refused.bin').locator('.act-cancel').textContent()).toBe('Really cancel?');
+    expect(await stateOf('large-refused.bin')).toBe('Failed');
+    await screenshot(page, 'host-14-cancel-asks');
+    await row('large-refused.bin').getByRole('button', { name: 'Confirm cancel large-refused.bin' }).click();
+    await row('denied.bin').getByRole('button', { name: 'Cancel denied.bin' }).click();
+    await expect.poll(() => page.locator('.failed-bar').isVisible()).toBe(false);
+    await chooseTarget(tusTargetId);
+    await api(host, 'targets:remove', { id: bad.id });
+  }, 90_000);
+
   it('resumes the row after the host is restarted mid-upload', async () => {
     const data = randomBytes(SLOW_FILE);
     await dropFile(page, 'restart.bin', data);
     await expect.poll(() => pct('restart.bin'), { timeout: 20_000 }).toBeGreaterThanOrEqual(10);
     const before = await stats(tus.url);
+    hostDownExpected = true;
     await host.stop('SIGKILL');
     await expect.poll(() => page.locator('.banner', { hasText: 'Lost the connection' }).isVisible()).toBe(true);
     await screenshot(page, 'host-07-host-down');
@@ -187,6 +319,52 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     expect((await files(tus.url)).some((f) => f.size === data.length && f.sha256 === sha256(data))).toBe(true);
     await screenshot(page, 'host-08-resumed-done');
   }, 120_000);
+
+  it('shows the copy of a large dropped file to the host as progress, not Idle', async () => {
+    await chooseTarget('sandbox');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
+    await dropFile(page, 'staged-large.bin', randomBytes(4 * 1024 * 1024));
+    await expect.poll(() => page.locator('#overall-words').textContent(), { timeout: 10_000 }).toMatch(/^Copying staged-large\.bin to the host… [\d.]+ (B|KiB|MiB) of 4\.0 MiB$/);
+    expect(await page.locator('#empty-queue').isVisible()).toBe(false);
+    expect(await page.locator('#summary').textContent()).toMatch(/^Copying to the host… \d+%$/);
+    await screenshot(page, 'host-15-copying-to-host');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await page.click('#tab-history');
+    await expect.poll(() => stateOf('staged-large.bin'), { timeout: 40_000 }).toMatch(/^Done/);
+    await page.click('#tab-queue');
+    await chooseTarget(tusTargetId);
+  }, 90_000);
+
+  it('says how to allow a folder when the host may not watch it', async () => {
+    await page.click('#tab-folders');
+    expect(await page.locator('#allow-root-hint').textContent()).toContain('ferry host --allow-root <folder>');
+    const form = page.locator('form[aria-label="Watch a folder"]');
+    await form.locator('input[name=localPath]').fill(os.tmpdir());
+    await form.locator('button[type=submit]').click();
+    const notice = page.locator('.notice-error', { hasText: 'Could not watch the folder' });
+    await expect.poll(() => notice.locator('.error-advice').textContent()).toBe(`Restart it with \`ferry host --allow-root ${os.tmpdir()}\` to allow this folder (and what is inside it).`);
+    await screenshot(page, 'host-16-folder-not-allowed');
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await page.click('#tab-queue');
+  });
+
+  it('has settings, a log view and Copy diagnostics without a secret in it', async () => {
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(host.url).origin });
+    await page.click('#tab-settings');
+    await expect.poll(() => page.locator('#state-folder').textContent()).toBe(join(dir, 'home'));
+    await expect.poll(() => page.locator('#log-view li').count()).toBeGreaterThan(0);
+    await page.check('#log-problems');
+    await screenshot(page, 'host-17-settings-log');
+    await page.click('#copy-diagnostics');
+    await expect.poll(() => page.locator('.notice', { hasText: 'Diagnostics copied' }).count(), { timeout: 20_000 }).toBe(1);
+    const text = (await page.evaluate('navigator.clipboard.readText()')) as string;
+    const d = JSON.parse(text) as { accounts: { name: string; provider: string; connection?: { ok: boolean } }[]; versions: { ferry: string } };
+    expect(d.accounts.find((a) => a.name === 'Slow tus')).toMatchObject({ provider: 'tus', connection: { ok: true } });
+    expect(text).not.toContain(tus.token);
+    expect(text).not.toContain(host.token);
+    await page.click('#tab-queue');
+  }, 60_000);
 
   it('is keyboard reachable: tabs move with the arrow keys and row buttons take focus', async () => {
     await page.focus('#tab-queue');
@@ -206,7 +384,10 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await page.click('#tab-history');
     const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(bg).toBe('rgb(15, 20, 25)');
+    expect(await page.locator('.empty-history').isVisible()).toBe(true);
     await screenshot(page, 'host-09-dark-history');
+    await page.click('#tab-queue');
+    await screenshot(page, 'host-09b-dark-empty-queue');
     await page.emulateMedia({ colorScheme: 'light' });
   });
 });

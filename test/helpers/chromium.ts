@@ -50,7 +50,7 @@ export async function buildRenderer(dir: string): Promise<string> {
   const root = process.cwd();
   mkdirSync(dir, { recursive: true });
   await build({ bundle: true, platform: 'browser', target: 'chrome120', format: 'esm', entryPoints: [join(root, 'renderer/index.ts')], outfile: join(dir, 'renderer.js'), logLevel: 'warning' });
-  for (const f of ['index.html', 'styles.css']) cpSync(join(root, 'renderer', f), join(dir, f));
+  for (const f of ['index.html', 'styles.css', 'icon.svg']) cpSync(join(root, 'renderer', f), join(dir, f));
   return dir;
 }
 

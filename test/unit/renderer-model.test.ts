@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TransferState, TransferView } from '../../app/common/transfer.js';
 import { applyDelta, DeltaTracker } from '../../app/common/transfer-delta.js';
-import { actionsFor, eta, formatDuration, formatSpeed, percent, tabOf } from '../../renderer/format.js';
+import { actionsFor, cancelNeedsConfirm, eta, formatDuration, formatSpeed, headerSummary, overallWords, percent, rowSpeed, stateWords, tabOf } from '../../renderer/format.js';
+import { shortcutFor } from '../../renderer/shortcuts.js';
 import { TransferStore } from '../../renderer/transfer-store.js';
 
 const view = (id: string, state: TransferState, extra: Partial<TransferView> = {}): TransferView => ({
@@ -59,8 +60,60 @@ describe('transfer store', () => {
     expect(s.ids('queue')).toBe(order);
     expect(s.rows.get('t2')!.transferred).toBe(500);
     s.apply({ reset: false, upsert: [view('t1', { kind: 'done', remotePath: '/', verified: true }), view('t3', { kind: 'failed', offset: 0, error: { code: 'network', message: 'x' } })], remove: [] });
-    expect(s.ids('queue')).toEqual(['t2']);
-    expect(s.ids('history')).toEqual(['t3', 't1']);
-    expect(s.totals()).toEqual({ active: 1, paused: 0, speed: 100, failed: 1 });
+    // A failure stays in the queue, where the user looks; only done and cancelled move on.
+    expect(s.ids('queue')).toEqual(['t2', 't3']);
+    expect(s.ids('history')).toEqual(['t1']);
+    expect(s.totals()).toEqual({ active: 1, uploading: 1, waiting: 0, paused: 0, failed: 1, speed: 100, bytes: 1000, sent: 500, left: 500 });
+    expect(s.failedIds()).toEqual(['t3']);
+  });
+});
+
+describe('header and row words (issue 13)', () => {
+  const net = { code: 'network' as const, message: 'OPTIONS http://127.0.0.1:9/x: connection refused' };
+  const waiting = (until: number) => view('w', { kind: 'waiting', offset: 0, until, reason: 'backoff', error: net }, { speed: 0 });
+
+  it('says Waiting for connection, not 0 B/s, while the server is down', () => {
+    const s = new TransferStore();
+    s.apply({ reset: true, upsert: [waiting(30_000)], remove: [] });
+    expect(headerSummary(s.totals())).toBe('Waiting for connection');
+    s.apply({ reset: false, upsert: [up('u1', 10, 2048)], remove: [] });
+    expect(headerSummary(s.totals())).toBe('2 active · 2.0 KiB/s');
+    expect(headerSummary(new TransferStore().totals())).toBe('Idle');
+  });
+
+  it('counts a retry down against the clock and says it in words', () => {
+    expect(stateWords(waiting(30_000), 3_000)).toBe('Waiting for connection, retrying in 27s');
+    expect(stateWords(waiting(30_000), 29_100)).toBe('Waiting for connection, retrying in 1s');
+    expect(stateWords(waiting(30_000), 29_100)).not.toContain('127.0.0.1');
+  });
+
+  it('shows no speed on a paused row', () => {
+    expect(rowSpeed(view('p', { kind: 'paused', offset: 10 }, { speed: 5000 }))).toBe(0);
+    expect(rowSpeed(up('u', 10, 5000))).toBe(5000);
+  });
+
+  it('gives overall progress and time left for everything queued', () => {
+    const s = new TransferStore();
+    s.apply({ reset: true, upsert: [up('a1', 250, 50), up('b2', 750, 50)], remove: [] });
+    expect(overallWords(s.totals())).toBe('1000 B of 2.0 KiB (50%) · about 10s left');
+  });
+
+  it('asks before cancelling a large transfer', () => {
+    expect(cancelNeedsConfirm(view('big', { kind: 'paused', offset: 0 }, { size: 200 * 1024 * 1024 }))).toBe(true);
+    expect(cancelNeedsConfirm(up('small', 10))).toBe(false);
+  });
+});
+
+describe('keyboard shortcuts', () => {
+  const key = (k: string, o: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean; inField: boolean }> = {}) =>
+    shortcutFor({ key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, inField: false, ...o });
+
+  it('add, pause all and resume all, but never while typing in a field', () => {
+    expect([key('a'), key('A', { shiftKey: true }), key('p'), key('r')]).toEqual(['addFiles', 'addFolder', 'pauseAll', 'resumeAll']);
+    expect(key('o', { ctrlKey: true })).toBe('addFiles');
+    expect(key('o', { metaKey: true, inField: true })).toBe('addFiles');
+    expect(key('p', { inField: true })).toBeUndefined();
+    expect(key('r', { ctrlKey: true })).toBeUndefined();
+    expect(key('x')).toBeUndefined();
   });
 });

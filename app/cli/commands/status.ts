@@ -1,4 +1,5 @@
 // `ferry status`: what the resume journal holds — queued, paused, failed with the reason.
+import { explainError, providerName } from '../../common/error-words.js';
 import { describeState, formatBytes } from '../../common/transfer.js';
 import { ferryHome } from '../../runtime/ferry-home.js';
 import { FileJournal } from '../../node/file-journal.js';
@@ -34,7 +35,8 @@ export async function run(args: string[]): Promise<number> {
   }
   for (const r of records) {
     const pct = r.fingerprint.size > 0 ? Math.floor((100 * r.offset) / r.fingerprint.size) : 0;
-    process.stdout.write(`${r.id}  ${describeState(r.state)}  ${pct}% of ${formatBytes(r.fingerprint.size)}  ${r.localPath} → ${r.provider}:${r.remotePath}\n`);
+    const words = r.state.kind === 'failed' ? `Failed: ${explainError(r.state.error).summary}` : describeState(r.state);
+    process.stdout.write(`${r.id}  ${words}  ${pct}% of ${formatBytes(r.fingerprint.size)}  ${r.localPath} → ${providerName(r.provider)}:${r.remotePath}\n`);
   }
   return code;
 }

@@ -2,6 +2,7 @@
 // is done. Killed at any moment, the same command resumes from the journal in $FERRY_HOME.
 import { createHash } from 'node:crypto';
 import { posix, resolve, basename } from 'node:path';
+import { explainError } from '../../common/error-words.js';
 import { toErrorInfo } from '../../common/errors.js';
 import { PROVIDER_IDS, type ConflictPolicy, type TransferView } from '../../common/transfer.js';
 import type { TargetConfig } from '../../engine/engine-api.js';
@@ -10,7 +11,7 @@ import { createRuntime } from '../../runtime/runtime.js';
 import { MemoryTargetStore } from '../../runtime/target-stores.js';
 import { clientEntry } from '../../providers/registry.js';
 import { intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
-import { barProgress, jsonProgress, type ProgressOutput } from '../progress.js';
+import { blockProgress, jsonProgress, plainProgress, type ProgressOutput } from '../progress.js';
 import { remoteDest } from './remote-target.js';
 
 const HELP = `Usage: ferry upload <file...> REMOTE:<remote path>   (a remote from \`ferry remote add\`)
@@ -19,6 +20,8 @@ const HELP = `Usage: ferry upload <file...> REMOTE:<remote path>   (a remote fro
   --dest        remote file path for one file, or a remote folder ending in '/' (default '/')
   --token       bearer token; FERRY_TOKEN may be used instead (tokens are never printed)
   providers:    ${PROVIDER_IDS.join(', ')}
+  exit codes:   0 all uploaded · 1 something was not uploaded · 2 usage error or bad input
+                3 all uploaded, but a damaged journal record was set aside · 130 interrupted (run it again to resume)
 `;
 
 export async function run(args: string[]): Promise<number> {
@@ -84,7 +87,7 @@ export async function run(args: string[]): Promise<number> {
     provider: provider as TargetConfig['provider'], url: endpoint, token: token ?? '', options, conflict, remoteRoot: dest,
   };
   const json = p.flags.has('json');
-  const out: ProgressOutput = json ? jsonProgress((s) => process.stdout.write(s)) : process.stderr.isTTY ? barProgress(process.stderr) : plainProgress();
+  const out: ProgressOutput = json ? jsonProgress((s) => process.stdout.write(s)) : process.stderr.isTTY ? blockProgress(process.stderr) : plainProgress(process.stderr);
   const runtime = await createRuntime({
     home: ferryHome(),
     targets: new MemoryTargetStore([target]),
@@ -110,13 +113,14 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   const mine = (): TransferView[] => engine.list().filter((v) => ids.includes(v.id));
+  out.update(mine());
   const unsubscribe = engine.onChange(() => out.update(mine()));
   let interrupted = false;
   const onSignal = (): void => {
     if (interrupted) return;
     interrupted = true;
     void runtime.close().then(() => {
-      out.line('ferry upload: interrupted; run the same command again to resume');
+      out.interrupt('ferry upload: interrupted; run the same command again to resume');
       process.exit(130);
     });
   };
@@ -124,38 +128,21 @@ export async function run(args: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   const results = await Promise.all(ids.map((id) => engine.settled(id)));
   unsubscribe();
-  out.finish(mine());
   let failed = 0;
   for (const v of results) {
     if (v.state.kind === 'failed') {
       failed++;
-      out.line(`ferry upload: ${v.localPath}: ${v.state.error.message}`);
+      const w = explainError(v.state.error);
+      out.line(`ferry upload: ${v.localPath}: ${w.summary} (${v.state.error.message})\n  ${w.advice}`);
     }
   }
+  out.finish(mine());
   await runtime.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   // 1: something was not uploaded. 3: everything was uploaded, but Ferry had to set aside a
   // corrupt journal record (a disk or crash problem worth a look).
   return failed + badInput > 0 ? 1 : warnings > 0 ? 3 : 0;
-}
-
-function plainProgress(): ProgressOutput {
-  const seen = new Map<string, string>();
-  return {
-    update: (views) => {
-      for (const v of views) {
-        if (seen.get(v.id) === v.state.kind) continue;
-        seen.set(v.id, v.state.kind);
-        if (v.state.kind === 'done') process.stderr.write(`${v.localPath} → ${v.remotePath}: done${v.state.verified ? ' (verified)' : ''}\n`);
-        if (v.state.kind === 'waiting') process.stderr.write(`${v.localPath}: ${v.state.error.message}; retrying\n`);
-      }
-    },
-    line: (t) => process.stderr.write(`${t}\n`),
-    finish: (views) => {
-      for (const v of views) if (v.state.kind === 'done' && seen.get(v.id) !== 'done') process.stderr.write(`${v.localPath} → ${v.remotePath}: done\n`);
-    },
-  };
 }
 
 /** Test and tuning knobs: FERRY_RETRY_BASE_MS, FERRY_IDLE_TIMEOUT_MS. */
