@@ -67,7 +67,7 @@ async function start(): Promise<void> {
   };
   services = await startServices({
     home, sandbox: true, targets, info,
-    paths: () => desktopPathPolicy({ platform: process.platform, home: app.getPath('home'), ferryHome: home, tmp: tmpdir() }),
+    paths: () => desktopPathPolicy({ platform: process.platform, home: app.getPath('home'), ferryHome: home, tmp: tmpdir(), appData: app.getPath('appData') }),
     pick: async (folders) => {
       const r = await dialog.showOpenDialog(win!, { properties: folders ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'] });
       return r.canceled ? [] : r.filePaths;

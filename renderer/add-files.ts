@@ -1,8 +1,7 @@
 // Getting files into the queue: native paths on the desktop (dialog, or a drop resolved by the
 // preload), or, in a browser talking to the host, streaming each file to the host's staging
 // area first and adding the staged copies (a browser has no local paths).
-import type { Bridge, Result } from '../app/common/api.js';
-import type { TransferView } from '../app/common/transfer.js';
+import type { AddFilesResult, Bridge, Result } from '../app/common/api.js';
 import type { HttpBridge } from './bridge-http.js';
 
 export interface PickedFile {
@@ -15,12 +14,12 @@ export function isHttp(b: Bridge): b is HttpBridge {
   return b.kind === 'http';
 }
 
-export async function addPaths(bridge: Bridge, targetId: string, paths: string[]): Promise<Result<TransferView[]>> {
+export async function addPaths(bridge: Bridge, targetId: string, paths: string[]): Promise<Result<AddFilesResult>> {
   if (paths.length === 0) return { ok: false, error: { code: 'bad-input', message: 'nothing to add: no local paths were found' } };
   return bridge.invoke('transfers:add', { targetId, paths });
 }
 
-export async function stageAndAdd(bridge: HttpBridge, targetId: string, files: PickedFile[], progress: (done: number, total: number) => void): Promise<Result<TransferView[]>> {
+export async function stageAndAdd(bridge: HttpBridge, targetId: string, files: PickedFile[], progress: (done: number, total: number) => void): Promise<Result<AddFilesResult>> {
   const batch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   const tops = new Set<string>();
   for (let i = 0; i < files.length; i++) {

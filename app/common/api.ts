@@ -64,6 +64,18 @@ export interface AddFilesRequest {
   remoteDir?: string;
 }
 
+/** A path an add left out, and why (never uploaded, a link not followed, unreadable, ...). */
+export interface SkippedPath {
+  path: string;
+  reason: string;
+}
+
+/** What `transfers:add` queued, and what it found but left out: nothing is dropped silently. */
+export interface AddFilesResult {
+  added: TransferView[];
+  skipped: SkippedPath[];
+}
+
 /** Changes since the last event: rows added or changed, and ids dropped. `reset` replaces everything. */
 export interface TransfersDelta {
   reset: boolean;
@@ -76,7 +88,7 @@ export interface Commands {
   'app:openExternal': { req: { url: string }; res: null };
   'dialog:pick': { req: { folders: boolean }; res: string[] };
   'transfers:list': { req: null; res: TransferView[] };
-  'transfers:add': { req: AddFilesRequest; res: TransferView[] };
+  'transfers:add': { req: AddFilesRequest; res: AddFilesResult };
   'transfers:pause': { req: { id: string }; res: null };
   'transfers:resume': { req: { id: string }; res: null };
   'transfers:cancel': { req: { id: string }; res: null };

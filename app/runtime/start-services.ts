@@ -25,7 +25,8 @@ export interface Services {
 
 export async function startServices(c: ServicesConfig): Promise<Services> {
   const runtime = await createRuntime(c);
-  const sync = new SyncManager({ engine: runtime.engine, home: c.home, watcher: await createWatcher() });
+  // Folder sync skips what adding by path refuses: credentials and Ferry's own state.
+  const sync = new SyncManager({ engine: runtime.engine, home: c.home, watcher: await createWatcher(), denied: () => c.paths().denied });
   const folders = new JsonFolderStore(join(c.home, 'folders.json'));
   // Watched folders persist across restarts; one that cannot be watched now (an unplugged disk)
   // must not stop the app from starting.

@@ -70,9 +70,12 @@ export function createFerryService(d: ServiceDeps): FerryService {
     'transfers:list': async () => d.engine.list(),
     'transfers:add': async (req) => {
       const target = await mustTarget(req.targetId);
-      const items = await expandPaths(req.paths, req.remoteDir ?? target.remoteRoot, d.paths());
-      if (items.length === 0) throw new FerryError('bad-input', `nothing to upload: ${req.paths.join(', ')} holds no files`);
-      return d.engine.add({ targetId: target.id, items });
+      const { items, skipped } = await expandPaths(req.paths, req.remoteDir ?? target.remoteRoot, d.paths());
+      if (items.length === 0) {
+        const why = skipped.length > 0 ? ` (left out: ${skipped.slice(0, 3).map((s) => `${s.path}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; …' : ''})` : '';
+        throw new FerryError('bad-input', `nothing to upload: ${req.paths.join(', ')} holds no files${why}`);
+      }
+      return { added: await d.engine.add({ targetId: target.id, items }), skipped };
     },
     'transfers:pause': async ({ id }) => { await d.engine.pause(id); return null; },
     'transfers:resume': async ({ id }) => { await d.engine.resume(id); return null; },

@@ -15,6 +15,7 @@ import { sha256File } from './hash-file.js';
 import { DEFAULT_HASH_MAX_BYTES, mapLimit, prepareUpload } from './prepare-upload.js';
 import { UploadTracker, type Upload } from './upload-tracker.js';
 import { createIgnoreMatcher, IGNORE_FILE, type IgnoreMatcher } from './ignore-rules.js';
+import { makeDenyCheck, type DenyCheck } from './deny-filter.js';
 import { judge, planScan } from './planner.js';
 import { StabilityDetector, type FileStat, DEFAULT_STABILITY } from './stability.js';
 import type { SyncEvent, SyncFolderState } from './sync-events.js';
@@ -39,6 +40,8 @@ export class SyncFolder {
   private readonly pollMs: number;
   private index: SyncIndex | undefined;
   private matcher: IgnoreMatcher = createIgnoreMatcher();
+  private denied: DenyCheck = () => undefined;
+  private readonly deniedSeen = new Set<string>();
   private supervisor: WatchSupervisor | undefined;
   private realRoot = '';
   private readonly uploads: UploadTracker;
@@ -86,6 +89,7 @@ export class SyncFolder {
       throw fsError(err, 'watched folder', this.config.root);
     });
     this.matcher = await this.loadIgnores();
+    this.denied = await makeDenyCheck(this.realRoot, this.config.denied ?? [], this.config.ferryHome);
     this.index = await SyncIndex.open({ dir: this.config.stateDir, log: (l) => this.log(l) });
     this.uploads.adopt([this.realRoot, resolve(this.config.root)]);
     // The watch starts before the scan so that nothing written during the scan is missed.
@@ -207,6 +211,13 @@ export class SyncFolder {
   /** One path a watch event named: a file to watch settle, a folder to walk, or something gone. */
   private async look(path: string): Promise<void> {
     if (this.matcher.ignored(path)) return;
+    const why = this.denied(path);
+    // Reported once per path: Ferry's own log, inside a watched folder, changes all the time.
+    if (why !== undefined) {
+      if (!this.deniedSeen.has(path)) this.emit({ type: 'skipped', path, reason: why });
+      this.deniedSeen.add(path);
+      return;
+    }
     const abs = join(this.realRoot, path);
     let st;
     try {
@@ -270,7 +281,7 @@ export class SyncFolder {
         this.emit({ type: 'error', path: rel || '.', error: toErrorInfo(err) });
       },
       skipped: (rel, why) => this.emit({ type: 'skipped', path: rel, reason: why }),
-    }, { ignored: (rel) => this.matcher.ignored(rel) });
+    }, { ignored: (rel) => this.matcher.ignored(rel), denied: this.denied });
     const index = this.index!;
     const plan = planScan(scanned, index.entries, dir, unreadable);
     for (const p of plan.gone) index.delete(p);

@@ -17,6 +17,8 @@ export interface ScanSink {
 export interface ScanOptions {
   /** `rel` is '/'-separated; folders end with '/'. */
   ignored?(rel: string): boolean;
+  /** Why a path must never be uploaded (credentials, Ferry's own state): reported as skipped, not entered. */
+  denied?(rel: string): string | undefined;
   /** Folders read at once. */
   concurrency?: number;
   signal?: AbortSignal;
@@ -56,7 +58,11 @@ export async function scanTree(root: string, start: string, sink: ScanSink, opts
     const files: string[] = [];
     for (const e of entries) {
       const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) {
+      const key = e.isDirectory() ? `${childRel}/` : childRel;
+      const why = ignored(key) ? undefined : opts.denied?.(key);
+      if (why !== undefined) {
+        sink.skipped?.(key, why);
+      } else if (e.isDirectory()) {
         if (!ignored(`${childRel}/`)) queue.push(childRel);
       } else if (e.isFile()) {
         if (!ignored(childRel)) files.push(childRel);

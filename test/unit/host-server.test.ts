@@ -129,7 +129,7 @@ describe('ferry host: commands and uploads', () => {
     expect(await fsp.readFile(value.localPath, 'utf8')).toBe('hello world');
     const added = await call('transfers:add', { targetId: 'sandbox', paths: [value.top], remoteDir: '/Inbox' });
     expect(added.body.ok).toBe(true);
-    expect(added.body.value).toMatchObject([{ name: 'day 1.mov', remotePath: '/Inbox/Clips/day 1.mov', size: 11 }]);
+    expect(added.body.value).toMatchObject({ added: [{ name: 'day 1.mov', remotePath: '/Inbox/Clips/day 1.mov', size: 11 }], skipped: [] });
     const delta = await nextDelta();
     expect(delta.reset).toBe(false);
     expect(delta.upsert.map((v) => v.remotePath)).toEqual(['/Inbox/Clips/day 1.mov']);
@@ -164,8 +164,8 @@ describe('ferry host: commands and uploads', () => {
     await fsp.mkdir(join(dir, 'allowed'));
     await fsp.writeFile(join(dir, 'allowed', 'a.bin'), Buffer.alloc(100));
     const added = await call('transfers:add', { targetId: 'sandbox', paths: [join(dir, 'allowed')] });
-    const id = added.body.value[0].id as string;
-    expect(added.body.value[0].remotePath).toBe('/allowed/a.bin');
+    const id = added.body.value.added[0].id as string;
+    expect(added.body.value.added[0].remotePath).toBe('/allowed/a.bin');
     engine.advance(10);
     expect((await call('transfers:pause', { id })).body).toEqual({ ok: true, value: null });
     expect(engine.get(id)!.state.kind).toBe('paused');

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { StagingArea } from '../../host/staging.js';
 import { hostInfo, startHost } from '../../host/start-host.js';
 import { ferryHome } from '../../runtime/ferry-home.js';
+import { hostPathPolicy } from '../../runtime/host-paths.js';
 import { startServices } from '../../runtime/start-services.js';
 import { intOption, one, parseArgs, UsageError } from '../args.js';
 
@@ -69,8 +70,8 @@ export async function run(args: string[]): Promise<number> {
   const services = await startServices({
     home, sandbox: !p.flags.has('no-sandbox'), stderr: true, ...(chunkSize ? { settings: { chunkSize } } : {}),
     info: hostInfo(process.env.npm_package_version ?? '0.1.0'),
-    // Ferry's state folder is never uploadable; browser uploads arrive through staging.
-    paths: () => ({ allowed: allowRoots, denied: [home], staging: staging.dir }),
+    // Ferry's state and the user's credentials are never uploadable; browser uploads arrive through staging.
+    paths: () => hostPathPolicy({ allowRoots, ferryHome: home, staging: staging.dir }),
   });
   try {
     const port = intOption(p, 'port');

@@ -3,6 +3,8 @@
 // SIGINT/SIGTERM; started again, it uploads exactly what changed while it was off (the sync
 // index lives in $FERRY_HOME/sync/<folder id>). Local deletions are never propagated.
 import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { secretRoots } from '../../common/secret-paths.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { toErrorInfo } from '../../common/errors.js';
@@ -119,7 +121,7 @@ export async function run(args: string[]): Promise<number> {
     }
     // Queued and done lines are the output; problems go to stderr; the rest is noise on a terminal.
     if (e.type === 'queued' || e.type === 'done' || e.type === 'unchanged') process.stdout.write(`${describeSyncEvent(e)}\n`);
-    else if (e.type === 'failed' || e.type === 'error' || e.type === 'watcher-restart' || e.type === 'watcher-gave-up') process.stderr.write(`ferry sync: ${describeSyncEvent(e)}\n`);
+    else if (e.type === 'failed' || e.type === 'error' || e.type === 'skipped' || e.type === 'watcher-restart' || e.type === 'watcher-gave-up') process.stderr.write(`ferry sync: ${describeSyncEvent(e)}\n`);
     else if (e.type === 'state' && e.state === 'watching') process.stderr.write(`ferry sync: watching ${o.dir} → ${o.dest} (Ctrl-C to stop)\n`);
   };
   process.stderr.write(`ferry sync: note: ${SYNC_DELETION_NOTE}\n`);
@@ -134,6 +136,8 @@ export async function run(args: string[]): Promise<number> {
     {
       id: folderIdFor(o.dir, target.id, o.dest), root: o.dir, targetId: target.id, remoteDir: o.dest,
       stateDir: resolve(home, 'sync', folderIdFor(o.dir, target.id, o.dest)), ignore: o.ignore,
+      // Credentials and Ferry's own state (its log and this index change after every upload) are never uploaded.
+      denied: secretRoots({ platform: process.platform, home: homedir(), ferryHome: home }), ferryHome: home,
       stability: { ...(o.settleMs !== undefined ? { windowMs: o.settleMs } : {}), ...(o.maxWaitMs !== undefined ? { maxWaitMs: o.maxWaitMs } : {}) },
     },
     { engine: runtime.engine, watcher: await createWatcher(o.watcher), onEvent: print, log: (l) => runtime.log.warn(l, { topic: 'sync' }) },
