@@ -9,6 +9,7 @@ import { secretRoots } from '../../app/common/secret-paths.js';
 import { ChokidarWatcher } from '../../app/node/watcher-chokidar.js';
 import type { SyncEvent } from '../../app/sync/sync-events.js';
 import { SyncFolder } from '../../app/sync/sync-folder.js';
+import { SyncManager } from '../../app/sync/sync-manager.js';
 import { RecordingEngine } from '../fakes/recording-engine.js';
 
 async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
@@ -69,5 +70,38 @@ describe('folder sync never uploads secrets', () => {
     await waitFor('the watched upload', () => engine.added.length === 2, 10_000);
     await new Promise((r) => setTimeout(r, 600));
     expect(engine.added.map((a) => a.item.localPath).sort()).toEqual([join(home, 'a.txt'), join(home, 'b.txt')]);
+  });
+});
+
+describe('watching a folder that contains $FERRY_HOME (item 2)', () => {
+  it('never uploads Ferry\'s log, its sync index or the sandbox\'s stored files, so nothing loops', async () => {
+    const base = await realpath(await mkdtemp(join(tmpdir(), 'ferry-syncloop-')));
+    const home = join(base, 'ferry-home');
+    await mkdir(join(home, 'sandbox', 'data'), { recursive: true });
+    await writeFile(join(home, 'sandbox', 'data', 'uploaded.bin'), 'a sandbox upload');
+    await writeFile(join(base, 'photo.jpg'), 'photo');
+    const engine = new RecordingEngine();
+    const events: SyncEvent[] = [];
+    // The manager as startServices builds it, with no extra deny list: $FERRY_HOME is denied anyway.
+    const sync = new SyncManager({
+      engine, home, watcher: new ChokidarWatcher(), onEvent: (_id, e) => events.push(e), log: () => undefined,
+      tuning: { stability: { windowMs: 200 }, aggregator: { quietMs: 50 } },
+    });
+    try {
+      await sync.watch({ id: 'f1', localPath: base, targetId: 't1', remoteDir: '/All' });
+      await waitFor('the photo', () => engine.added.length >= 1);
+      // What Ferry itself writes after each upload: its log and the folder's index.
+      for (let i = 0; i < 3; i++) {
+        await writeFile(join(home, 'ferry.log'), `line ${i}\n`, { flag: 'a' });
+        await writeFile(join(home, 'sandbox', 'data', `more-${i}.bin`), 'x');
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await new Promise((r) => setTimeout(r, 800));
+      expect(engine.added.map((a) => a.item.localPath)).toEqual([join(base, 'photo.jpg')]);
+      expect(events).toContainEqual({ type: 'skipped', path: 'ferry-home/', reason: expect.stringContaining("Ferry's own state") });
+    } finally {
+      await sync.close();
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });
