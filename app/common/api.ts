@@ -157,6 +157,8 @@ export const HOST_ROUTES = {
   events: '/api/events',
   /** POST raw bytes; header `x-ferry-name` (URI-encoded relative path); answers Result<{ localPath }>. */
   files: '/api/files',
-  /** Header every API request must carry: a cross-site page cannot add it without a CORS preflight we never grant. */
-  csrfHeader: 'x-ferry-request',
+  /** The page's session secret (see app/host/host-auth.ts); a cross-site page cannot add it without a CORS preflight we never grant. */
+  sessionHeader: 'x-ferry-session',
+  /** POST {code} (the printed URL's single-use code) or with the host token: answers { session }. DELETE: revoke this session. */
+  session: '/api/session',
 } as const;

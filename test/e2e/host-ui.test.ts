@@ -42,7 +42,7 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
   const stateOf = (name: string) => row(name).locator('.state').textContent();
   const pct = async (name: string) => Number.parseInt((await row(name).locator('.pct').textContent()) ?? '0', 10);
   const startHost = async () => {
-    host = await startHostChild({ bundle, home: join(dir, 'home'), web, port, args: ['--allow-root', join(dir, 'local'), '--chunk-size', String(CHUNK)] });
+    host = await startHostChild({ bundle, home: join(dir, 'home'), web, port, args: ['--allow-root', join(dir, 'local'), '--chunk-size', String(CHUNK), '--pin-token'] });
   };
   const chooseTarget = (id: string) => page.selectOption('#target-select', id);
 
@@ -82,8 +82,14 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     for (const t of left) if (!['done', 'failed', 'cancelled'].includes(t.state.kind)) await api(host, 'transfers:cancel', { id: t.id }).catch(() => undefined);
   });
 
-  it('opens authorised from the printed URL, drops the token from the address bar, and lists the sandbox', async () => {
+  it('opens authorised from the printed URL, drops the code from the address bar, and lists the sandbox', async () => {
     expect(new URL(page.url()).search).toBe('');
+    expect(new URL(page.url()).hash).toBe('');
+    // Item 3: no cookie at all; the page holds a session secret of its own, not the host token.
+    expect(await page.context().cookies()).toEqual([]);
+    const held = await page.evaluate('sessionStorage.getItem("ferry-session")') as string;
+    expect(held).toMatch(/^[\w-]+\.[\w-]+$/);
+    expect(held).not.toContain(host.token);
     await expect.poll(() => page.locator('#target-select option').allTextContents()).toEqual(['Sandbox (on this computer)']);
     await screenshot(page, 'host-01-empty-queue');
   });
@@ -177,7 +183,7 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await expect.poll(() => page.locator('.banner', { hasText: 'Lost the connection' }).isVisible()).toBe(true);
     await screenshot(page, 'host-07-host-down');
     await startHost();
-    // The open page reconnects by itself: the same port and the saved token.
+    // The open page reconnects by itself: the same port and the pinned token keep its session valid.
     await expect.poll(() => page.locator('.banner', { hasText: 'Lost the connection' }).isVisible(), { timeout: 15_000 }).toBe(false);
     await page.click('#tab-history');
     await expect.poll(() => stateOf('restart.bin'), { timeout: 40_000 }).toMatch(/^Done/);

@@ -54,8 +54,8 @@ const call = async (channel: string, body: unknown, headers: Record<string, stri
 };
 
 describe('ferry host: authentication', () => {
-  it('answers 401 to every route without the token, and never leaks target tokens', async () => {
-    for (const [method, path] of [['GET', '/'], ['GET', '/renderer.js'], ['POST', '/api/call/transfers:list'], ['GET', '/api/events'], ['POST', '/api/files']] as const) {
+  it('answers 401 to every API route without the token, and never leaks target tokens', async () => {
+    for (const [method, path] of [['POST', '/api/call/transfers:list'], ['GET', '/api/events'], ['POST', '/api/files'], ['DELETE', '/api/session']] as const) {
       const res = await fetch(`${host.url}${path}`, { method });
       expect(res.status, `${method} ${path}`).toBe(401);
       await res.body?.cancel();
@@ -67,21 +67,49 @@ describe('ferry host: authentication', () => {
     expect(JSON.stringify(targets.body)).not.toContain('tok-secret');
   });
 
-  it('trades the printed URL token for a port-scoped HttpOnly cookie and redirects to a clean URL', async () => {
-    expect(host.openUrl).toContain(`token=${encodeURIComponent(host.token)}`);
-    const first = await fetch(host.openUrl, { redirect: 'manual' });
-    expect(first.status).toBe(302);
-    expect(first.headers.get('location')).toBe('/');
-    const cookie = first.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^ferry_token_\d+=.+; HttpOnly; SameSite=Strict; Path=\//);
-    const page = await fetch(`${host.url}/`, { headers: { cookie: cookie.split(';')[0]! } });
+  it('item 3: never puts the host token in a cookie; the page holds a revocable per-session secret sent as a header', async () => {
+    const code = new URL(host.openUrl).hash.replace(/^#code=/, '');
+    expect(code).not.toBe('');
+    expect(host.openUrl).not.toContain(host.token);
+    // The page itself is public (it holds no secret) and sets no cookie.
+    const page = await fetch(host.openUrl.replace(/#.*/, ''));
     expect(page.status).toBe(200);
+    expect(page.headers.get('set-cookie')).toBeNull();
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await page.text()).toContain('<title>Ferry</title>');
-    // Cookie-borne API writes need the custom header (CSRF); with it they work.
-    const jar = { cookie: cookie.split(';')[0]! };
-    expect((await call('transfers:list', null, jar)).status).toBe(403);
-    expect((await call('transfers:list', null, { ...jar, 'x-ferry-request': '1' })).body).toEqual({ ok: true, value: [] });
+    // The old flow (token in the query string) no longer hands out anything.
+    const old = await fetch(`${host.url}/?token=${encodeURIComponent(host.token)}`, { redirect: 'manual' });
+    expect(old.headers.get('set-cookie')).toBeNull();
+    await old.body?.cancel();
+    const ex = await fetch(`${host.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    expect(ex.status).toBe(200);
+    expect(ex.headers.get('set-cookie')).toBeNull();
+    const session = ((await ex.json()) as { value: { session: string } }).value.session;
+    expect(session).not.toContain(host.token);
+    const withSession = { 'x-ferry-session': session };
+    expect((await call('transfers:list', null, withSession)).body).toEqual({ ok: true, value: [] });
+    // The event stream takes the same header (the page reads it with fetch, not EventSource).
+    const events = await fetch(`${host.url}/api/events`, { headers: withSession });
+    expect(events.status).toBe(200);
+    await events.body?.cancel();
+    // A cookie, even one holding the real token, authorises nothing.
+    expect((await call('transfers:list', null, { cookie: `ferry_token_${new URL(host.url).port}=${host.token}`, 'x-ferry-request': '1' })).status).toBe(401);
+    // Revoked: the secret stops working at once.
+    const out = await fetch(`${host.url}/api/session`, { method: 'DELETE', headers: withSession });
+    expect(out.status).toBe(200);
+    expect((await call('transfers:list', null, withSession)).status).toBe(401);
+  });
+
+  it('item 4: the URL code works once; a second use (from the browser history) is refused', async () => {
+    const code = new URL(host.openUrl).hash.replace(/^#code=/, '');
+    const exchange = () => fetch(`${host.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    expect((await exchange()).status).toBe(200);
+    const again = await exchange();
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as any).error.message).toMatch(/already used|unknown/);
+    // Scripts holding the host token may open a session too.
+    const scripted = await fetch(`${host.url}/api/session`, { method: 'POST', headers: bearer() });
+    expect(scripted.status).toBe(200);
   });
 
   it('refuses a foreign Origin, a rebound Host name and non-loopback binds', async () => {
