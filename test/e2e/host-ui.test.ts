@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { EmulatorFile, EmulatorStats } from '../../app/emulators/kit/emulator-types.js';
 import { startTusEmulator } from '../../app/emulators/tus/emulator.js';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { emulatorAdminHeaders, type RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { buildRenderer, chromiumMissing, launchChromium, screenshot, type Browser } from '../helpers/chromium.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { api, bundleCli, freePort, startHostChild, type HostChild } from './host-process.js';
@@ -35,9 +35,11 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
   let proxy: FaultProxy;
   let tusTargetId: string;
 
-  // An emulator's `/_emulator/*` lives at its origin, whatever path its client URL has.
-  const stats = async (emu: string) => (await (await fetch(`${new URL(emu).origin}/_emulator/stats`)).json()) as EmulatorStats;
-  const files = async (emu: string) => (await (await fetch(`${new URL(emu).origin}/_emulator/files`)).json()) as EmulatorFile[];
+  // An emulator's `/_emulator/*` lives at its origin, whatever path its client URL has, and needs its token.
+  const admin = (token: string) => ({ headers: emulatorAdminHeaders({ token }) });
+  const stats = async (emu: string, token = tus.token) => (await (await fetch(`${new URL(emu).origin}/_emulator/stats`, admin(token))).json()) as EmulatorStats;
+  const files = async (emu: string, token = tus.token) => (await (await fetch(`${new URL(emu).origin}/_emulator/files`, admin(token))).json()) as EmulatorFile[];
+  const sandboxToken = async () => (JSON.parse(await fsp.readFile(join(dir, 'home', 'sandbox', 'emulator.json'), 'utf8')) as { token: string }).token;
   const row = (name: string) => page.locator('.row:not([hidden])', { has: page.locator('.name', { hasText: name }) });
   const stateOf = (name: string) => row(name).locator('.state').textContent();
   const pct = async (name: string) => Number.parseInt((await row(name).locator('.pct').textContent()) ?? '0', 10);
@@ -123,7 +125,7 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await page.click('#tab-history');
     await expect.poll(() => stateOf('picked.bin'), { timeout: 30_000 }).toMatch(/^Done/);
     const sandboxUrl = (await api<{ id: string; url: string }[]>(host, 'targets:list', null)).find((t) => t.id === 'sandbox')!.url;
-    const stored = (await files(new URL(sandboxUrl).origin)).find((f) => f.path.endsWith('picked.bin'));
+    const stored = (await files(new URL(sandboxUrl).origin, await sandboxToken())).find((f) => f.path.endsWith('picked.bin'));
     expect(stored).toMatchObject({ size: data.length, sha256: sha256(data) });
     await screenshot(page, 'host-03-history-done');
     await page.click('#tab-queue');

@@ -10,7 +10,7 @@ import type { RetryConfig } from '../../app/engine/retry-policy.js';
 import { createRuntime, type Runtime } from '../../app/runtime/runtime.js';
 import { MemoryTargetStore } from '../../app/runtime/target-stores.js';
 import { EMULATORS, emulatorOrigin } from '../../app/emulators/registry.js';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { emulatorAdminHeaders, type RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import type { EmulatorFile, EmulatorStats } from '../../app/emulators/kit/emulator-types.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { startCaseEmulator, type ProviderCase } from './provider-cases.js';
@@ -75,7 +75,7 @@ export async function startHarness(c: ProviderCase, o: HarnessOptions = {}): Pro
     },
     upload: async (localPath, remoteName) => h.runtime.engine.settled((await h.add(localPath, remoteName)).id),
     stats: () => emu.stats(),
-    remoteFiles: async () => (await fetch(`${emulatorOrigin(emu)}/_emulator/files`)).json() as Promise<EmulatorFile[]>,
+    remoteFiles: async () => (await fetch(`${emulatorOrigin(emu)}/_emulator/files`, { headers: emulatorAdminHeaders(emu) })).json() as Promise<EmulatorFile[]>,
     stored: async (localPath) => {
       const data = await fsp.readFile(localPath);
       const sha = createHash('sha256').update(data).digest('hex');

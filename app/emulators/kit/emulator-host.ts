@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { EmulatorFile, EmulatorOptions, EmulatorStats, FaultAction, FaultRule, RequestRecord } from './emulator-types.js';
 import { sendJson } from './http-io.js';
@@ -105,14 +105,20 @@ export async function startEmulatorHost(
     res.setHeader('date', new Date(opts.now()).toUTCString());
     res.on('finish', () => { record.status = res.statusCode; });
     const host = req.headers.host;
-    const base = host && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host) ? `${baseUrl.split('://')[0]}://${host}` : baseUrl;
+    const base = host && LOOPBACK_HOST.test(host) ? `${baseUrl.split('://')[0]}://${host}` : baseUrl;
     const ctx: RequestContext = {
       baseUrl: base,
       received: (n) => { stats.bytesReceived += n; bytes += n; record.bytes = bytes; },
     };
     void requestBase.run(base, async () => {
-      if (path === '/_emulator/stats' && req.method === 'GET') return sendJson(res, 200, { ...stats });
-      if (path === '/_emulator/files' && req.method === 'GET') return sendJson(res, 200, await handler.files());
+      if (path.startsWith('/_emulator/')) {
+        // The user's sandbox uploads are listed here: only for a loopback Host (no DNS rebinding)
+        // and the emulator's own token, as tests and benches send (emulatorAdminHeaders).
+        const denied = adminDenied(req, opts.token);
+        if (denied) return sendJson(res, denied.status, { error: denied.why });
+        if (path === '/_emulator/stats' && req.method === 'GET') return sendJson(res, 200, { ...stats });
+        if (path === '/_emulator/files' && req.method === 'GET') return sendJson(res, 200, await handler.files());
+      }
       const fault = takeFault(req);
       if (fault?.kind === 'reset') { req.socket.destroy(); return; }
       if (fault?.kind === 'respond') {
@@ -164,6 +170,21 @@ export async function startEmulatorHost(
       server.closeAllConnections();
     }),
   };
+}
+
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
+
+/** Headers that open an emulator's `/_emulator/*` routes. */
+export function emulatorAdminHeaders(emu: { token: string }): Record<string, string> {
+  return { authorization: `Bearer ${emu.token}` };
+}
+
+function adminDenied(req: IncomingMessage, token: string): { status: number; why: string } | undefined {
+  if (!LOOPBACK_HOST.test(req.headers.host ?? '')) return { status: 421, why: 'the /_emulator routes answer only on a loopback host name' };
+  const given = Buffer.from(req.headers.authorization ?? '');
+  const want = Buffer.from(`Bearer ${token}`);
+  if (given.length !== want.length || !timingSafeEqual(given, want)) return { status: 401, why: 'the /_emulator routes need the emulator token' };
+  return undefined;
 }
 
 function plainHeaders(req: IncomingMessage): Record<string, string> {
