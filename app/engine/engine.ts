@@ -150,12 +150,13 @@ export function createEngine(deps: EngineDeps): Engine {
           return { kind: 'failed', error: { code: 'in-use', message: `${e.rec.localPath} is already being uploaded by another Ferry process (${claim.holder}) using the same state folder; one at a time` } };
         }
         const p = await provider(e.rec.targetId);
+        const endpoint = (await deps.targets.get(e.rec.targetId))?.url;
         e.meter.reset();
         // What the run logs may quote a server that echoed this session's capabilities.
         const runLog = scrubbingLogger(log, () => refSecrets(e.rec.session?.ref));
         return await runUpload(e.rec, {
           provider: p, files: deps.files, journal: deps.journal, clock, log: runLog, hashers: deps.hashers, ...(deps.digester ? { digester: deps.digester } : {}), retry, random, throttle,
-          progressWriteMs: deps.settings.progressWriteMs ?? 1_000,
+          progressWriteMs: deps.settings.progressWriteMs ?? 1_000, ...(endpoint !== undefined ? { endpoint } : {}),
           emit: (ev) => apply(e, ev),
           sent: (bytes) => {
             e.transferred = bytes;
