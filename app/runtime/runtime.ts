@@ -44,9 +44,9 @@ export interface Runtime {
 }
 
 export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
-  const targets = o.targets ?? new FileTargetStore(o.home);
   let secrets: string[] = [];
   const log = createLogger({ file: join(o.home, 'logs', 'ferry.log'), stderr: o.stderr ?? false, secrets: () => secrets, ...(o.echo ? { echo: o.echo } : {}) });
+  const targets = o.targets ?? new FileTargetStore(o.home, (m) => log.warn(m, { topic: 'settings' }));
   const refreshSecrets = async (): Promise<void> => {
     secrets = (await targets.list()).map((t) => t.token);
   };

@@ -27,7 +27,7 @@ export async function startServices(c: ServicesConfig): Promise<Services> {
   const runtime = await createRuntime(c);
   // Folder sync skips what adding by path refuses: credentials and Ferry's own state.
   const sync = new SyncManager({ engine: runtime.engine, home: c.home, watcher: await createWatcher(), denied: () => c.paths().denied });
-  const folders = new JsonFolderStore(join(c.home, 'folders.json'));
+  const folders = new JsonFolderStore(join(c.home, 'folders.json'), { quarantineDir: join(c.home, 'quarantine'), warn: (m) => runtime.log.warn(m, { topic: 'settings' }) });
   // Watched folders persist across restarts; one that cannot be watched now (an unplugged disk)
   // must not stop the app from starting.
   for (const f of await folders.list()) await sync.watch(f).catch(() => undefined);
