@@ -50,7 +50,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   const refreshSecrets = async (): Promise<void> => {
     secrets = (await targets.list()).map((t) => t.token);
   };
-  const sandbox = o.sandbox ? await startSandbox(o.home) : undefined;
+  const sandbox = o.sandbox ? await startSandbox(o.home, (m) => log.warn(m, { topic: 'sandbox' })) : undefined;
   if (sandbox) await targets.put(sandbox.target);
   await refreshSecrets();
   preferBaselineWasm();

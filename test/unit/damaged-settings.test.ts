@@ -8,6 +8,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TargetConfig } from '../../app/engine/engine-api.js';
 import { FileTargetStore } from '../../app/runtime/target-stores.js';
 import { JsonFolderStore } from '../../app/service/folder-store.js';
+import { createRuntime } from '../../app/runtime/runtime.js';
+import Conf from 'conf';
+import { setAsideDamagedSettings, settingsStoreOptions } from '../../main/settings-file.js';
 
 const target = (id: string): TargetConfig => ({ id, name: id, provider: 'tus', url: 'https://tus.example/files/', token: `tok-${id}`, options: {}, conflict: 'rename', remoteRoot: '/' });
 
@@ -63,5 +66,42 @@ describe('damaged settings files', () => {
     expect((await b.list()).map((f) => f.id)).toEqual(['f1']);
     expect(warnings.join('\n')).toMatch(/folders\.json.*damaged/);
     expect(await quarantined()).toHaveLength(1);
+  });
+});
+
+describe('item 8: damaged files that used to stop Ferry from starting', () => {
+  let home: string;
+  beforeEach(async () => { home = await fsp.mkdtemp(join(os.tmpdir(), 'ferry-damaged8-')); });
+  afterEach(async () => { await fsp.rm(home, { recursive: true, force: true }); });
+
+  it('a damaged sandbox/emulator.json: the runtime (and so `ferry host`) starts with a new sandbox, warns, sets the file aside', async () => {
+    await fsp.mkdir(join(home, 'sandbox'), { recursive: true });
+    await fsp.writeFile(join(home, 'sandbox', 'emulator.json'), '{"port": 4');
+    const warnings: string[] = [];
+    const rt = await createRuntime({ home, sandbox: true, echo: (_l, m) => warnings.push(m) });
+    try {
+      expect(rt.sandboxTarget?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+      expect(warnings.join('\n')).toMatch(/emulator\.json.*damaged/);
+      expect(await fsp.readdir(join(home, 'quarantine'))).toHaveLength(1);
+      const saved = JSON.parse(await fsp.readFile(join(home, 'sandbox', 'emulator.json'), 'utf8')) as { port: number; token: string };
+      expect(saved.token).toBe(rt.sandboxTarget!.token);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('a damaged desktop settings.json (electron-store): set aside with a warning, defaults used, saved owner-only', async () => {
+    const file = join(home, 'settings.json');
+    await fsp.writeFile(file, '{"targets": {"a": ');
+    const warnings: string[] = [];
+    setAsideDamagedSettings(file, join(home, 'quarantine'), (m) => warnings.push(m));
+    // electron-store is conf with Electron's paths; the options are the ones main.ts passes.
+    const o = settingsStoreOptions(home);
+    const store = new Conf<Record<string, unknown>>({ ...o, configName: o.name, projectName: 'ferry-test' });
+    expect(store.get('targets')).toBeUndefined();
+    store.set('targets', { b: 1 });
+    expect(warnings.join('\n')).toMatch(/settings\.json.*damaged.*quarantine/);
+    expect(await fsp.readdir(join(home, 'quarantine'))).toHaveLength(1);
+    expect((await fsp.stat(file)).mode & 0o777).toBe(0o600);
   });
 });
