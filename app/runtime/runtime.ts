@@ -12,6 +12,7 @@ import { inlineDigester } from '../engine/digester.js';
 import { createHasher } from '../node/hashers.js';
 import { preferBaselineWasm, UndiciHttp } from '../node/http-transport.js';
 import { createLogger } from '../node/logger.js';
+import { secureHome } from './ferry-home.js';
 import { startSandbox } from './sandbox.js';
 import { systemClock } from '../node/system-clock.js';
 import { chooseDigester, WorkerDigester } from '../node/worker-digester.js';
@@ -44,6 +45,7 @@ export interface Runtime {
 }
 
 export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
+  secureHome(o.home);
   let secrets: string[] = [];
   const log = createLogger({ file: join(o.home, 'logs', 'ferry.log'), stderr: o.stderr ?? false, secrets: () => secrets, ...(o.echo ? { echo: o.echo } : {}) });
   const targets = o.targets ?? new FileTargetStore(o.home, (m) => log.warn(m, { topic: 'settings' }));

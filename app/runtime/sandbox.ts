@@ -38,7 +38,8 @@ async function readSaved(home: string, file: string, warn: (m: string) => void):
 
 export async function startSandbox(home: string, warn: (message: string) => void = () => undefined): Promise<Sandbox> {
   const dir = join(home, 'sandbox');
-  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  // The emulator's folders too: they hold the user's uploads and live session tokens.
+  await fsp.mkdir(join(dir, 'data'), { recursive: true, mode: 0o700 });
   const file = join(dir, 'emulator.json');
   const saved = await readSaved(home, file, warn);
   const token = saved?.token ?? `sbx_${randomBytes(16).toString('hex')}`;
