@@ -1,6 +1,7 @@
 // The engine: the transfer queue behind every shell. One composition root passes every port in
 // (`createEngine(deps)`); there are no module-level singletons. State changes go through the
 // pure `transition`; commands run one at a time on the SerialQueue.
+import { checkRemotePath } from '../common/remote-path.js';
 import { FerryError, toErrorInfo } from '../common/errors.js';
 import { isFinal, type TransferView } from '../common/transfer.js';
 import { chooseChunkSize } from './chunk-plan.js';
@@ -245,6 +246,7 @@ export function createEngine(deps: EngineDeps): Engine {
       if (!target) throw new FerryError('bad-input', `target ${req.targetId} is not configured`);
       const p = await provider(req.targetId);
       const added: TransferView[] = [];
+      for (const item of req.items) checkRemotePath(item.remotePath);
       for (const item of req.items) {
         const f = await deps.files.open(item.localPath);
         const fingerprint = await deps.files.fingerprint(f).finally(() => f.close());

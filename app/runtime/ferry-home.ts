@@ -18,5 +18,9 @@ export function ferryHome(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function secureHome(home: string): void {
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32' && (statSync(home).mode & 0o077) !== 0) chmodSync(home, 0o700);
+  try {
+    if (process.platform !== 'win32' && (statSync(home).mode & 0o077) !== 0) chmodSync(home, 0o700);
+  } catch {
+    // Not ours to change (a shared folder set by an administrator): leave it as it is.
+  }
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppInfo, CommandChannel, ConnectionCheck, Events, EventChannel, Req, Res, Result, TargetSummary } from '../common/api.js';
 import { validateCommand } from '../common/api-validate.js';
 import { FerryError, toErrorInfo } from '../common/errors.js';
+import { checkRemotePath } from '../common/remote-path.js';
 import { DeltaTracker } from '../common/transfer-delta.js';
 import type { Engine, TargetConfig, TargetStore } from '../engine/engine-api.js';
 import { checkPath, expandPaths, type PathPolicy } from './expand-paths.js';
@@ -70,6 +71,7 @@ export function createFerryService(d: ServiceDeps): FerryService {
     'transfers:list': async () => d.engine.list(),
     'transfers:add': async (req) => {
       const target = await mustTarget(req.targetId);
+      if (req.remoteDir !== undefined) checkRemotePath(req.remoteDir, 'remote folder');
       const { items, skipped } = await expandPaths(req.paths, req.remoteDir ?? target.remoteRoot, d.paths());
       if (items.length === 0) {
         const why = skipped.length > 0 ? ` (left out: ${skipped.slice(0, 3).map((s) => `${s.path}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; …' : ''})` : '';
@@ -86,6 +88,7 @@ export function createFerryService(d: ServiceDeps): FerryService {
     'transfers:clearFinished': async () => { await d.engine.clearFinished(); return null; },
     'targets:list': async () => (await d.targets.list()).map(summarize),
     'targets:add': async (req) => {
+      checkRemotePath(req.remoteRoot, 'remote root');
       const t: TargetConfig = { id: `target-${randomUUID()}`, ...req, sandbox: false };
       await d.targets.put(t);
       await targetsChanged();
@@ -104,6 +107,7 @@ export function createFerryService(d: ServiceDeps): FerryService {
     'folders:list': async () => d.folders.list(),
     'folders:add': async (req) => {
       await mustTarget(req.targetId);
+      checkRemotePath(req.remoteDir, 'remote folder');
       const localPath = await checkPath(req.localPath, d.paths());
       const f = { id: `folder-${randomUUID()}`, ...req, localPath };
       await d.folders.put(f);

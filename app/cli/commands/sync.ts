@@ -4,6 +4,7 @@
 // index lives in $FERRY_HOME/sync/<folder id>). Local deletions are never propagated.
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
+import { checkRemotePath } from '../../common/remote-path.js';
 import { secretRoots } from '../../common/secret-paths.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -61,6 +62,11 @@ function parse(args: string[]): Parsed | 'help' {
   if (!endpoint) throw new UsageError('--endpoint is required');
   if (!token) throw new UsageError('no token: pass --token or set FERRY_TOKEN');
   if (!dest) throw new UsageError('--dest is required (the remote folder, e.g. /Footage)');
+  try {
+    checkRemotePath(dest, '--dest');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   try {
     new URL(endpoint);
   } catch {

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { posix, resolve, basename } from 'node:path';
 import { toErrorInfo } from '../../common/errors.js';
+import { checkRemotePath } from '../../common/remote-path.js';
 import { PROVIDER_IDS, type ConflictPolicy, type TransferView } from '../../common/transfer.js';
 import type { TargetConfig } from '../../engine/engine-api.js';
 import { ferryHome } from '../../runtime/ferry-home.js';
@@ -62,6 +63,11 @@ export async function run(args: string[]): Promise<number> {
     return fail((e as Error).message);
   }
   const dest = one(p, 'dest') ?? '/';
+  try {
+    checkRemotePath(dest, '--dest');
+  } catch (e) {
+    return fail((e as Error).message);
+  }
   const files = p.positional.map((f) => resolve(f));
   const remoteOf = (f: string): string =>
     dest.endsWith('/') || files.length > 1 ? posix.join(dest.startsWith('/') ? dest : `/${dest}`, basename(f)) : dest.startsWith('/') ? dest : `/${dest}`;
