@@ -60,4 +60,15 @@ describe('remote paths with dot segments', () => {
     expect(target).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringContaining("remote root '/../etc'") } });
     expect(requests).toBe(0);
   });
+
+  it('item 11: targets:add refuses an endpoint that is not http(s)', async () => {
+    const service = createFerryService({
+      engine: rt.engine, targets: rt.targets, folders: new JsonFolderStore(join(dir, 'home', 'folders.json')), info: hostInfo('0'),
+      paths: () => ({ allowed: [dir], denied: [] }),
+    });
+    for (const url of ['ftp://host/x', 'file:///etc/passwd']) {
+      const r = await service.dispatch('targets:add', { name: 'n', provider: 'tus', url, token: 't', options: {}, conflict: 'rename', remoteRoot: '/' });
+      expect(r, url).toMatchObject({ ok: false, error: { code: 'bad-input', message: 'targets:add: request.url must be an http(s) URL' } });
+    }
+  });
 });

@@ -18,7 +18,7 @@ import { createWatcher } from '../../runtime/watcher-select.js';
 import { clientEntry } from '../../providers/registry.js';
 import { describeSyncEvent, SYNC_DELETION_NOTE, type SyncEvent } from '../../sync/sync-events.js';
 import { folderIdFor, SyncFolder } from '../../sync/sync-folder.js';
-import { intOption, keyValues, one, parseArgs, UsageError, type ParsedArgs } from '../args.js';
+import { endpointSchemeError, intOption, keyValues, one, parseArgs, UsageError, type ParsedArgs } from '../args.js';
 
 const HELP = `Usage: ferry sync <dir> --provider <id> --endpoint <url> [--token <t>] --dest <remote dir> [--json]
                   [--option key=value]... [--ignore <pattern>]... [--settle-ms N] [--max-wait-ms N]
@@ -72,6 +72,8 @@ function parse(args: string[]): Parsed | 'help' {
   } catch {
     throw new UsageError(`--endpoint is not a URL: ${endpoint}`);
   }
+  const scheme = endpointSchemeError(endpoint);
+  if (scheme) throw new UsageError(scheme);
   const watcher = one(p, 'watcher');
   if (watcher !== undefined && watcher !== 'parcel' && watcher !== 'chokidar') throw new UsageError(`--watcher must be parcel or chokidar, got '${watcher}'`);
   const parsed: Parsed = {

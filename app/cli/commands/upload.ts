@@ -10,7 +10,7 @@ import { ferryHome } from '../../runtime/ferry-home.js';
 import { createRuntime } from '../../runtime/runtime.js';
 import { MemoryTargetStore } from '../../runtime/target-stores.js';
 import { clientEntry } from '../../providers/registry.js';
-import { intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
+import { endpointSchemeError, intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
 import { barProgress, jsonProgress, type ProgressOutput } from '../progress.js';
 
 const HELP = `Usage: ferry upload <file...> --provider <id> --endpoint <url> [--token <t>] [--dest <remote path>]
@@ -49,6 +49,8 @@ export async function run(args: string[]): Promise<number> {
   } catch (e) {
     return fail((e as Error).message.startsWith('unknown provider') ? (e as Error).message : `--endpoint is not a URL: ${endpoint}`);
   }
+  const scheme = endpointSchemeError(endpoint);
+  if (scheme) return fail(scheme);
   const conflict = (one(p, 'conflict') ?? 'rename') as ConflictPolicy;
   if (!['rename', 'replace', 'fail'].includes(conflict)) return fail(`--conflict must be rename, replace or fail, got '${conflict}'`);
   let chunkSize: number | undefined;
