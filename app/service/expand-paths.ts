@@ -7,6 +7,7 @@ import { promises as fsp } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { SkippedPath } from '../common/api.js';
 import { FerryError } from '../common/errors.js';
+import { mayBeUndecodable, NOT_UTF8 } from '../common/file-names.js';
 import { isInsideRoots } from '../common/path-guard.js';
 import { secretReason } from '../common/secret-paths.js';
 import type { AddItem } from '../engine/engine-api.js';
@@ -103,6 +104,7 @@ async function walk(dir: string, denied: (p: string) => string | undefined, skip
     // A denied folder is reported once, as a folder; nothing under it is read.
     if (why) skipped.push({ path: e.isDirectory() ? full + sep : full, reason: why });
     else if (e.isDirectory()) await walk(full, denied, skipped, onFile);
+    else if (mayBeUndecodable(e.name) && !(await fsp.lstat(full).then(() => true, () => false))) skipped.push({ path: full, reason: NOT_UTF8 });
     else await onFile(full);
   }
 }

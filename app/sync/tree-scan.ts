@@ -5,6 +5,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../common/errors.js';
+import { mayBeUndecodable, NOT_UTF8 } from '../common/file-names.js';
 
 export interface ScanSink {
   file(rel: string, size: number, mtimeMs: number): void;
@@ -78,6 +79,9 @@ export async function scanTree(root: string, start: string, sink: ScanSink, opts
         if (!r.value.isFile()) return;
         totals.files++;
         sink.file(f, r.value.size, r.value.mtimeMs);
+      } else if ((r.reason as NodeJS.ErrnoException).code === 'ENOENT' && mayBeUndecodable(f)) {
+        // Node turned bytes that are not UTF-8 into U+FFFD: that name opens nothing. Say so.
+        sink.skipped?.(f, NOT_UTF8);
       } else if ((r.reason as NodeJS.ErrnoException).code !== 'ENOENT') {
         totals.errors++;
         sink.error(f, fsError(r.reason, 'file', f));

@@ -1,6 +1,8 @@
 // `ferry upload <file...>`: uploads files to one provider endpoint and exits 0 when every file
 // is done. Killed at any moment, the same command resumes from the journal in $FERRY_HOME.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mayBeUndecodable, NOT_UTF8 } from '../../common/file-names.js';
 import { posix, resolve, basename } from 'node:path';
 import { toErrorInfo } from '../../common/errors.js';
 import { checkRemotePath } from '../../common/remote-path.js';
@@ -98,6 +100,12 @@ export async function run(args: string[]): Promise<number> {
   let warnings = 0;
   const ids: string[] = [];
   for (const f of files) {
+    if (mayBeUndecodable(f) && !existsSync(f)) {
+      // The shell passed bytes that are not UTF-8; Node's argv replaced them, so this name opens nothing.
+      badInput++;
+      out.line(`ferry upload: ${f}: skipped: ${NOT_UTF8}`);
+      continue;
+    }
     try {
       const [v] = await engine.add({ targetId: target.id, items: [{ localPath: f, remotePath: remoteOf(f) }] });
       if (v) ids.push(v.id);
