@@ -1,5 +1,6 @@
 // What `ferry upload` shows: a progress bar per file on a terminal (redrawn in place on
 // stderr), or JSON lines on stdout with --json.
+import { escapeControls } from '../common/terminal-text.js';
 import { describeState, formatBytes, type TransferView } from '../common/transfer.js';
 
 export interface ProgressOutput {
@@ -44,7 +45,7 @@ export function barProgress(stream: NodeJS.WriteStream): ProgressOutput {
     line: (text) => {
       draw([]);
       drawn = 0;
-      stream.write(`${text}\n`);
+      stream.write(`${escapeControls(text)}\n`);
     },
     finish: (views) => draw(render(views)),
   };
@@ -52,12 +53,13 @@ export function barProgress(stream: NodeJS.WriteStream): ProgressOutput {
 
 export function bar(v: TransferView, width: number): string {
   const pct = v.size === 0 ? (v.state.kind === 'done' ? 1 : 0) : Math.min(1, v.transferred / v.size);
-  const name = v.name.length > 24 ? `${v.name.slice(0, 23)}…` : v.name.padEnd(24);
+  const safe = escapeControls(v.name);
+  const name = safe.length > 24 ? `${safe.slice(0, 23)}…` : safe.padEnd(24);
   const cells = Math.max(10, width - 70);
   const full = Math.round(pct * cells);
   const speed = v.speed > 0 ? `${formatBytes(v.speed)}/s` : '';
   const eta = v.speed > 0 && v.state.kind === 'uploading' ? ` ETA ${clock((v.size - v.transferred) / v.speed)}` : '';
-  const words = v.state.kind === 'uploading' ? `${speed}${eta}` : describeState(v.state);
+  const words = v.state.kind === 'uploading' ? `${speed}${eta}` : escapeControls(describeState(v.state));
   return `${name} [${'#'.repeat(full)}${'-'.repeat(cells - full)}] ${String(Math.floor(pct * 100)).padStart(3)}% ${formatBytes(v.transferred)}/${formatBytes(v.size)} ${words}`.slice(0, width - 1);
 }
 

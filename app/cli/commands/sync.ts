@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { checkRemotePath } from '../../common/remote-path.js';
+import { escapeControls } from '../../common/terminal-text.js';
 import { secretRoots } from '../../common/secret-paths.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -128,8 +129,9 @@ export async function run(args: string[]): Promise<number> {
       return;
     }
     // Queued and done lines are the output; problems go to stderr; the rest is noise on a terminal.
-    if (e.type === 'queued' || e.type === 'done' || e.type === 'unchanged') process.stdout.write(`${describeSyncEvent(e)}\n`);
-    else if (e.type === 'failed' || e.type === 'error' || e.type === 'skipped' || e.type === 'watcher-restart' || e.type === 'watcher-gave-up') process.stderr.write(`ferry sync: ${describeSyncEvent(e)}\n`);
+    // File names are escaped: a newline or escape code in one must not forge lines or drive the terminal.
+    if (e.type === 'queued' || e.type === 'done' || e.type === 'unchanged') process.stdout.write(`${escapeControls(describeSyncEvent(e))}\n`);
+    else if (e.type === 'failed' || e.type === 'error' || e.type === 'skipped' || e.type === 'watcher-restart' || e.type === 'watcher-gave-up') process.stderr.write(`ferry sync: ${escapeControls(describeSyncEvent(e))}\n`);
     else if (e.type === 'state' && e.state === 'watching') process.stderr.write(`ferry sync: watching ${o.dir} → ${o.dest} (Ctrl-C to stop)\n`);
   };
   process.stderr.write(`ferry sync: note: ${SYNC_DELETION_NOTE}\n`);

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mayBeUndecodable, NOT_UTF8 } from '../../common/file-names.js';
+import { escapeControls } from '../../common/terminal-text.js';
 import { posix, resolve, basename } from 'node:path';
 import { toErrorInfo } from '../../common/errors.js';
 import { checkRemotePath } from '../../common/remote-path.js';
@@ -147,18 +148,20 @@ export async function run(args: string[]): Promise<number> {
 
 function plainProgress(): ProgressOutput {
   const seen = new Map<string, string>();
+  // One line per message: names and server text are escaped (no forged lines, no escape codes).
+  const say = (s: string): void => void process.stderr.write(`${escapeControls(s)}\n`);
   return {
     update: (views) => {
       for (const v of views) {
         if (seen.get(v.id) === v.state.kind) continue;
         seen.set(v.id, v.state.kind);
-        if (v.state.kind === 'done') process.stderr.write(`${v.localPath} → ${v.remotePath}: done${v.state.verified ? ' (verified)' : ''}\n`);
-        if (v.state.kind === 'waiting') process.stderr.write(`${v.localPath}: ${v.state.error.message}; retrying\n`);
+        if (v.state.kind === 'done') say(`${v.localPath} → ${v.remotePath}: done${v.state.verified ? ' (verified)' : ''}`);
+        if (v.state.kind === 'waiting') say(`${v.localPath}: ${v.state.error.message}; retrying`);
       }
     },
-    line: (t) => process.stderr.write(`${t}\n`),
+    line: say,
     finish: (views) => {
-      for (const v of views) if (v.state.kind === 'done' && seen.get(v.id) !== 'done') process.stderr.write(`${v.localPath} → ${v.remotePath}: done\n`);
+      for (const v of views) if (v.state.kind === 'done' && seen.get(v.id) !== 'done') say(`${v.localPath} → ${v.remotePath}: done`);
     },
   };
 }
