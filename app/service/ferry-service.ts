@@ -8,6 +8,7 @@ import { FerryError, toErrorInfo } from '../common/errors.js';
 import { checkRemotePath } from '../common/remote-path.js';
 import { DeltaTracker } from '../common/transfer-delta.js';
 import type { Engine, TargetConfig, TargetStore } from '../engine/engine-api.js';
+import { addItems } from './add-items.js';
 import { checkPath, expandPaths, type PathPolicy } from './expand-paths.js';
 import type { FolderStore, FolderWatching } from './folder-store.js';
 import { testConnection } from './test-connection.js';
@@ -77,7 +78,8 @@ export function createFerryService(d: ServiceDeps): FerryService {
         const why = skipped.length > 0 ? ` (left out: ${skipped.slice(0, 3).map((s) => `${s.path}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; …' : ''})` : '';
         throw new FerryError('bad-input', `nothing to upload: ${req.paths.join(', ')} holds no files${why}`);
       }
-      return { added: await d.engine.add({ targetId: target.id, items }), skipped };
+      const queued = await addItems(d.engine, target.id, items);
+      return { added: queued.added, skipped: [...skipped, ...queued.skipped] };
     },
     'transfers:pause': async ({ id }) => { await d.engine.pause(id); return null; },
     'transfers:resume': async ({ id }) => { await d.engine.resume(id); return null; },
