@@ -3,6 +3,7 @@
 // its DNS name to 127.0.0.1 cannot list the user's sandbox uploads.
 import { promises as fsp } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,39 @@ describe.each(Object.keys(EMULATORS))('%s emulator: /_emulator routes', (id) => 
       expect(await get(`${origin}${route}`, { authorization: 'Bearer wrong' }), `${route} wrong token`).toBe(401);
       expect(await get(`${origin}${route}`, { ...bearer, host: `rebound.example:${port}` }), `${route} rebound Host`).toBe(421);
       expect(await get(`${origin}${route}`, bearer), `${route} with the token`).toBe(200);
+    }
+  });
+});
+
+/** Row 43: opens a raw connection declaring `declared` bytes and drips one byte every 200 ms (5 B/s). Resolves with ms until the server closed it, or undefined. */
+function drip(origin: string, path: string, declared: number, giveUpMs: number): Promise<number | undefined> {
+  const u = new URL(origin);
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const s = connect(Number(u.port), u.hostname, () => {
+      s.write(`POST ${path} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${declared}\r\n\r\n`);
+    });
+    const timer = setInterval(() => { if (!s.destroyed) s.write('x'); }, 200);
+    const done = (v: number | undefined) => { clearInterval(timer); clearTimeout(giveUp); s.destroy(); resolve(v); };
+    const giveUp = setTimeout(() => done(undefined), giveUpMs);
+    s.on('data', () => undefined);
+    s.on('close', () => done(Date.now() - started));
+    s.on('error', () => undefined);
+  });
+}
+
+describe.each(Object.keys(EMULATORS))('%s emulator: a minimum body rate is on by default (row 43)', (id) => {
+  it('cuts a body that drips at 5 B/s within about one rate window, without the provider option', async () => {
+    const dir = await fsp.mkdtemp(join(os.tmpdir(), `ferry-drip-${id}-`));
+    // A short idle bound so the default window (the idle bound) is short; the drip keeps the socket from idling.
+    const emu = await EMULATORS[id as keyof typeof EMULATORS].emulate({ dataDir: dir, idleTimeoutMs: 1000 });
+    try {
+      const closedAfter = await drip(emulatorOrigin(emu), '/upload', 1000, 5000);
+      expect(closedAfter, 'the drip was never cut').toBeDefined();
+      expect(closedAfter!).toBeLessThan(3500);
+    } finally {
+      await emu.close();
+      await fsp.rm(dir, { recursive: true, force: true });
     }
   });
 });

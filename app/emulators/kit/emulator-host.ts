@@ -104,6 +104,7 @@ export async function startEmulatorHost(
     // The emulator's own clock (tests move it) is the one its answers state, as a real server's Date is.
     res.setHeader('date', new Date(opts.now()).toUTCString());
     res.on('finish', () => { record.status = res.statusCode; });
+    guardBodyRate(req, opts.minBodyBytesPerSec ?? DEFAULT_MIN_BODY_BYTES_PER_SEC, opts.rateWindowMs ?? opts.idleTimeoutMs);
     const host = req.headers.host;
     const base = host && LOOPBACK_HOST.test(host) ? `${baseUrl.split('://')[0]}://${host}` : baseUrl;
     const ctx: RequestContext = {
@@ -170,6 +171,32 @@ export async function startEmulatorHost(
       server.closeAllConnections();
     }),
   };
+}
+
+const DEFAULT_MIN_BODY_BYTES_PER_SEC = 1024;
+
+/**
+ * Row 43 (slow drip) for every emulator: a body that keeps a connection busy with a few bytes a
+ * second is cut once a whole window brings less than the floor. Measured on the socket, so the
+ * body stream is left alone; a window where our handler has not consumed what arrived (our own
+ * backpressure) never counts against the client.
+ */
+function guardBodyRate(req: IncomingMessage, bytesPerSec: number, windowMs: number): void {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (bytesPerSec <= 0 || windowMs <= 0 || !hasBody) return;
+  const floor = (bytesPerSec * windowMs) / 1000;
+  const socket = req.socket;
+  let last = socket.bytesRead;
+  const timer = setInterval(() => {
+    const got = socket.bytesRead - last;
+    last = socket.bytesRead;
+    if (got < floor && req.readableLength === 0 && !req.complete) socket.destroy();
+  }, windowMs);
+  timer.unref();
+  const stop = (): void => clearInterval(timer);
+  req.once('end', stop);
+  req.once('close', stop);
+  socket.once('close', stop);
 }
 
 const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
