@@ -79,7 +79,7 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
     }
     if (path === HOST_ROUTES.events && req.method === 'GET') return openStream(req, res);
     if (path === HOST_ROUTES.files && req.method === 'POST') {
-      const name = decodeURIComponent(String(req.headers['x-ferry-name'] ?? ''));
+      const name = decodeHeader(req.headers['x-ferry-name'], 'x-ferry-name');
       const batch = String(req.headers['x-ferry-batch'] ?? '');
       return json(res, 200, { ok: true, value: await o.staging.receive(batch, name, req) });
     }
@@ -147,6 +147,15 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
       server.closeAllConnections();
     }),
   };
+}
+
+/** A percent-encoded header; bad encoding is the client's mistake (400), not an internal error. */
+function decodeHeader(v: string | string[] | undefined, name: string): string {
+  try {
+    return decodeURIComponent(String(v ?? ''));
+  } catch {
+    throw new FerryError('bad-input', `header ${name} is not valid percent-encoded UTF-8`);
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

@@ -112,6 +112,22 @@ describe('ferry host: authentication', () => {
     expect(scripted.status).toBe(200);
   });
 
+  it('item 16: a malformed cookie or header is a 400 or 401, never a 500 "internal"', async () => {
+    const port = new URL(host.url).port;
+    const bad = await fetch(`${host.url}/api/call/transfers:list`, { method: 'POST', headers: { cookie: `ferry_token_${port}=%E0%A4%A; x=%`, 'x-ferry-request': '1' } });
+    expect(bad.status).toBe(401);
+    const name = await fetch(`${host.url}/api/files`, { method: 'POST', headers: { ...bearer(), 'x-ferry-name': '%E0%A4%A', 'x-ferry-batch': 'b9' }, body: 'x' });
+    expect(name.status).toBe(400);
+    expect(((await name.json()) as any).error).toMatchObject({ code: 'bad-input', message: expect.stringContaining('x-ferry-name') });
+    const session = await fetch(`${host.url}/api/call/transfers:list`, { method: 'POST', headers: { 'x-ferry-session': 'a.b.c.%%' } });
+    expect(session.status).toBe(401);
+    const auth = await fetch(`${host.url}/api/call/transfers:list`, { method: 'POST', headers: { authorization: 'Bearer' } });
+    expect(auth.status).toBe(401);
+    const path = await fetch(`${host.url}/api/call/%E0%A4%A`, { method: 'POST', headers: bearer() });
+    expect([400, 404]).toContain(path.status);
+    await path.body?.cancel();
+  });
+
   it('refuses a foreign Origin, a rebound Host name and non-loopback binds', async () => {
     expect((await call('transfers:list', null, { ...bearer(), origin: 'http://evil.example' })).status).toBe(403);
     const port = new URL(host.url).port;
