@@ -73,3 +73,61 @@ describe.each(Object.keys(EMULATORS))('%s emulator: a minimum body rate is on by
     }
   });
 });
+
+/** A raw connection: sends `head`, then `drip` one byte every `everyMs`; ms until the server closed it, or undefined. */
+function rawConn(origin: string, head: string, o: { drip?: string; everyMs?: number; giveUpMs: number }): Promise<number | undefined> {
+  const u = new URL(origin);
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let i = 0;
+    const s = connect(Number(u.port), u.hostname, () => { if (head) s.write(head); });
+    const timer = o.drip ? setInterval(() => { if (!s.destroyed && i < o.drip!.length) s.write(o.drip![i++]!); }, o.everyMs ?? 100) : undefined;
+    const done = (v: number | undefined) => { clearInterval(timer); clearTimeout(giveUp); s.destroy(); resolve(v); };
+    const giveUp = setTimeout(() => done(undefined), o.giveUpMs);
+    s.on('data', () => undefined);
+    s.on('close', () => done(Date.now() - started));
+    s.on('error', () => undefined);
+  });
+}
+
+describe.each(Object.keys(EMULATORS))('%s emulator: the kit\'s DoS rules (rows 42, 45, 46)', (id) => {
+  const IDLE_MS = 1000;
+  let dir: string;
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    dir = await fsp.mkdtemp(join(os.tmpdir(), `ferry-dos-${id}-`));
+    emu = await EMULATORS[id as keyof typeof EMULATORS].emulate({ dataDir: dir, idleTimeoutMs: IDLE_MS });
+  });
+  afterAll(async () => {
+    await emu.close();
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+  const stillServes = async () => expect(await get(`${emulatorOrigin(emu)}/_emulator/stats`, { authorization: `Bearer ${emu.token}` })).toBe(200);
+
+  it('row 42: headers dripped a byte at a time are cut within about the idle bound', async () => {
+    const closed = await rawConn(emulatorOrigin(emu), 'POST /upload HTTP/1.1\r\n', { drip: `X-Slow: ${'a'.repeat(200)}`, everyMs: 100, giveUpMs: IDLE_MS * 6 });
+    expect(closed).toBeDefined();
+    expect(closed!).toBeLessThan(IDLE_MS * 3);
+    await stillServes();
+  });
+
+  it('row 45: a flood of idle connections is closed after the idle bound, and the server still answers', async () => {
+    const all = await Promise.all(Array.from({ length: 100 }, () => rawConn(emulatorOrigin(emu), '', { giveUpMs: IDLE_MS * 5 })));
+    expect(all.filter((c) => c === undefined)).toHaveLength(0);
+    expect(Math.max(...all.map((c) => c!))).toBeLessThan(IDLE_MS * 3);
+    await stillServes();
+  });
+
+  it('row 46: a declared 32,000,000-byte body that never comes is closed within the idle bound, without allocating it', async () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const u = new URL(emulatorOrigin(emu));
+    const closed = await Promise.all(Array.from({ length: 4 }, () => rawConn(emulatorOrigin(emu),
+      `PUT /upload HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${emu.token}\r\nContent-Length: 32000000\r\n\r\n`, { giveUpMs: IDLE_MS * 5 })));
+    for (const c of closed) {
+      expect(c).toBeDefined();
+      expect(c!).toBeLessThan(IDLE_MS * 3);
+    }
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32_000_000);
+    await stillServes();
+  });
+});
