@@ -6,6 +6,8 @@
 import { HOST_ROUTES, type Bridge, type CommandChannel, type EventChannel, type Events, type Req, type Res, type Result } from '../app/common/api.js';
 
 export interface HttpBridge extends Bridge {
+  /** Opens a session with the host token (typed by the user when the link was already used). */
+  signIn(token: string): Promise<Result<null>>;
   /** Streams one file to the host's staging area; answers the staged path and its top-level entry. */
   stage(file: Blob, relativePath: string, batch: string): Promise<Result<{ localPath: string; top: string }>>;
   /** Called with false when the event stream drops and true when it is back. */
@@ -113,6 +115,13 @@ export function httpBridge(base = ''): HttpBridge {
       set.add(listener as (p: unknown) => void);
       if (!connected) void connect();
       return () => set.delete(listener as (p: unknown) => void);
+    },
+    async signIn(token) {
+      const r = await asResult<{ session: string }>(fetch(`${base}${HOST_ROUTES.session}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }), 'signing in');
+      if (!r.ok) return r;
+      sessionStorage.setItem(SESSION_KEY, r.value.session);
+      session = Promise.resolve(r.value.session);
+      return { ok: true, value: null };
     },
     stage(file, relativePath, batch) {
       return asResult(headersFor(base).then((headers) => fetch(`${base}${HOST_ROUTES.files}`, {

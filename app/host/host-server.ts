@@ -102,6 +102,10 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
       return json(res, 200, { ok: true, value: null });
     }
     if (req.method !== 'POST') return json(res, 405, { ok: false, error: { code: 'bad-input', message: `${req.method} ${SESSION_ROUTE} is not a route` } });
+    if (via !== 'bearer' && req.headers.authorization !== undefined) {
+      req.resume();
+      return json(res, 401, { ok: false, error: { code: 'auth', message: 'Ferry host: that is not the host token (see $FERRY_HOME/host-token; it changes at every start unless --pin-token)' } });
+    }
     const body = await readJson(req);
     const secret = via === 'bearer' ? sessions.issue() : sessions.exchange((body as { code?: unknown } | null)?.code);
     if (!secret) return json(res, 401, { ok: false, error: { code: 'auth', message: 'Ferry host: this link was already used or is unknown; run `ferry host` again for a new one, or sign in with the host token' } });

@@ -96,6 +96,26 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await screenshot(page, 'host-01-empty-queue');
   });
 
+  it('item 4: the printed link opened again (from history, another tab) opens nothing; the host token signs in', async () => {
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(host.url);
+      const form = other.locator('form[aria-label="Sign in to the Ferry host"]');
+      await form.waitFor();
+      expect(new URL(other.url()).hash).toBe('');
+      await form.locator('input[name=host-token]').fill('not-the-token');
+      await form.locator('button[type=submit]').click();
+      await expect.poll(() => form.locator('p').textContent()).toMatch(/not the host token/);
+      await form.locator('input[name=host-token]').fill(host.token);
+      await form.locator('button[type=submit]').click();
+      await other.waitForSelector('body[data-ready="true"]');
+      expect(await other.evaluate('sessionStorage.getItem("ferry-session")')).not.toContain(host.token);
+      await screenshot(other, 'host-01b-signed-in-with-token');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('adds a target in the Targets panel and tests its connection', async () => {
     await page.click('#tab-targets');
     const form = page.locator('form[aria-label="Add a target"]');
