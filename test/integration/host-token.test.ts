@@ -50,4 +50,18 @@ describe('ferry host token lifetime', () => {
     const c = await once(home, ['--pin-token', '--new-token']);
     expect(c).not.toBe(a);
   }, 60_000);
+
+  it('item 8: starts (with a new sandbox) when sandbox/emulator.json is damaged, and says so', async () => {
+    const home = join(dir, 'damaged');
+    await fsp.mkdir(join(home, 'sandbox'), { recursive: true });
+    await fsp.writeFile(join(home, 'sandbox', 'emulator.json'), '{"port": 12');
+    const h = await startHostChild({ bundle, home, web, port: await freePort() });
+    try {
+      const targets = await fetch(`${h.base}/api/call/targets:list`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } });
+      expect(((await targets.json()) as { value: { id: string }[] }).value.map((t) => t.id)).toContain('sandbox');
+      expect(h.stderr()).toMatch(/emulator\.json is damaged/);
+    } finally {
+      await h.stop();
+    }
+  }, 60_000);
 });
