@@ -5,6 +5,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { toErrorInfo } from '../common/errors.js';
+import { mayBeUndecodable, NOT_UTF8 } from '../common/file-names.js';
 import { judge, type IndexEntry } from './planner.js';
 import type { FileStat, StabilityDetector } from './stability.js';
 import type { SyncIndex } from './sync-index.js';
@@ -37,6 +38,8 @@ export async function lookAt(realRoot: string, path: string, c: LookContext): Pr
     st = await lstat(abs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    // A name Node could not decode (U+FFFD) opens nothing: say why instead of calling it gone.
+    if (code === 'ENOENT' && mayBeUndecodable(path)) return { kind: 'report', event: { type: 'skipped', path, reason: NOT_UTF8 }, forget: true };
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'gone' };
     return { kind: 'report', event: { type: 'error', path, error: toErrorInfo(fsError(err, 'file', path)) }, forget: false };
   }
