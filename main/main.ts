@@ -15,6 +15,7 @@ import { desktopPathPolicy } from './desktop-paths.js';
 import { EncryptedTargetStore, tokenWarning, type SecretBox } from './encrypted-target-store.js';
 import { guardedInvoke } from './ipc-guard.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
+import { setAsideDamagedSettings, settingsStoreOptions } from './settings-file.js';
 import { createTray } from './tray.js';
 import { isAllowedNavigation, isAllowedPermission, RENDERER_URL, windowOptions } from './window-options.js';
 
@@ -52,7 +53,9 @@ async function start(): Promise<void> {
   serveRenderer(join(here, '..', 'renderer'));
 
   const home = app.getPath('userData');
-  const settings = new Store<Record<string, unknown>>({ name: 'settings', cwd: home });
+  // A damaged settings.json is set aside (never a failed start, never silently cleared).
+  const setAside = setAsideDamagedSettings(join(home, 'settings.json'), join(home, 'quarantine'), (m) => console.warn(`ferry: ${m}`));
+  const settings = new Store<Record<string, unknown>>(settingsStoreOptions(home));
   const box: SecretBox = {
     // Linux without a keyring falls back to a hard-coded key ('basic_text'): that is not encryption.
     available: () => safeStorage.isEncryptionAvailable() && (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text'),
@@ -60,14 +63,16 @@ async function start(): Promise<void> {
     decrypt: (b) => safeStorage.decryptString(b),
   };
   const targets = new EncryptedTargetStore({ get: (k) => settings.get(k), set: (k, v) => settings.set(k, v) }, box);
-  const warning = tokenWarning(box);
+  const tokenWarn = tokenWarning(box);
+  const damaged = setAside ? `Ferry's settings file was damaged and was moved to ${setAside}; saved accounts may need to be added again.` : undefined;
+  const warning = [tokenWarn, damaged].filter((w) => w !== undefined).join(' ') || undefined;
   const info: AppInfo = {
     shell: 'desktop', version: app.getVersion(), platform: process.platform, nativeDialog: true,
-    tokenStorage: warning ? 'none' : 'os', ...(warning ? { warning } : {}),
+    tokenStorage: tokenWarn ? 'none' : 'os', ...(warning ? { warning } : {}),
   };
   services = await startServices({
     home, sandbox: true, targets, info,
-    paths: () => desktopPathPolicy({ platform: process.platform, home: app.getPath('home'), ferryHome: home, tmp: tmpdir() }),
+    paths: () => desktopPathPolicy({ platform: process.platform, home: app.getPath('home'), ferryHome: home, tmp: tmpdir(), appData: app.getPath('appData') }),
     pick: async (folders) => {
       const r = await dialog.showOpenDialog(win!, { properties: folders ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'] });
       return r.canceled ? [] : r.filePaths;

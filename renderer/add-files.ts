@@ -1,8 +1,7 @@
 // Getting files into the queue: native paths on the desktop (dialog, or a drop resolved by the
 // preload), or, in a browser talking to the host, streaming each file to the host's staging
 // area first and adding the staged copies (a browser has no local paths).
-import { HOST_ROUTES, type Bridge, type Result } from '../app/common/api.js';
-import type { TransferView } from '../app/common/transfer.js';
+import type { AddFilesResult, Bridge, Result } from '../app/common/api.js';
 import type { HttpBridge } from './bridge-http.js';
 
 export interface PickedFile {
@@ -15,7 +14,7 @@ export function isHttp(b: Bridge): b is HttpBridge {
   return b.kind === 'http';
 }
 
-export async function addPaths(bridge: Bridge, targetId: string, paths: string[]): Promise<Result<TransferView[]>> {
+export async function addPaths(bridge: Bridge, targetId: string, paths: string[]): Promise<Result<AddFilesResult>> {
   if (paths.length === 0) return { ok: false, error: { code: 'bad-input', message: 'nothing to add: no local paths were found' } };
   return bridge.invoke('transfers:add', { targetId, paths });
 }
@@ -30,7 +29,7 @@ export interface StageProgress {
   current: string;
 }
 
-export async function stageAndAdd(bridge: HttpBridge, targetId: string, files: PickedFile[], progress: (p: StageProgress) => void): Promise<Result<TransferView[]>> {
+export async function stageAndAdd(bridge: HttpBridge, targetId: string, files: PickedFile[], progress: (p: StageProgress) => void): Promise<Result<AddFilesResult>> {
   const batch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   const tops = new Set<string>();
   const total = files.reduce((n, f) => n + f.file.size, 0);
@@ -39,43 +38,13 @@ export async function stageAndAdd(bridge: HttpBridge, targetId: string, files: P
     const f = files[i]!;
     const report = (sent: number) => progress({ files: i, totalFiles: files.length, sent: before + sent, total, current: f.rel });
     report(0);
-    const r = await stageWithProgress(bridge, f, batch, report);
+    const r = await bridge.stage(f.file, f.rel, batch, report);
     if (!r.ok) return r;
     before += f.file.size;
     tops.add(r.value.top);
   }
   progress({ files: files.length, totalFiles: files.length, sent: total, total, current: '' });
   return addPaths(bridge, targetId, [...tops]);
-}
-
-/**
- * One file to the host's staging area with upload progress. fetch() reports none for a request
- * body, so this uses XMLHttpRequest on the bridge's route; should the host refuse it (its
- * authentication changed), the bridge's own `stage` sends the file instead, without progress.
- */
-function stageWithProgress(bridge: HttpBridge, f: PickedFile, batch: string, onSent: (n: number) => void): Promise<Result<{ localPath: string; top: string }>> {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    const fallback = () => resolve(bridge.stage(f.file, f.rel, batch));
-    xhr.open('POST', HOST_ROUTES.files);
-    xhr.setRequestHeader(HOST_ROUTES.csrfHeader, '1');
-    xhr.setRequestHeader('content-type', 'application/octet-stream');
-    xhr.setRequestHeader('x-ferry-name', encodeURIComponent(f.rel));
-    xhr.setRequestHeader('x-ferry-batch', batch);
-    xhr.upload.onprogress = (e) => onSent(e.loaded);
-    xhr.onerror = fallback;
-    xhr.onload = () => {
-      if (xhr.status === 401 || xhr.status === 403) return fallback();
-      try {
-        const body = JSON.parse(xhr.responseText) as Result<{ localPath: string; top: string }>;
-        if (body && typeof body === 'object' && 'ok' in body) return resolve(body);
-      } catch {
-        // Not a Result: answered below.
-      }
-      resolve({ ok: false, error: { code: 'protocol', message: `sending ${f.rel} to the host: the host answered HTTP ${xhr.status}` } });
-    };
-    xhr.send(f.file);
-  });
 }
 
 /** Files of a browser drop, walking dropped folders where the browser exposes entries. */

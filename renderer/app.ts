@@ -92,7 +92,13 @@ export function startApp(bridge: Bridge, info: AppInfo, root: HTMLElement, pathF
 
   const report = (r: Awaited<ReturnType<typeof addPaths>>) => {
     if (!r.ok) return notices.error('Not added', r.error);
-    notices.show(r.value.length === 1 ? `Added ${r.value[0]!.name}` : `Added ${r.value.length} files`);
+    const { added, skipped } = r.value;
+    notices.show(added.length === 1 ? `Added ${added[0]!.name}` : `Added ${added.length} files`);
+    // Files left out (credentials, Ferry's own state, links) are named, never dropped silently.
+    if (skipped.length > 0) {
+      const first = skipped.slice(0, 3).map((s) => `${s.path} (${s.reason})`).join('; ');
+      notices.show(`Left out ${skipped.length}: ${first}${skipped.length > 3 ? '; …' : ''}`, 'error');
+    }
     showTab('queue');
   };
   const addPicked = async (files: PickedFile[]) => {

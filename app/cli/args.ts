@@ -57,3 +57,9 @@ export function keyValues(p: ParsedArgs, name: string): Record<string, string> {
   }
   return out;
 }
+
+/** Every provider speaks HTTP: another scheme (ftp:, file:) would only be retried for ever. */
+export function endpointSchemeError(endpoint: string): string | undefined {
+  const scheme = new URL(endpoint).protocol;
+  return scheme === 'http:' || scheme === 'https:' ? undefined : `--endpoint must be an http:// or https:// URL, got ${scheme}// (${endpoint})`;
+}

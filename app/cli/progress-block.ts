@@ -2,6 +2,7 @@
 // files under it, sized to the terminal so it never scrolls, and a summary line at the end.
 // Pure: state and terminal size in, lines out (progress.ts writes them).
 import { explainError } from '../common/error-words.js';
+import { escapeControls } from '../common/terminal-text.js';
 import { describeState, formatBytes, type TransferState, type TransferView } from '../common/transfer.js';
 
 export interface BlockState {
@@ -61,7 +62,9 @@ function fit(line: string, columns: number): string {
 }
 
 function fileLine(v: TransferView, s: BlockState, now: number): string {
-  const name = v.name.length > 32 ? `${v.name.slice(0, 31)}…` : v.name;
+  // File names are escaped: a newline or escape code in one must not forge lines or drive the terminal.
+  const safe = escapeControls(v.name);
+  const name = safe.length > 32 ? `${safe.slice(0, 31)}…` : safe;
   const resumed = s.resumedAt.get(v.id);
   const resuming = resumed !== undefined && resumed > 0 ? `, resuming at ${pct(resumed, v.size)} %` : '';
   if (v.state.kind === 'uploading') {

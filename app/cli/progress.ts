@@ -3,6 +3,7 @@
 // below. Not a terminal: a plain line every few seconds and one per state change. --json: JSON
 // lines on stdout. Hand-written because no progress library is installed (log-update would do).
 import type { TransferView } from '../common/transfer.js';
+import { escapeControls } from '../common/terminal-text.js';
 import { explainError } from '../common/error-words.js';
 import { plainLine, renderBlock, stateWords, summaryLine, type BlockState } from './progress-block.js';
 
@@ -69,7 +70,7 @@ export function blockProgress(out: Sink, o: ProgressOptions = {}): ProgressOutpu
   const paint = (s: string, code: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   return {
     update: (views) => { t.set(views); if (!closed) draw(); },
-    line: (text) => (closed ? out.write(`${text}\n`) : draw(`${text}\n`)),
+    line: (text) => (closed ? out.write(`${escapeControls(text)}\n`) : draw(`${escapeControls(text)}\n`)),
     finish: (views) => {
       stop();
       closed = true;
@@ -86,7 +87,7 @@ export function blockProgress(out: Sink, o: ProgressOptions = {}): ProgressOutpu
       closed = true;
       drawn = 0;
       // The terminal may have echoed ^C on the line under the block: write over it.
-      out.write(`\r\x1b[2K${text}\n`);
+      out.write(`\r\x1b[2K${escapeControls(text)}\n`);
     },
   };
 }
@@ -105,11 +106,11 @@ export function plainProgress(out: Sink, o: ProgressOptions = {}): ProgressOutpu
       if (was === v.state.kind) continue;
       seen.set(v.id, v.state.kind);
       const s = v.state;
-      if (s.kind === 'done') out.write(`${v.localPath} → ${v.remotePath}: done${s.verified ? ' (verified)' : ''}\n`);
-      else if (s.kind === 'waiting') out.write(`${v.localPath}: ${stateWords(s, now())} (${s.error.message})\n`);
-      else if (s.kind === 'failed') out.write(`${v.localPath}: failed: ${explainError(s.error).summary} (${s.error.message})\n`);
-      else if (s.kind === 'uploading' && (t.state().resumedAt.get(v.id) ?? 0) > 0) out.write(`${v.localPath}: resuming at ${Math.floor((100 * t.state().resumedAt.get(v.id)!) / Math.max(1, v.size))} %\n`);
-      else if (s.kind !== 'queued') out.write(`${v.localPath}: ${s.kind}\n`);
+      if (s.kind === 'done') out.write(`${escapeControls(`${v.localPath} → ${v.remotePath}: done${s.verified ? ' (verified)' : ''}`)}\n`);
+      else if (s.kind === 'waiting') out.write(`${escapeControls(`${v.localPath}: ${stateWords(s, now())} (${s.error.message})`)}\n`);
+      else if (s.kind === 'failed') out.write(`${escapeControls(`${v.localPath}: failed: ${explainError(s.error).summary} (${s.error.message})`)}\n`);
+      else if (s.kind === 'uploading' && (t.state().resumedAt.get(v.id) ?? 0) > 0) out.write(`${escapeControls(`${v.localPath}: resuming at ${Math.floor((100 * t.state().resumedAt.get(v.id)!) / Math.max(1, v.size))} %`)}\n`);
+      else if (s.kind !== 'queued') out.write(`${escapeControls(`${v.localPath}: ${s.kind}`)}\n`);
     }
   };
   return {
@@ -118,7 +119,7 @@ export function plainProgress(out: Sink, o: ProgressOptions = {}): ProgressOutpu
       changes(views);
       if (timer === undefined && now() - lastLine >= 5000) { out.write(`${plainLine(t.state())}\n`); lastLine = now(); }
     },
-    line: (text) => out.write(`${text}\n`),
+    line: (text) => out.write(`${escapeControls(text)}\n`),
     finish: (views) => {
       if (timer) clearInterval(timer);
       t.set(views);
@@ -127,7 +128,7 @@ export function plainProgress(out: Sink, o: ProgressOptions = {}): ProgressOutpu
     },
     interrupt: (text) => {
       if (timer) clearInterval(timer);
-      out.write(`${text}\n`);
+      out.write(`${escapeControls(text)}\n`);
     },
   };
 }

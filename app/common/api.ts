@@ -64,6 +64,18 @@ export interface AddFilesRequest {
   remoteDir?: string;
 }
 
+/** A path an add left out, and why (never uploaded, a link not followed, unreadable, ...). */
+export interface SkippedPath {
+  path: string;
+  reason: string;
+}
+
+/** What `transfers:add` queued, and what it found but left out: nothing is dropped silently. */
+export interface AddFilesResult {
+  added: TransferView[];
+  skipped: SkippedPath[];
+}
+
 /** Changes since the last event: rows added or changed, and ids dropped. `reset` replaces everything. */
 export interface TransfersDelta {
   reset: boolean;
@@ -78,7 +90,7 @@ export interface Commands {
   'app:diagnostics': { req: { connectionTests: boolean }; res: { text: string; stateFolder: string } };
   'dialog:pick': { req: { folders: boolean }; res: string[] };
   'transfers:list': { req: null; res: TransferView[] };
-  'transfers:add': { req: AddFilesRequest; res: TransferView[] };
+  'transfers:add': { req: AddFilesRequest; res: AddFilesResult };
   'transfers:pause': { req: { id: string }; res: null };
   'transfers:resume': { req: { id: string }; res: null };
   'transfers:cancel': { req: { id: string }; res: null };
@@ -143,6 +155,8 @@ export const HOST_ROUTES = {
   events: '/api/events',
   /** POST raw bytes; header `x-ferry-name` (URI-encoded relative path); answers Result<{ localPath }>. */
   files: '/api/files',
-  /** Header every API request must carry: a cross-site page cannot add it without a CORS preflight we never grant. */
-  csrfHeader: 'x-ferry-request',
+  /** The page's session secret (see app/host/host-auth.ts); a cross-site page cannot add it without a CORS preflight we never grant. */
+  sessionHeader: 'x-ferry-session',
+  /** POST {code} (the printed URL's single-use code) or with the host token: answers { session }. DELETE: revoke this session. */
+  session: '/api/session',
 } as const;

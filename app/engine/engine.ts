@@ -3,6 +3,7 @@
 // singletons. State changes go through the StateKeeper (the pure `transition`); uploads are
 // started by the Scheduler; commands run one at a time on the SerialQueue.
 import { FerryError } from '../common/errors.js';
+import { checkRemotePath } from '../common/remote-path.js';
 import { isDeletePending, isFinal, isSettled, type TransferView } from '../common/transfer.js';
 import { cancelSession } from './cancel.js';
 import { chooseChunkSize } from './chunk-plan.js';
@@ -95,6 +96,8 @@ export function createEngine(deps: EngineDeps): Engine {
     add: (req: AddRequest) => queue.run(async () => {
       const target = await deps.targets.get(req.targetId);
       if (!target) throw new FerryError('bad-input', `target ${req.targetId} is not configured`);
+      // A bad remote path is refused before anything else happens (no client made, no request).
+      for (const item of req.items) checkRemotePath(item.remotePath);
       const p = await providers.get(req.targetId);
       const added: TransferView[] = [];
       for (const item of req.items) {

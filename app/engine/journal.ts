@@ -31,6 +31,8 @@ export interface JournalSession {
   chunkSize: number;
   expiresAt?: number;
   createdAt: number;
+  /** The target URL the session was made against: a session is never followed to another one. */
+  endpoint?: string;
 }
 
 export interface JournalRecord {

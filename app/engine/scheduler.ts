@@ -83,12 +83,13 @@ export class Scheduler {
           return { kind: 'failed', error: { code: 'in-use', message: `${e.rec.localPath} is already being uploaded by another Ferry process (${claim.holder}) using the same state folder; one at a time` } };
         }
         const p = await d.providers.get(e.rec.targetId);
+        const endpoint = await d.providers.url(e.rec.targetId);
         e.meter.reset();
         // What the run logs may quote a server that echoed this session's capabilities.
         const runLog = scrubbingLogger(d.log, () => refSecrets(e.rec.session?.ref));
         return await runUpload(e.rec, {
           provider: p, files: d.files, journal: d.journal, clock: d.clock, log: runLog, hashers: d.hashers, ...(d.digester ? { digester: d.digester } : {}),
-          retry: d.retry, random: d.random, throttle: this.throttle, progressWriteMs: d.progressWriteMs,
+          retry: d.retry, random: d.random, throttle: this.throttle, progressWriteMs: d.progressWriteMs, ...(endpoint !== undefined ? { endpoint } : {}),
           emit: (ev) => d.keeper.apply(e, ev),
           sent: (bytes) => {
             e.transferred = bytes;

@@ -23,6 +23,11 @@ export class TargetProviders {
 
   constructor(private readonly d: TargetProviderDeps) {}
 
+  /** The target's URL as configured now (a saved session made against another one is never followed). */
+  async url(targetId: string): Promise<string | undefined> {
+    return (await this.d.targets.get(targetId))?.url;
+  }
+
   async get(targetId: string): Promise<Provider> {
     const cached = this.cache.get(targetId);
     if (cached) return cached;

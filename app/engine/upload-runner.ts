@@ -12,6 +12,7 @@ import { ChunkLoader } from './chunk-loader.js';
 import { DigestPipeline } from './digest-pipeline.js';
 import { inlineDigester, type Digester } from './digester.js';
 import type { HashAlgorithm, HasherFactory } from './hashing.js';
+import { sameEndpoint } from './session-endpoint.js';
 import { journalWriteError, sameFingerprint, type Journal, type JournalRecord } from './journal.js';
 import type { Clock, FileSource, Logger, OpenFile } from './ports.js';
 import type { Provider, ServerState, Session } from './provider.js';
@@ -38,6 +39,8 @@ export interface RunnerDeps {
   emit(e: TransferEvent): void;
   /** Bytes sent so far, including within the current chunk (progress bar, speed). */
   sent(bytes: number): void;
+  /** The target's URL now; a saved session made against another URL is dropped, never contacted. */
+  endpoint?: string;
   /** Test hook: called after each chunk the server accepted (crash harness). */
   afterChunk?: (offset: number) => void;
 }
@@ -100,6 +103,12 @@ class Run {
       d.log.info('upload session expired; starting a new one', { transfer: rec.id });
       this.dropSession();
     }
+    if (rec.session && d.endpoint !== undefined && !sameEndpoint(rec.session, d.endpoint)) {
+      // The target moved (the sandbox came back on a new port): whatever listens at the old
+      // address now must not receive our chunks or the session's upload token.
+      d.log.warn('the saved upload session belongs to an address the target no longer has; starting a new one', { transfer: rec.id });
+      this.dropSession();
+    }
     const job = jobFor(this.rec, this.d.provider.rules);
     let session: Session | undefined = rec.session && { ref: rec.session.ref, chunkSize: rec.session.chunkSize, ...(rec.session.expiresAt !== undefined ? { expiresAt: rec.session.expiresAt } : {}) };
     let st: ServerState | undefined;
@@ -110,7 +119,7 @@ class Run {
       try {
         if (!session) {
           session = await d.provider.create(job, this.signal);
-          rec.session = { ref: session.ref, chunkSize: session.chunkSize, createdAt: d.clock.now(), ...(session.expiresAt !== undefined ? { expiresAt: session.expiresAt } : {}) };
+          rec.session = { ref: session.ref, chunkSize: session.chunkSize, createdAt: d.clock.now(), ...(d.endpoint !== undefined ? { endpoint: d.endpoint } : {}), ...(session.expiresAt !== undefined ? { expiresAt: session.expiresAt } : {}) };
           rec.offset = 0;
           // The session reference is on disk before the first byte is sent.
           await this.persist(true);

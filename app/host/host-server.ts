@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { HOST_ROUTES } from '../common/api.js';
 import { FerryError, toErrorInfo } from '../common/errors.js';
-import { authorize, sessionCookie, type AuthContext } from './host-auth.js';
+import { authorize, HostSessions, SESSION_HEADER, SESSION_ROUTE, type AuthContext } from './host-auth.js';
 import type { FerryService } from '../service/ferry-service.js';
 import type { StagingArea } from './staging.js';
 
@@ -26,7 +26,7 @@ export interface HostServerOptions {
 export interface RunningHost {
   /** Base URL, e.g. http://127.0.0.1:8123 */
   url: string;
-  /** The URL that opens the UI already authorised. */
+  /** The URL that opens the UI already authorised: a single-use code in its fragment, never the token. */
   openUrl: string;
   token: string;
   close(): Promise<void>;
@@ -54,7 +54,8 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
     throw new FerryError('file-missing', `${o.staticDir}: the renderer build is missing; run \`npm run build\``);
   }));
   const streams = new Set<ServerResponse>();
-  const auth: AuthContext = { token, port: 0, anyHost: !LOOPBACK.has(bind) };
+  const sessions = new HostSessions(token);
+  const auth: AuthContext = { token, port: 0, anyHost: !LOOPBACK.has(bind), sessions };
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json' });
@@ -71,19 +72,14 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
       return;
     }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (verdict.via === 'query') {
-      // Trade the URL token for a cookie and drop it from the address bar and history.
-      res.writeHead(302, { ...SECURITY_HEADERS, 'set-cookie': sessionCookie(auth), location: '/' });
-      res.end();
-      return;
-    }
+    if (path === SESSION_ROUTE) return session(req, res, verdict.via);
     if (path.startsWith(HOST_ROUTES.call) && req.method === 'POST') {
       const body = await readJson(req);
       return json(res, 200, await o.service.dispatch(path.slice(HOST_ROUTES.call.length), body));
     }
     if (path === HOST_ROUTES.events && req.method === 'GET') return openStream(req, res);
     if (path === HOST_ROUTES.files && req.method === 'POST') {
-      const name = decodeURIComponent(String(req.headers['x-ferry-name'] ?? ''));
+      const name = decodeHeader(req.headers['x-ferry-name'], 'x-ferry-name');
       const batch = String(req.headers['x-ferry-batch'] ?? '');
       return json(res, 200, { ok: true, value: await o.staging.receive(batch, name, req) });
     }
@@ -97,6 +93,23 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
       }
     }
     json(res, 404, { ok: false, error: { code: 'bad-input', message: `no route ${req.method} ${path}` } });
+  };
+
+  /** POST: trade a launch code (or the host token) for a session secret; DELETE: revoke this session. */
+  const session = async (req: IncomingMessage, res: ServerResponse, via: string) => {
+    if (req.method === 'DELETE' && via === 'session') {
+      sessions.revoke(String(req.headers[SESSION_HEADER]));
+      return json(res, 200, { ok: true, value: null });
+    }
+    if (req.method !== 'POST') return json(res, 405, { ok: false, error: { code: 'bad-input', message: `${req.method} ${SESSION_ROUTE} is not a route` } });
+    if (via !== 'bearer' && req.headers.authorization !== undefined) {
+      req.resume();
+      return json(res, 401, { ok: false, error: { code: 'auth', message: 'Ferry host: that is not the host token (see $FERRY_HOME/host-token; it changes at every start unless --pin-token)' } });
+    }
+    const body = await readJson(req);
+    const secret = via === 'bearer' ? sessions.issue() : sessions.exchange((body as { code?: unknown } | null)?.code);
+    if (!secret) return json(res, 401, { ok: false, error: { code: 'auth', message: 'Ferry host: this link was already used or is unknown; run `ferry host` again for a new one, or sign in with the host token' } });
+    return json(res, 200, { ok: true, value: { session: secret } });
   };
 
   const openStream = (req: IncomingMessage, res: ServerResponse) => {
@@ -130,7 +143,7 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
   const url = `http://${hostPart}:${addr.port}`;
   return {
     url,
-    openUrl: `${url}/?token=${encodeURIComponent(token)}`,
+    openUrl: `${url}/#code=${sessions.launchCode()}`,
     token,
     close: () => new Promise<void>((resolve) => {
       for (const s of streams) s.end();
@@ -138,6 +151,15 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
       server.closeAllConnections();
     }),
   };
+}
+
+/** A percent-encoded header; bad encoding is the client's mistake (400), not an internal error. */
+function decodeHeader(v: string | string[] | undefined, name: string): string {
+  try {
+    return decodeURIComponent(String(v ?? ''));
+  } catch {
+    throw new FerryError('bad-input', `header ${name} is not valid percent-encoded UTF-8`);
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

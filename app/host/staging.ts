@@ -28,7 +28,7 @@ export class StagingArea {
     const parts = cleanRelative(rel);
     const root = join(this.dir, batch);
     const localPath = join(root, ...parts);
-    await fsp.mkdir(dirname(localPath), { recursive: true });
+    await fsp.mkdir(dirname(localPath), { recursive: true, mode: 0o700 });
     const out = createWriteStream(localPath, { flags: 'wx', mode: 0o600 }).on('error', () => undefined);
     try {
       await pipeline(body, out);

@@ -9,7 +9,14 @@ import { FerryError } from '../common/errors.js';
 
 export const TEMP_MARK = '.tmp-';
 
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+/** The one fs call that differs per platform here; tests inject Windows' rename errors (fault row 24). */
+export interface RenameFacade {
+  rename(from: string, to: string): Promise<void>;
+}
+
+const nodeFs: RenameFacade = { rename: (a, b) => fsp.rename(a, b) };
+
+export async function writeFileAtomic(path: string, data: string | Buffer, fs: RenameFacade = nodeFs): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
@@ -20,7 +27,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
     } finally {
       await fh.close();
     }
-    await renameWithRetry(tmp, path);
+    await renameWithRetry(tmp, path, fs);
     await fsyncDir(dir);
   } catch (e) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
@@ -33,10 +40,10 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
   }
 }
 
-async function renameWithRetry(from: string, to: string): Promise<void> {
+async function renameWithRetry(from: string, to: string, fs: RenameFacade): Promise<void> {
   for (let i = 0; ; i++) {
     try {
-      return await fsp.rename(from, to);
+      return await fs.rename(from, to);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if ((code !== 'EPERM' && code !== 'EBUSY' && code !== 'EACCES') || i >= 10) throw e;

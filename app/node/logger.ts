@@ -16,13 +16,14 @@ export interface LoggerOptions {
 }
 
 export function createLogger(o: LoggerOptions): Logger {
-  if (o.file) mkdirSync(dirname(o.file), { recursive: true });
+  // Owner-only from the first write: this may be what creates $FERRY_HOME itself.
+  if (o.file) mkdirSync(dirname(o.file), { recursive: true, mode: 0o700 });
   const write = (level: string, msg: string, fields?: Record<string, unknown>): void => {
     const secrets = o.secrets?.() ?? [];
     const line = redact(JSON.stringify({ t: new Date().toISOString(), level, msg, ...fields }), secrets);
     if (o.file) {
       try {
-        appendFileSync(o.file, line + '\n');
+        appendFileSync(o.file, line + '\n', { mode: 0o600 });
       } catch {
         // Logging must never break an upload (e.g. a full disk): drop the line.
       }

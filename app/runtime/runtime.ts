@@ -12,6 +12,7 @@ import { inlineDigester } from '../engine/digester.js';
 import { createHasher } from '../node/hashers.js';
 import { preferBaselineWasm, UndiciHttp } from '../node/http-transport.js';
 import { createLogger } from '../node/logger.js';
+import { secureHome } from './ferry-home.js';
 import { startSandbox } from './sandbox.js';
 import { systemClock } from '../node/system-clock.js';
 import { chooseDigester, WorkerDigester } from '../node/worker-digester.js';
@@ -50,16 +51,17 @@ export interface Runtime {
 }
 
 export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
-  // Every remote of $FERRY_HOME (`ferry remote add`) is a target too, `remote-<name>`.
-  const targets = o.targets ?? new RemoteTargetStore(new FileTargetStore(o.home), new FileAccountStore(accountsDir(o.home)));
+  secureHome(o.home);
   let secrets: string[] = [];
   // Made once the transport exists; the logger asks it for the tokens it must redact.
   const acc: { a?: Accounts } = {};
   const log = createLogger({ file: join(o.home, 'logs', 'ferry.log'), stderr: o.stderr ?? false, secrets: () => [...secrets, ...(acc.a?.secretsSeen() ?? [])], ...(o.echo ? { echo: o.echo } : {}) });
+  // Every remote of $FERRY_HOME (`ferry remote add`) is a target too, `remote-<name>`.
+  const targets = o.targets ?? new RemoteTargetStore(new FileTargetStore(o.home, (m) => log.warn(m, { topic: 'settings' })), new FileAccountStore(accountsDir(o.home)));
   const refreshSecrets = async (): Promise<void> => {
     secrets = (await targets.list()).map((t) => t.token);
   };
-  const sandbox = o.sandbox ? await startSandbox(o.home) : undefined;
+  const sandbox = o.sandbox ? await startSandbox(o.home, (m) => log.warn(m, { topic: 'sandbox' })) : undefined;
   if (sandbox) await targets.put(sandbox.target);
   await refreshSecrets();
   preferBaselineWasm();

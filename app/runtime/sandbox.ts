@@ -18,11 +18,30 @@ export interface Sandbox {
   emulator: RunningEmulator;
 }
 
-export async function startSandbox(home: string): Promise<Sandbox> {
+/** The saved port and token; a damaged file is set aside with a warning and the sandbox starts afresh. */
+async function readSaved(home: string, file: string, warn: (m: string) => void): Promise<{ port: number; token: string } | undefined> {
+  const text = await fsp.readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const v = JSON.parse(text) as { port?: unknown; token?: unknown };
+    if (Number.isInteger(v.port) && typeof v.token === 'string' && v.token.length >= 16) return v as { port: number; token: string };
+  } catch {
+    // damaged: set aside below
+  }
+  const q = join(home, 'quarantine');
+  await fsp.mkdir(q, { recursive: true, mode: 0o700 });
+  const dest = join(q, `${Date.now()}-emulator.json`);
+  await fsp.rename(file, dest);
+  warn(`${file} is damaged: moved to ${dest}; the sandbox starts with a new address and token (unfinished sandbox uploads start over)`);
+  return undefined;
+}
+
+export async function startSandbox(home: string, warn: (message: string) => void = () => undefined): Promise<Sandbox> {
   const dir = join(home, 'sandbox');
-  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  // The emulator's folders too: they hold the user's uploads and live session tokens.
+  await fsp.mkdir(join(dir, 'data'), { recursive: true, mode: 0o700 });
   const file = join(dir, 'emulator.json');
-  const saved = await fsp.readFile(file, 'utf8').then((t) => JSON.parse(t) as { port: number; token: string }, () => undefined);
+  const saved = await readSaved(home, file, warn);
   const token = saved?.token ?? `sbx_${randomBytes(16).toString('hex')}`;
   const start = (port: number) => startUcloudEmulator({ port, token, dataDir: join(dir, 'data'), host: '127.0.0.1', protocol: 'CHUNKED' });
   // The saved port may have been taken by another program meanwhile: then any free port.

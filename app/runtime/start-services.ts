@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AppInfo } from '../common/api.js';
 import { createFerryService, type FerryService, type ServiceDeps } from '../service/ferry-service.js';
 import { JsonFolderStore } from '../service/folder-store.js';
+import { describeSyncEvent } from '../sync/sync-events.js';
 import { SyncManager } from '../sync/sync-manager.js';
 import { testConnection } from '../service/test-connection.js';
 import { collectDiagnostics } from './diagnostics.js';
@@ -27,8 +28,16 @@ export interface Services {
 
 export async function startServices(c: ServicesConfig): Promise<Services> {
   const runtime = await createRuntime(c);
-  const sync = new SyncManager({ engine: runtime.engine, home: c.home, watcher: await createWatcher() });
-  const folders = new JsonFolderStore(join(c.home, 'folders.json'));
+  // Folder sync skips what adding by path refuses: credentials and Ferry's own state.
+  const sync = new SyncManager({
+    engine: runtime.engine, home: c.home, watcher: await createWatcher(), denied: () => c.paths().denied,
+    // Nothing a watched folder leaves out or cannot read goes unsaid: it is logged with its reason.
+    onEvent: (id, e) => {
+      if (e.type === 'skipped' || e.type === 'error' || e.type === 'failed' || e.type === 'watcher-gave-up') runtime.log.warn(`folder ${id}: ${describeSyncEvent(e)}`, { topic: 'sync' });
+    },
+    log: (line) => runtime.log.warn(line, { topic: 'sync' }),
+  });
+  const folders = new JsonFolderStore(join(c.home, 'folders.json'), { quarantineDir: join(c.home, 'quarantine'), warn: (m) => runtime.log.warn(m, { topic: 'settings' }) });
   // Watched folders persist across restarts; one that cannot be watched now (an unplugged disk)
   // must not stop the app from starting.
   for (const f of await folders.list()) await sync.watch(f).catch(() => undefined);

@@ -1,9 +1,8 @@
 // Target (account) stores for the CLI and the headless host. The desktop app has its own,
 // encrypting tokens with safeStorage; the host's file store is owner-only (0600) plain JSON.
-import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { TargetConfig, TargetStore } from '../engine/engine-api.js';
-import { writeFileAtomic } from '../node/atomic-file.js';
+import { readGuardedList, writeGuardedList } from '../node/guarded-json.js';
 
 export class MemoryTargetStore implements TargetStore {
   private readonly map = new Map<string, TargetConfig>();
@@ -34,7 +33,8 @@ export class FileTargetStore implements TargetStore {
   private cache: TargetConfig[] | undefined;
   private readonly volatile = new Map<string, TargetConfig>();
 
-  constructor(private readonly home: string) {}
+  /** `warn` hears about a damaged targets.json (quarantined; the backup is used). */
+  constructor(private readonly home: string, private readonly warn?: (message: string) => void) {}
 
   private get file(): string {
     return join(this.home, 'targets.json');
@@ -42,12 +42,7 @@ export class FileTargetStore implements TargetStore {
 
   private async load(): Promise<TargetConfig[]> {
     if (this.cache) return this.cache;
-    try {
-      const parsed = JSON.parse(await fsp.readFile(this.file, 'utf8')) as unknown;
-      this.cache = Array.isArray(parsed) ? (parsed as TargetConfig[]) : [];
-    } catch {
-      this.cache = [];
-    }
+    this.cache = await readGuardedList<TargetConfig>(this.file, { quarantineDir: join(this.home, 'quarantine'), ...(this.warn ? { warn: this.warn } : {}) });
     return this.cache;
   }
 
@@ -67,13 +62,12 @@ export class FileTargetStore implements TargetStore {
     const all = (await this.load()).filter((x) => x.id !== t.id);
     all.push(t);
     this.cache = all;
-    await fsp.mkdir(this.home, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.file, JSON.stringify(all, null, 2));
+    await writeGuardedList(this.file, all);
   }
 
   async remove(id: string): Promise<void> {
     if (this.volatile.delete(id)) return;
     this.cache = (await this.load()).filter((x) => x.id !== id);
-    await writeFileAtomic(this.file, JSON.stringify(this.cache, null, 2));
+    await writeGuardedList(this.file, this.cache);
   }
 }

@@ -5,9 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { AppInfo, CommandChannel, ConnectionCheck, Events, EventChannel, Req, Res, Result, TargetSummary } from '../common/api.js';
 import { validateCommand } from '../common/api-validate.js';
 import { FerryError, toErrorInfo } from '../common/errors.js';
+import { checkRemotePath } from '../common/remote-path.js';
 import { DeltaTracker } from '../common/transfer-delta.js';
 import { isSettled } from '../common/transfer.js';
 import type { Engine, TargetConfig, TargetStore } from '../engine/engine-api.js';
+import { addItems } from './add-items.js';
 import { checkPath, expandPaths, type PathPolicy } from './expand-paths.js';
 import type { FolderStore, FolderWatching } from './folder-store.js';
 import { testConnection } from './test-connection.js';
@@ -77,9 +79,14 @@ export function createFerryService(d: ServiceDeps): FerryService {
     'transfers:list': async () => d.engine.list(),
     'transfers:add': async (req) => {
       const target = await mustTarget(req.targetId);
-      const items = await expandPaths(req.paths, req.remoteDir ?? target.remoteRoot, d.paths());
-      if (items.length === 0) throw new FerryError('bad-input', `nothing to upload: ${req.paths.join(', ')} holds no files`);
-      return d.engine.add({ targetId: target.id, items });
+      if (req.remoteDir !== undefined) checkRemotePath(req.remoteDir, 'remote folder');
+      const { items, skipped } = await expandPaths(req.paths, req.remoteDir ?? target.remoteRoot, d.paths());
+      if (items.length === 0) {
+        const why = skipped.length > 0 ? ` (left out: ${skipped.slice(0, 3).map((s) => `${s.path}: ${s.reason}`).join('; ')}${skipped.length > 3 ? '; …' : ''})` : '';
+        throw new FerryError('bad-input', `nothing to upload: ${req.paths.join(', ')} holds no files${why}`);
+      }
+      const queued = await addItems(d.engine, target.id, items);
+      return { added: queued.added, skipped: [...skipped, ...queued.skipped] };
     },
     'transfers:pause': async ({ id }) => { await d.engine.pause(id); return null; },
     'transfers:resume': async ({ id }) => { await d.engine.resume(id); return null; },
@@ -90,6 +97,7 @@ export function createFerryService(d: ServiceDeps): FerryService {
     'transfers:clearFinished': async () => { await d.engine.clearFinished(); return null; },
     'targets:list': async () => (await d.targets.list()).map(summarize),
     'targets:add': async (req) => {
+      checkRemotePath(req.remoteRoot, 'remote root');
       const t: TargetConfig = { id: `target-${randomUUID()}`, ...req, sandbox: false };
       await d.targets.put(t);
       await targetsChanged();
@@ -108,6 +116,7 @@ export function createFerryService(d: ServiceDeps): FerryService {
     'folders:list': async () => d.folders.list(),
     'folders:add': async (req) => {
       await mustTarget(req.targetId);
+      checkRemotePath(req.remoteDir, 'remote folder');
       const localPath = await checkPath(req.localPath, d.paths());
       const f = { id: `folder-${randomUUID()}`, ...req, localPath };
       await d.folders.put(f);

@@ -1,9 +1,8 @@
 // Watched folders are preferences (a short list), kept in one JSON file written atomically.
 // Starting and stopping the actual watch belongs to folder sync; see `FolderWatching`.
-import { promises as fsp } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { WatchedFolder } from '../common/api.js';
-import { writeFileAtomic } from '../node/atomic-file.js';
+import { readGuardedList, writeGuardedList, type GuardedJsonOptions } from '../node/guarded-json.js';
 
 export interface FolderStore {
   list(): Promise<WatchedFolder[]>;
@@ -12,20 +11,16 @@ export interface FolderStore {
 }
 
 export class JsonFolderStore implements FolderStore {
-  constructor(private readonly path: string) {}
+  private readonly guard: GuardedJsonOptions;
+
+  /** A damaged file goes to `quarantineDir` (default: `quarantine` beside it) with a warning; its backup is used. */
+  constructor(private readonly path: string, o: Partial<GuardedJsonOptions> = {}) {
+    this.guard = { quarantineDir: o.quarantineDir ?? join(dirname(path), 'quarantine'), ...(o.warn ? { warn: o.warn } : {}) };
+  }
 
   async list(): Promise<WatchedFolder[]> {
-    const text = await fsp.readFile(this.path, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return '[]';
-      throw e;
-    });
-    try {
-      const parsed: unknown = JSON.parse(text);
-      return Array.isArray(parsed) ? (parsed as WatchedFolder[]) : [];
-    } catch {
-      // A damaged preferences file must not stop the app; the user re-adds the folders.
-      return [];
-    }
+    // A damaged preferences file must not stop the app, nor lose the folders.
+    return readGuardedList<WatchedFolder>(this.path, this.guard);
   }
 
   async put(f: WatchedFolder): Promise<void> {
@@ -38,8 +33,7 @@ export class JsonFolderStore implements FolderStore {
   }
 
   private async save(all: WatchedFolder[]): Promise<void> {
-    await fsp.mkdir(dirname(this.path), { recursive: true });
-    await writeFileAtomic(this.path, JSON.stringify(all, null, 2));
+    await writeGuardedList(this.path, all);
   }
 }
 

@@ -18,6 +18,10 @@ export interface SyncFolderConfig {
   remoteDir: string;
   /** Where this folder's index lives: $FERRY_HOME/sync/<id>. */
   stateDir: string;
+  /** Absolute roots never uploaded (credentials, $FERRY_HOME, the sandbox's data): see app/common/secret-paths.ts. */
+  denied?: readonly string[];
+  /** $FERRY_HOME, always skipped and named as such. */
+  ferryHome?: string;
   /** Extra gitignore-syntax rules on top of the defaults and the folder's .ferryignore. */
   ignore?: string[];
   stability?: Partial<StabilityOptions>;

@@ -5,8 +5,8 @@
 //
 // Local deletions are not propagated: a file that disappears is dropped from the index and
 // nothing is deleted on the target. A rename is an upload of the new path.
-import { lstat, readFile, realpath } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { toErrorInfo } from '../common/errors.js';
 import { fsError, scanTree } from './tree-scan.js';
 import { Aggregator } from './aggregator.js';
@@ -15,7 +15,9 @@ import { sha256File } from './hash-file.js';
 import { DEFAULT_HASH_MAX_BYTES, mapLimit, prepareUpload } from './prepare-upload.js';
 import { UploadTracker, type Upload } from './upload-tracker.js';
 import { createIgnoreMatcher, IGNORE_FILE, type IgnoreMatcher } from './ignore-rules.js';
-import { judge, planScan } from './planner.js';
+import { makeDenyCheck, type DenyCheck } from './deny-filter.js';
+import { planScan } from './planner.js';
+import { forgetPath, lookAt, statRegular } from './look-path.js';
 import { StabilityDetector, type FileStat, DEFAULT_STABILITY } from './stability.js';
 import type { SyncEvent, SyncFolderState } from './sync-events.js';
 import { SyncIndex } from './sync-index.js';
@@ -39,6 +41,8 @@ export class SyncFolder {
   private readonly pollMs: number;
   private index: SyncIndex | undefined;
   private matcher: IgnoreMatcher = createIgnoreMatcher();
+  private denied: DenyCheck = () => undefined;
+  private readonly deniedSeen = new Set<string>();
   private supervisor: WatchSupervisor | undefined;
   private realRoot = '';
   private readonly uploads: UploadTracker;
@@ -86,6 +90,7 @@ export class SyncFolder {
       throw fsError(err, 'watched folder', this.config.root);
     });
     this.matcher = await this.loadIgnores();
+    this.denied = await makeDenyCheck(this.realRoot, this.config.denied ?? [], this.config.ferryHome);
     this.index = await SyncIndex.open({ dir: this.config.stateDir, log: (l) => this.log(l) });
     this.uploads.adopt([this.realRoot, resolve(this.config.root)]);
     // The watch starts before the scan so that nothing written during the scan is missed.
@@ -195,63 +200,26 @@ export class SyncFolder {
   }
 
   /** lstat a settling path; undefined when it is gone or no longer a regular file. */
-  private async statFile(path: string): Promise<FileStat | undefined> {
-    try {
-      const st = await lstat(join(this.realRoot, path));
-      return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : undefined;
-    } catch {
-      return undefined;
-    }
+  private statFile(path: string): Promise<FileStat | undefined> {
+    return statRegular(this.realRoot, path);
   }
 
   /** One path a watch event named: a file to watch settle, a folder to walk, or something gone. */
   private async look(path: string): Promise<void> {
-    if (this.matcher.ignored(path)) return;
-    const abs = join(this.realRoot, path);
-    let st;
-    try {
-      st = await lstat(abs);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return this.gone(path);
-      this.emit({ type: 'error', path, error: toErrorInfo(fsError(err, 'file', path)) });
-      return;
-    }
-    if (st.isDirectory()) {
-      if (!this.matcher.ignored(`${path}/`)) await this.walk(path);
-      return;
-    }
-    if (!st.isFile()) {
-      this.stable.forget(path);
-      if (st.isSymbolicLink()) this.emit({ type: 'skipped', path, reason: 'symbolic link (not followed)' });
-      return;
-    }
-    // A backend that follows links could name a file through a linked folder: never upload from outside the root.
-    const parent = await realpath(dirname(abs)).catch(() => '');
-    if (parent !== dirname(abs)) {
-      this.stable.forget(path);
-      this.emit({ type: 'skipped', path, reason: 'reached through a symbolic link (not followed)' });
-      return;
-    }
-    const stat = { size: st.size, mtimeMs: st.mtimeMs };
-    if (judge(stat, this.index!.get(path)) === 'same') {
-      this.stable.forget(path);
-      return;
-    }
-    this.stable.observe(path, stat, this.timers.now());
+    const l = await lookAt(this.realRoot, path, { ignored: (r) => this.matcher.ignored(r), denied: this.denied, entry: (p) => this.index!.get(p) });
+    if (l.kind === 'gone') return this.gone(path);
+    if (l.kind === 'walk') return this.walk(path);
+    if (l.kind === 'settle') return this.stable.observe(path, l.stat, this.timers.now());
+    if (l.kind === 'same' || (l.kind === 'report' && l.forget)) this.stable.forget(path);
+    if (l.kind === 'report') this.emit(l.event);
+    // Reported once per path: Ferry's own log, inside a watched folder, changes all the time.
+    if (l.kind === 'denied' && !this.deniedSeen.has(path)) this.emit({ type: 'skipped', path, reason: l.reason });
+    if (l.kind === 'denied') this.deniedSeen.add(path);
   }
 
   /** A path disappeared: stop waiting for it and forget it (and anything under it) in the index. */
   private gone(path: string): void {
-    const prefix = `${path}/`;
-    for (const p of [...this.stable.paths()]) if (p === path || p.startsWith(prefix)) this.stable.forget(p);
-    const index = this.index!;
-    // A file has no children: only a vanished folder needs the (linear) prefix sweep.
-    if (index.get(path)) {
-      index.delete(path);
-      return;
-    }
-    for (const p of [...index.entries.keys()]) if (p.startsWith(prefix)) index.delete(p);
+    forgetPath(path, this.stable, this.index!);
   }
 
   /**
@@ -270,7 +238,7 @@ export class SyncFolder {
         this.emit({ type: 'error', path: rel || '.', error: toErrorInfo(err) });
       },
       skipped: (rel, why) => this.emit({ type: 'skipped', path: rel, reason: why }),
-    }, { ignored: (rel) => this.matcher.ignored(rel) });
+    }, { ignored: (rel) => this.matcher.ignored(rel), denied: this.denied });
     const index = this.index!;
     const plan = planScan(scanned, index.entries, dir, unreadable);
     for (const p of plan.gone) index.delete(p);

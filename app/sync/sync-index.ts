@@ -6,7 +6,7 @@
 // live entries. A torn last line (a crash mid-append) is dropped; any other bad record makes
 // the file quarantined beside itself and the good records kept: a lost record only means that
 // file is uploaded once more, never that a change is missed.
-import { mkdir, open, readFile, rename, copyFile, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, copyFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { IndexEntry } from './planner.js';
@@ -68,7 +68,7 @@ export class SyncIndex {
 
   static async open(opts: SyncIndexOptions): Promise<SyncIndex> {
     const idx = new SyncIndex(opts);
-    await mkdir(opts.dir, { recursive: true });
+    await mkdir(opts.dir, { recursive: true, mode: 0o700 });
     const dirty = await idx.load();
     if (dirty || idx.fd === undefined) await idx.compact();
     return idx;
@@ -160,20 +160,21 @@ export class SyncIndex {
     if (!headerOk || bad > 0) {
       const aside = `${this.path}.corrupt-${this.opts.now()}`;
       await copyFile(this.path, aside);
+      await chmod(aside, 0o600);
       this.opts.log(
         `sync index: ${this.path} is damaged (${headerOk ? `${bad} bad record(s)` : 'unknown header'}); ` +
         `kept ${this.entries.size} good entries, moved a copy to ${aside}; the start-up scan re-uploads anything not accounted for`,
       );
     }
     this.records = lines.length;
-    this.fd = await open(this.path, 'a');
+    this.fd = await open(this.path, 'a', 0o600);
     return torn || !headerOk || bad > 0;
   }
 
   /** Rewrites the log as one record per live entry: temp file, fsync, rename, directory fsync. */
   private async compact(): Promise<void> {
     const tmp = `${this.path}.tmp`;
-    const h = await open(tmp, 'w');
+    const h = await open(tmp, 'w', 0o600);
     try {
       const parts: string[] = [line({ v: VERSION })];
       for (const [p, e] of this.entries) parts.push(line({ p, s: e.size, m: e.mtimeMs, h: e.hash, r: e.remote }));
@@ -187,6 +188,6 @@ export class SyncIndex {
     await rename(tmp, this.path);
     await fsyncDir(this.opts.dir);
     this.records = this.entries.size + 1;
-    this.fd = await open(this.path, 'a');
+    this.fd = await open(this.path, 'a', 0o600);
   }
 }

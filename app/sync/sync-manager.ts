@@ -19,6 +19,8 @@ export interface SyncManagerDeps {
   /** $FERRY_HOME */
   home: string;
   watcher: Watcher;
+  /** Roots never uploaded from any watched folder; $FERRY_HOME is always among them. */
+  denied?: () => readonly string[];
   onEvent?: (folderId: string, e: SyncEvent) => void;
   log?: (line: string) => void;
   /** Tuning for every folder (tests shorten the windows). */
@@ -34,7 +36,8 @@ export class SyncManager {
   async watch(f: WatchedFolderSpec): Promise<void> {
     await this.unwatch(f.id);
     const folder = new SyncFolder(
-      { ...this.deps.tuning, id: f.id, root: f.localPath, targetId: f.targetId, remoteDir: f.remoteDir, stateDir: join(this.deps.home, 'sync', f.id) },
+      { ...this.deps.tuning, id: f.id, root: f.localPath, targetId: f.targetId, remoteDir: f.remoteDir, stateDir: join(this.deps.home, 'sync', f.id),
+        denied: [this.deps.home, ...(this.deps.denied?.() ?? [])], ferryHome: this.deps.home },
       { engine: this.deps.engine, watcher: this.deps.watcher, onEvent: (e) => this.deps.onEvent?.(f.id, e), log: this.deps.log },
     );
     this.folders.set(f.id, folder);

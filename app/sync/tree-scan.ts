@@ -5,6 +5,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../common/errors.js';
+import { mayBeUndecodable, NOT_UTF8 } from '../common/file-names.js';
 
 export interface ScanSink {
   file(rel: string, size: number, mtimeMs: number): void;
@@ -17,6 +18,8 @@ export interface ScanSink {
 export interface ScanOptions {
   /** `rel` is '/'-separated; folders end with '/'. */
   ignored?(rel: string): boolean;
+  /** Why a path must never be uploaded (credentials, Ferry's own state): reported as skipped, not entered. */
+  denied?(rel: string): string | undefined;
   /** Folders read at once. */
   concurrency?: number;
   signal?: AbortSignal;
@@ -56,7 +59,11 @@ export async function scanTree(root: string, start: string, sink: ScanSink, opts
     const files: string[] = [];
     for (const e of entries) {
       const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) {
+      const key = e.isDirectory() ? `${childRel}/` : childRel;
+      const why = ignored(key) ? undefined : opts.denied?.(key);
+      if (why !== undefined) {
+        sink.skipped?.(key, why);
+      } else if (e.isDirectory()) {
         if (!ignored(`${childRel}/`)) queue.push(childRel);
       } else if (e.isFile()) {
         if (!ignored(childRel)) files.push(childRel);
@@ -72,6 +79,9 @@ export async function scanTree(root: string, start: string, sink: ScanSink, opts
         if (!r.value.isFile()) return;
         totals.files++;
         sink.file(f, r.value.size, r.value.mtimeMs);
+      } else if ((r.reason as NodeJS.ErrnoException).code === 'ENOENT' && mayBeUndecodable(f)) {
+        // Node turned bytes that are not UTF-8 into U+FFFD: that name opens nothing. Say so.
+        sink.skipped?.(f, NOT_UTF8);
       } else if ((r.reason as NodeJS.ErrnoException).code !== 'ENOENT') {
         totals.errors++;
         sink.error(f, fsError(r.reason, 'file', f));

@@ -57,8 +57,8 @@ export async function runCurl(children, o, parts, body, timeoutMs) {
   }
 }
 
-async function bytesReceived(origin) {
-  const r = await fetch(`${origin}/_emulator/stats`);
+async function bytesReceived(origin, token) {
+  const r = await fetch(`${origin}/_emulator/stats`, { headers: { authorization: `Bearer ${token}` } });
   return (await r.json()).bytesReceived;
 }
 
@@ -81,10 +81,10 @@ export async function benchProvider(children, id, { file, size, runs, chunkSize,
       for (const who of order) {
         const name = `${id}-${who}-${r}.bin`;
         const o = { provider: id, url, token, options, file: runLink(file, name), remotePath: `/bench/${name}`, ...(chunkSize ? { chunkSize } : {}) };
-        const before = await bytesReceived(origin);
+        const before = await bytesReceived(origin, token);
         try {
           const m = who === 'ours' ? await runOurs(children, o, timeoutMs) : await runCurl(children, o, parts, body, timeoutMs);
-          m.serverBytes = (await bytesReceived(origin)) - before;
+          m.serverBytes = (await bytesReceived(origin, token)) - before;
           if (m.serverBytes < size) throw new Error(`the emulator received ${m.serverBytes} of ${size} bytes`);
           out[who].push(m);
           log(`${id} ${who} #${r}: ${mbps(size, m.timedMs).toFixed(0)} MB/s, peak RSS ${m.maxRssKiB === null ? '?' : Math.round(m.maxRssKiB / 1024)} MiB`);

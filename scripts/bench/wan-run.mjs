@@ -138,10 +138,10 @@ async function benchProvider(id, path, sinkTarget, bufferBytes) {
         try {
           let m;
           if (who === 'ours') {
-            const before = await bytesReceived(origin);
+            const before = await bytesReceived(origin, token);
             const up0 = proxiedUp();
             m = await runOurs(children, { provider: id, url: pUrl, token, options: pOptions, file: runLink(file, name), remotePath: `/bench/${name}`, ...(chunkSize ? { chunkSize } : {}) }, timeoutMs);
-            m.serverBytes = (await bytesReceived(origin)) - before;
+            m.serverBytes = (await bytesReceived(origin, token)) - before;
             m.proxiedBytes = proxy ? proxiedUp() - up0 : null;
             if (m.serverBytes < size) throw new Error(`the emulator received ${m.serverBytes} of ${size} bytes`);
             // A URL the emulator built from its own address would skip the delay: such a run says nothing.
@@ -179,7 +179,7 @@ async function curlStream(url) {
   };
 }
 
-async function bytesReceived(origin) {
-  const r = await fetch(`${origin}/_emulator/stats`);
+async function bytesReceived(origin, token) {
+  const r = await fetch(`${origin}/_emulator/stats`, { headers: { authorization: `Bearer ${token}` } });
   return (await r.json()).bytesReceived;
 }

@@ -33,9 +33,9 @@ export interface HostChild {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startHostChild(o: { bundle: string; home: string; web: string; port: number; args?: string[] }): Promise<HostChild> {
+export async function startHostChild(o: { bundle: string; home: string; web: string; port: number; args?: string[]; env?: NodeJS.ProcessEnv }): Promise<HostChild> {
   const proc = spawn(process.execPath, [o.bundle, 'host', '--port', String(o.port), ...(o.args ?? [])], {
-    env: { ...process.env, FERRY_HOME: o.home, FERRY_RENDERER_DIR: o.web },
+    env: { ...process.env, FERRY_HOME: o.home, FERRY_RENDERER_DIR: o.web, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

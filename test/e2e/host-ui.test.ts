@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { EmulatorFile, EmulatorStats } from '../../app/emulators/kit/emulator-types.js';
 import { startTusEmulator } from '../../app/emulators/tus/emulator.js';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { emulatorAdminHeaders, type RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { buildRenderer, chromiumMissing, launchChromium, screenshot, type Browser } from '../helpers/chromium.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { api, bundleCli, freePort, startHostChild, type HostChild } from './host-process.js';
@@ -39,14 +39,16 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
   /** Set by a test that takes the host down on purpose: the browser then logs refused connections. */
   let hostDownExpected = false;
 
-  // An emulator's `/_emulator/*` lives at its origin, whatever path its client URL has.
-  const stats = async (emu: string) => (await (await fetch(`${new URL(emu).origin}/_emulator/stats`)).json()) as EmulatorStats;
-  const files = async (emu: string) => (await (await fetch(`${new URL(emu).origin}/_emulator/files`)).json()) as EmulatorFile[];
+  // An emulator's `/_emulator/*` lives at its origin, whatever path its client URL has, and needs its token.
+  const admin = (token: string) => ({ headers: emulatorAdminHeaders({ token }) });
+  const stats = async (emu: string, token = tus.token) => (await (await fetch(`${new URL(emu).origin}/_emulator/stats`, admin(token))).json()) as EmulatorStats;
+  const files = async (emu: string, token = tus.token) => (await (await fetch(`${new URL(emu).origin}/_emulator/files`, admin(token))).json()) as EmulatorFile[];
+  const sandboxToken = async () => (JSON.parse(await fsp.readFile(join(dir, 'home', 'sandbox', 'emulator.json'), 'utf8')) as { token: string }).token;
   const row = (name: string) => page.locator('.row:not([hidden])', { has: page.locator('.name', { hasText: name }) });
   const stateOf = (name: string) => row(name).locator('.state').textContent();
   const pct = async (name: string) => Number.parseInt((await row(name).locator('.pct').textContent()) ?? '0', 10);
   const startHost = async () => {
-    host = await startHostChild({ bundle, home: join(dir, 'home'), web, port, args: ['--allow-root', join(dir, 'local'), '--chunk-size', String(CHUNK)] });
+    host = await startHostChild({ bundle, home: join(dir, 'home'), web, port, args: ['--allow-root', join(dir, 'local'), '--chunk-size', String(CHUNK), '--pin-token'] });
   };
   const chooseTarget = (id: string) => page.selectOption('#target-select', id);
 
@@ -91,8 +93,14 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     for (const t of left) if (!['done', 'failed', 'cancelled'].includes(t.state.kind)) await api(host, 'transfers:cancel', { id: t.id }).catch(() => undefined);
   });
 
-  it('opens authorised from the printed URL, drops the token from the address bar, and lists the sandbox', async () => {
+  it('opens authorised from the printed URL, drops the code from the address bar, and lists the sandbox', async () => {
     expect(new URL(page.url()).search).toBe('');
+    expect(new URL(page.url()).hash).toBe('');
+    // Item 3: no cookie at all; the page holds a session secret of its own, not the host token.
+    expect(await page.context().cookies()).toEqual([]);
+    const held = await page.evaluate('sessionStorage.getItem("ferry-session")') as string;
+    expect(held).toMatch(/^[\w-]+\.[\w-]+$/);
+    expect(held).not.toContain(host.token);
     await expect.poll(() => page.locator('#target-select option').allTextContents()).toEqual(['Sandbox (on this computer)']);
     // An empty queue says what to do and where files go.
     const empty = page.locator('#empty-queue');
@@ -102,6 +110,26 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     expect(await page.getAttribute('link[rel=icon]', 'href')).toBe('icon.svg');
     expect(await page.evaluate(`fetch('icon.svg').then((r) => r.status + ' ' + r.headers.get('content-type'))`)).toBe('200 image/svg+xml');
     await screenshot(page, 'host-01-empty-queue');
+  });
+
+  it('item 4: the printed link opened again (from history, another tab) opens nothing; the host token signs in', async () => {
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(host.url);
+      const form = other.locator('form[aria-label="Sign in to the Ferry host"]');
+      await form.waitFor();
+      expect(new URL(other.url()).hash).toBe('');
+      await form.locator('input[name=host-token]').fill('not-the-token');
+      await form.locator('button[type=submit]').click();
+      await expect.poll(() => form.locator('p').textContent()).toMatch(/not the host token/);
+      await form.locator('input[name=host-token]').fill(host.token);
+      await form.locator('button[type=submit]').click();
+      await other.waitForSelector('body[data-ready="true"]');
+      expect(await other.evaluate('sessionStorage.getItem("ferry-session")')).not.toContain(host.token);
+      await screenshot(other, 'host-01b-signed-in-with-token');
+    } finally {
+      await other.close();
+    }
   });
 
   it('adds a target in the Targets panel and tests its connection', async () => {
@@ -163,7 +191,7 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await page.click('#tab-history');
     await expect.poll(() => stateOf('picked.bin'), { timeout: 30_000 }).toMatch(/^Done/);
     const sandboxUrl = (await api<{ id: string; url: string }[]>(host, 'targets:list', null)).find((t) => t.id === 'sandbox')!.url;
-    const stored = (await files(new URL(sandboxUrl).origin)).find((f) => f.path.endsWith('picked.bin'));
+    const stored = (await files(new URL(sandboxUrl).origin, await sandboxToken())).find((f) => f.path.endsWith('picked.bin'));
     expect(stored).toMatchObject({ size: data.length, sha256: sha256(data) });
     await screenshot(page, 'host-03-history-done');
     await page.click('#tab-queue');
@@ -309,7 +337,7 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await expect.poll(() => page.locator('.banner', { hasText: 'Lost the connection' }).isVisible()).toBe(true);
     await screenshot(page, 'host-07-host-down');
     await startHost();
-    // The open page reconnects by itself: the same port and the saved token.
+    // The open page reconnects by itself: the same port and the pinned token keep its session valid.
     await expect.poll(() => page.locator('.banner', { hasText: 'Lost the connection' }).isVisible(), { timeout: 15_000 }).toBe(false);
     await page.click('#tab-history');
     await expect.poll(() => stateOf('restart.bin'), { timeout: 40_000 }).toMatch(/^Done/);

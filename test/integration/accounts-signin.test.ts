@@ -9,6 +9,7 @@ import { UndiciHttp } from '../../app/node/http-transport.js';
 import { systemClock } from '../../app/node/system-clock.js';
 import { sha256File, startAccountHarness, type AccountHarness } from '../helpers/account-harness.js';
 import { waitFor as until } from '../helpers/wait-for.js';
+import { emulatorAdminHeaders } from '../../app/emulators/kit/emulator-host.js';
 
 const MiB = 1 << 20;
 let h: AccountHarness | undefined;
@@ -40,7 +41,7 @@ describe('accounts: revoked refresh token', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(engine.get(v!.id)!.state.kind).toBe('waiting');
     expect(h.emu.requests().length).toBe(before);
-    const heldAtSignOut = (await (await fetch(`${h.emu.url}/_emulator/stats`)).json() as { bytesReceived: number }).bytesReceived;
+    const heldAtSignOut = (await (await fetch(`${h.emu.url}/_emulator/stats`, { headers: emulatorAdminHeaders(h.emu) })).json() as { bytesReceived: number }).bytesReceived;
 
     // Sign in again as `ferry remote reconnect` does from another process: through the files in
     // $FERRY_HOME only (a separate Accounts, nothing shared in memory with the waiting engine).

@@ -186,3 +186,45 @@ describe('two processes on one state folder (fault row 25)', () => {
     expect(stored.map((x) => x.path)).toEqual(['/1/bad/shared.bin']);
   });
 });
+
+describe('issue 11: bad input refused before any request', () => {
+  it('item 10: a remote path with a . or .. segment is a usage error naming it; nothing is sent', async () => {
+    const f = join(root, 'dots.bin');
+    writeFileSync(f, randomBytes(100));
+    for (const dest of ['/a/../b.bin', '/a/./b.bin', '../x/', '/ok/..']) {
+      const before = emu.stats().requests;
+      const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', dest], { FERRY_TOKEN: emu.token });
+      expect(r.code, dest).toBe(2);
+      expect(r.stderr).toContain(`'${dest}'`);
+      expect(r.stderr).toMatch(/\.\. or \. segment|'\.\.?' segment/);
+      expect(emu.stats().requests - before).toBe(0);
+    }
+    const s = await ferry(['sync', root, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', '/a/../b'], { FERRY_TOKEN: emu.token });
+    expect(s.code).toBe(2);
+    expect(s.stderr).toContain(`'/a/../b'`);
+  });
+
+  it('item 11: an endpoint that is not http(s) is a usage error (exit 2), not retried for ever', async () => {
+    const f = join(root, 'scheme.bin');
+    writeFileSync(f, randomBytes(100));
+    for (const endpoint of ['ftp://127.0.0.1:21/x', 'file:///etc/passwd', 'javascript:alert(1)']) {
+      const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', endpoint, '--dest', '/bad/'], { FERRY_TOKEN: emu.token });
+      expect(r.code, endpoint).toBe(2);
+      expect(r.stderr).toMatch(/--endpoint must be an http:\/\/ or https:\/\/ URL/);
+      const s = await ferry(['sync', root, '--provider', 'ucloud', '--endpoint', endpoint, '--dest', '/b'], { FERRY_TOKEN: emu.token });
+      expect(s.code, `sync ${endpoint}`).toBe(2);
+    }
+  });
+
+  it('item 12: a file name that is not valid UTF-8 is reported as such, not as "does not exist"', async () => {
+    const dir = join(root, 'latin1');
+    mkdirSync(dir, { recursive: true });
+    // 'caf\xe9.bin' in Latin-1: a name Node cannot turn into a string without losing the byte.
+    const raw = Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from('.bin')]);
+    writeFileSync(raw, 'x');
+    const r = await upload([`${dir}/caf\ufffd.bin`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/does not exist/);
+    expect(r.stderr).toMatch(/not valid UTF-8/);
+  });
+});

@@ -67,7 +67,7 @@ describe('ferry remote', () => {
     await fsp.writeFile(file, randomBytes(20 << 20));
     const up = await ferry(['upload', file, 'mybox:Footage/']);
     expect(up.code, up.stderr).toBe(0);
-    const files = await (await fetch(`${emu.url}/_emulator/files`)).json() as { path: string; sha256: string }[];
+    const files = await (await fetch(`${emu.url}/_emulator/files`, { headers: { authorization: `Bearer ${emu.token}` } })).json() as { path: string; sha256: string }[];
     expect(files.find((f) => f.path === '/Footage/clip.bin')?.sha256).toBe(createHash('sha256').update(await fsp.readFile(file)).digest('hex'));
 
     const secretFile = JSON.parse(await fsp.readFile(join(root, 'home', 'accounts', 'mybox.secret.json'), 'utf8')) as Record<string, string>;

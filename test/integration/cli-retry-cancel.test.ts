@@ -14,6 +14,7 @@ import type { TargetConfig } from '../../app/engine/engine-api.js';
 import { createRuntime } from '../../app/runtime/runtime.js';
 import { FileTargetStore } from '../../app/runtime/target-stores.js';
 import { bundleForChild } from '../helpers/bundle.js';
+import { emulatorAdminHeaders } from '../../app/emulators/kit/emulator-host.js';
 
 let CLI = '';
 let root = '';
@@ -32,8 +33,8 @@ function ferry(args: string[]): Promise<{ code: number | null; stdout: string; s
     p.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
-const stats = async () => (await (await fetch(`${new URL(tus.url).origin}/_emulator/stats`)).json()) as EmulatorStats;
-const files = async () => (await (await fetch(`${new URL(tus.url).origin}/_emulator/files`)).json()) as EmulatorFile[];
+const stats = async () => (await (await fetch(`${new URL(tus.url).origin}/_emulator/stats`, { headers: emulatorAdminHeaders(tus) })).json()) as EmulatorStats;
+const files = async () => (await (await fetch(`${new URL(tus.url).origin}/_emulator/files`, { headers: emulatorAdminHeaders(tus) })).json()) as EmulatorFile[];
 
 beforeAll(async () => {
   CLI = await bundleForChild(join(process.cwd(), 'app/cli/main.ts'));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EMULATORS, emulatorOrigin } from '../../app/emulators/registry.js';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { emulatorAdminHeaders, type RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { optionPorts, startFaultProxy, throughProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { CASES, startCaseEmulator, type ProviderCase } from '../helpers/provider-cases.js';
 import { bundleForChild } from '../helpers/bundle.js';
@@ -98,7 +98,7 @@ function journalOffset(home: string): number {
 }
 
 async function stats(emu: RunningEmulator): Promise<{ bytesReceived: number; sessionsCreated: number }> {
-  return (await fetch(`${emulatorOrigin(emu)}/_emulator/stats`)).json() as never;
+  return (await fetch(`${emulatorOrigin(emu)}/_emulator/stats`, { headers: emulatorAdminHeaders(emu) })).json() as never;
 }
 
 /** Stats once the killed child's last bytes (still in the proxy and socket buffers) have landed. */

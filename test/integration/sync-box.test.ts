@@ -19,6 +19,7 @@ import { MemoryTargetStore } from '../../app/runtime/target-stores.js';
 import { ParcelWatcher } from '../../app/node/watcher-parcel.js';
 import { createBoxProvider } from '../../app/providers/box/client.js';
 import { type BoxRunningEmulator, startBoxEmulator } from '../../app/emulators/box/emulator.js';
+import { emulatorAdminHeaders } from '../../app/emulators/kit/emulator-host.js';
 import type { EmulatorFile } from '../../app/emulators/kit/emulator-types.js';
 import type { SyncEvent } from '../../app/sync/sync-events.js';
 import { SyncFolder } from '../../app/sync/sync-folder.js';
@@ -82,7 +83,7 @@ describe('folder sync to Box', () => {
     await waitDone(3);
     const versionUploads = emu.requests().filter((r) => r.method === 'POST' && /\/2\.0\/files\/[^/]+\/content$/.test(r.path));
     expect(versionUploads).toHaveLength(1);
-    const files = (await (await fetch(`${emu.url}/_emulator/files`)).json()) as EmulatorFile[];
+    const files = (await (await fetch(`${emu.url}/_emulator/files`, { headers: emulatorAdminHeaders(emu) })).json()) as EmulatorFile[];
     expect(files.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
       { path: '/Footage/day1/cam-a/clip.mov', size: 14, sha256: sha('take 2, longer') },
       { path: '/Footage/notes.txt', size: 5, sha256: sha('notes') },

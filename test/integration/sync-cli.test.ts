@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emulatorEntry } from '../../app/emulators/registry.js';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { emulatorAdminHeaders, type RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import type { EmulatorFile } from '../../app/emulators/kit/emulator-types.js';
 
 const NOBODY = 65534;
@@ -86,7 +86,7 @@ describe('ferry sync (CLI)', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(lines().at(-1)).toEqual({ event: 'state', state: 'stopped' });
-    const files = (await (await fetch(`${emu.url}/_emulator/files`)).json()) as EmulatorFile[];
+    const files = (await (await fetch(`${emu.url}/_emulator/files`, { headers: emulatorAdminHeaders(emu) })).json()) as EmulatorFile[];
     expect(files.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
       { path: '/1/Footage/ok.txt', size: 2, sha256: sha('ok') },
       { path: '/1/Footage/sub/later.txt', size: 22, sha256: sha('written while watching') },

@@ -11,7 +11,7 @@ import { createRuntime, type Runtime } from '../../app/runtime/runtime.js';
 import { MemoryTargetStore } from '../../app/runtime/target-stores.js';
 import { ParcelWatcher } from '../../app/node/watcher-parcel.js';
 import { emulatorEntry } from '../../app/emulators/registry.js';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { emulatorAdminHeaders, type RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import type { EmulatorFile, EmulatorStats } from '../../app/emulators/kit/emulator-types.js';
 import type { SyncEvent } from '../../app/sync/sync-events.js';
 import { SyncFolder } from '../../app/sync/sync-folder.js';
@@ -69,8 +69,8 @@ describe('folder sync with the real engine and the UCloud emulator', () => {
     folder = undefined;
     runtime = undefined;
   };
-  const stats = async (): Promise<EmulatorStats> => (await fetch(`${emu.url}/_emulator/stats`)).json() as Promise<EmulatorStats>;
-  const files = async (): Promise<EmulatorFile[]> => (await (await fetch(`${emu.url}/_emulator/files`)).json() as EmulatorFile[]).sort((a, b) => a.path.localeCompare(b.path));
+  const stats = async (): Promise<EmulatorStats> => (await fetch(`${emu.url}/_emulator/stats`, { headers: emulatorAdminHeaders(emu) })).json() as Promise<EmulatorStats>;
+  const files = async (): Promise<EmulatorFile[]> => (await (await fetch(`${emu.url}/_emulator/files`, { headers: emulatorAdminHeaders(emu) })).json() as EmulatorFile[]).sort((a, b) => a.path.localeCompare(b.path));
   const done = (): number => events.filter((e) => e.type === 'done').length;
   const failures = (): SyncEvent[] => events.filter((e) => e.type === 'failed');
 

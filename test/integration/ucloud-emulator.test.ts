@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { emulatorAdminHeaders, type RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { startUcloudEmulator, type UcloudEmulatorOptions } from '../../app/emulators/ucloud/emulator.js';
 
 interface Reply { status: number; body: any; headers: Record<string, string | string[] | undefined> }
@@ -161,7 +161,7 @@ describe('UCloud emulator', () => {
       expect(await e.files()).toEqual([]);
       expect((await chunk(s, 200_000, data.subarray(200_000), data.length)).status).toBe(200);
       expect(await e.files()).toEqual([{ path: '/123/folder/file.bin', size: data.length, sha256: sha(data) }]);
-      const listed = await call(`${e.url}/_emulator/files`, { method: 'GET' });
+      const listed = await call(`${e.url}/_emulator/files`, { method: 'GET', headers: emulatorAdminHeaders(e) });
       expect(listed.body).toEqual([{ path: '/123/folder/file.bin', size: data.length, sha256: sha(data) }]);
       expect(await chunk(s, 0, data.subarray(0, 10), data.length)).toMatchObject({ status: 404, body: { why: 'Invalid token supplied' } });
       expect(await fsp.readdir(join(dir, 'sessions')).then((l) => l.filter((n) => n.endsWith('.part')))).toEqual([]);

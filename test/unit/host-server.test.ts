@@ -54,8 +54,8 @@ const call = async (channel: string, body: unknown, headers: Record<string, stri
 };
 
 describe('ferry host: authentication', () => {
-  it('answers 401 to every route without the token, and never leaks target tokens', async () => {
-    for (const [method, path] of [['GET', '/'], ['GET', '/renderer.js'], ['POST', '/api/call/transfers:list'], ['GET', '/api/events'], ['POST', '/api/files']] as const) {
+  it('answers 401 to every API route without the token, and never leaks target tokens', async () => {
+    for (const [method, path] of [['POST', '/api/call/transfers:list'], ['GET', '/api/events'], ['POST', '/api/files'], ['DELETE', '/api/session']] as const) {
       const res = await fetch(`${host.url}${path}`, { method });
       expect(res.status, `${method} ${path}`).toBe(401);
       await res.body?.cancel();
@@ -67,21 +67,66 @@ describe('ferry host: authentication', () => {
     expect(JSON.stringify(targets.body)).not.toContain('tok-secret');
   });
 
-  it('trades the printed URL token for a port-scoped HttpOnly cookie and redirects to a clean URL', async () => {
-    expect(host.openUrl).toContain(`token=${encodeURIComponent(host.token)}`);
-    const first = await fetch(host.openUrl, { redirect: 'manual' });
-    expect(first.status).toBe(302);
-    expect(first.headers.get('location')).toBe('/');
-    const cookie = first.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^ferry_token_\d+=.+; HttpOnly; SameSite=Strict; Path=\//);
-    const page = await fetch(`${host.url}/`, { headers: { cookie: cookie.split(';')[0]! } });
+  it('item 3: never puts the host token in a cookie; the page holds a revocable per-session secret sent as a header', async () => {
+    const code = new URL(host.openUrl).hash.replace(/^#code=/, '');
+    expect(code).not.toBe('');
+    expect(host.openUrl).not.toContain(host.token);
+    // The page itself is public (it holds no secret) and sets no cookie.
+    const page = await fetch(host.openUrl.replace(/#.*/, ''));
     expect(page.status).toBe(200);
+    expect(page.headers.get('set-cookie')).toBeNull();
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await page.text()).toContain('<title>Ferry</title>');
-    // Cookie-borne API writes need the custom header (CSRF); with it they work.
-    const jar = { cookie: cookie.split(';')[0]! };
-    expect((await call('transfers:list', null, jar)).status).toBe(403);
-    expect((await call('transfers:list', null, { ...jar, 'x-ferry-request': '1' })).body).toEqual({ ok: true, value: [] });
+    // The old flow (token in the query string) no longer hands out anything.
+    const old = await fetch(`${host.url}/?token=${encodeURIComponent(host.token)}`, { redirect: 'manual' });
+    expect(old.headers.get('set-cookie')).toBeNull();
+    await old.body?.cancel();
+    const ex = await fetch(`${host.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    expect(ex.status).toBe(200);
+    expect(ex.headers.get('set-cookie')).toBeNull();
+    const session = ((await ex.json()) as { value: { session: string } }).value.session;
+    expect(session).not.toContain(host.token);
+    const withSession = { 'x-ferry-session': session };
+    expect((await call('transfers:list', null, withSession)).body).toEqual({ ok: true, value: [] });
+    // The event stream takes the same header (the page reads it with fetch, not EventSource).
+    const events = await fetch(`${host.url}/api/events`, { headers: withSession });
+    expect(events.status).toBe(200);
+    await events.body?.cancel();
+    // A cookie, even one holding the real token, authorises nothing.
+    expect((await call('transfers:list', null, { cookie: `ferry_token_${new URL(host.url).port}=${host.token}`, 'x-ferry-request': '1' })).status).toBe(401);
+    // Revoked: the secret stops working at once.
+    const out = await fetch(`${host.url}/api/session`, { method: 'DELETE', headers: withSession });
+    expect(out.status).toBe(200);
+    expect((await call('transfers:list', null, withSession)).status).toBe(401);
+  });
+
+  it('item 4: the URL code works once; a second use (from the browser history) is refused', async () => {
+    const code = new URL(host.openUrl).hash.replace(/^#code=/, '');
+    const exchange = () => fetch(`${host.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    expect((await exchange()).status).toBe(200);
+    const again = await exchange();
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as any).error.message).toMatch(/already used|unknown/);
+    // Scripts holding the host token may open a session too.
+    const scripted = await fetch(`${host.url}/api/session`, { method: 'POST', headers: bearer() });
+    expect(scripted.status).toBe(200);
+  });
+
+  it('item 16: a malformed cookie or header is a 400 or 401, never a 500 "internal"', async () => {
+    const port = new URL(host.url).port;
+    const bad = await fetch(`${host.url}/api/call/transfers:list`, { method: 'POST', headers: { cookie: `ferry_token_${port}=%E0%A4%A; x=%`, 'x-ferry-request': '1' } });
+    expect(bad.status).toBe(401);
+    const name = await fetch(`${host.url}/api/files`, { method: 'POST', headers: { ...bearer(), 'x-ferry-name': '%E0%A4%A', 'x-ferry-batch': 'b9' }, body: 'x' });
+    expect(name.status).toBe(400);
+    expect(((await name.json()) as any).error).toMatchObject({ code: 'bad-input', message: expect.stringContaining('x-ferry-name') });
+    const session = await fetch(`${host.url}/api/call/transfers:list`, { method: 'POST', headers: { 'x-ferry-session': 'a.b.c.%%' } });
+    expect(session.status).toBe(401);
+    const auth = await fetch(`${host.url}/api/call/transfers:list`, { method: 'POST', headers: { authorization: 'Bearer' } });
+    expect(auth.status).toBe(401);
+    const path = await fetch(`${host.url}/api/call/%E0%A4%A`, { method: 'POST', headers: bearer() });
+    // Commands answer a Result: an unknown (undecodable) channel is a bad-input answer, not a crash.
+    expect(path.status).not.toBe(500);
+    expect(((await path.json()) as any).error.code).toBe('bad-input');
   });
 
   it('refuses a foreign Origin, a rebound Host name and non-loopback binds', async () => {
@@ -129,7 +174,7 @@ describe('ferry host: commands and uploads', () => {
     expect(await fsp.readFile(value.localPath, 'utf8')).toBe('hello world');
     const added = await call('transfers:add', { targetId: 'sandbox', paths: [value.top], remoteDir: '/Inbox' });
     expect(added.body.ok).toBe(true);
-    expect(added.body.value).toMatchObject([{ name: 'day 1.mov', remotePath: '/Inbox/Clips/day 1.mov', size: 11 }]);
+    expect(added.body.value).toMatchObject({ added: [{ name: 'day 1.mov', remotePath: '/Inbox/Clips/day 1.mov', size: 11 }], skipped: [] });
     const delta = await nextDelta();
     expect(delta.reset).toBe(false);
     expect(delta.upsert.map((v) => v.remotePath)).toEqual(['/Inbox/Clips/day 1.mov']);
@@ -164,8 +209,8 @@ describe('ferry host: commands and uploads', () => {
     await fsp.mkdir(join(dir, 'allowed'));
     await fsp.writeFile(join(dir, 'allowed', 'a.bin'), Buffer.alloc(100));
     const added = await call('transfers:add', { targetId: 'sandbox', paths: [join(dir, 'allowed')] });
-    const id = added.body.value[0].id as string;
-    expect(added.body.value[0].remotePath).toBe('/allowed/a.bin');
+    const id = added.body.value.added[0].id as string;
+    expect(added.body.value.added[0].remotePath).toBe('/allowed/a.bin');
     engine.advance(10);
     expect((await call('transfers:pause', { id })).body).toEqual({ ok: true, value: null });
     expect(engine.get(id)!.state.kind).toBe('paused');

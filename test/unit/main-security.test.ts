@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAllowedExternalUrl, isInsideRoots } from '../../app/common/path-guard.js';
 import { createFerryService, type FerryService } from '../../app/service/ferry-service.js';
 import { JsonFolderStore } from '../../app/service/folder-store.js';
+import { hostPathPolicy } from '../../app/runtime/host-paths.js';
 import { desktopPathPolicy } from '../../main/desktop-paths.js';
 import { EncryptedTargetStore, tokenWarning, type SecretBox } from '../../main/encrypted-target-store.js';
 import { guardedInvoke } from '../../main/ipc-guard.js';
@@ -112,14 +113,24 @@ describe('IPC gate', () => {
     const r1 = await guardedInvoke(service, trusted, 'transfers:add', { targetId: 'sandbox', paths: [outside] });
     expect(r1).toMatchObject({ ok: false, error: { code: 'bad-input', message: expect.stringContaining(`${outside}: outside the folders Ferry may read`) } });
     const r2 = await guardedInvoke(service, trusted, 'transfers:add', { targetId: 'sandbox', paths: [join(dir, 'home', '.ssh', 'id_ed25519')] });
-    expect(r2).toMatchObject({ ok: false, error: { message: expect.stringContaining('inside a folder Ferry never uploads from') } });
+    expect(r2).toMatchObject({ ok: false, error: { message: expect.stringMatching(/id_ed25519: inside .*\.ssh, which holds credentials .*never uploaded/) } });
     const r3 = await guardedInvoke(service, trusted, 'transfers:add', { targetId: 'sandbox', paths: [join(dir, 'home', 'Videos', 'link.txt')] });
     expect(r3).toMatchObject({ ok: false, error: { message: expect.stringContaining('outside the folders Ferry may read') } });
     const r4 = await guardedInvoke(service, trusted, 'transfers:add', { targetId: 'sandbox', paths: [join(dir, 'home', 'Videos', '..', '..', 'elsewhere.txt')] });
     expect(r4.ok).toBe(false);
     expect(engine.calls).toEqual([]);
     const ok = await guardedInvoke(service, trusted, 'transfers:add', { targetId: 'sandbox', paths: [join(dir, 'home', 'Videos', 'a.mov')] });
-    expect(ok).toMatchObject({ ok: true, value: [{ name: 'a.mov', remotePath: '/sandbox/a.mov' }] });
+    expect(ok).toMatchObject({ ok: true, value: { added: [{ name: 'a.mov', remotePath: '/sandbox/a.mov' }], skipped: [] } });
+  });
+
+  it('denies the same never-upload set as `ferry host` (one definition)', () => {
+    const home = join(dir, 'home');
+    const ferryHome = join(home, '.config', 'Ferry');
+    const desktop = desktopPathPolicy({ platform: process.platform, home, ferryHome, tmp: join(dir, 'tmp') });
+    const host = hostPathPolicy({ allowRoots: [home], ferryHome, staging: join(ferryHome, 'staging'), home });
+    expect(desktop.denied).toEqual(host.denied);
+    for (const p of ['.ssh', '.gnupg', '.aws', '.netrc', '.docker', '.git-credentials', '.kube']) expect(desktop.denied).toContain(join(home, p));
+    expect(desktop.denied).toContain(ferryHome);
   });
 
   it('never sends a token to the window', async () => {

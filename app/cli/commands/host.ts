@@ -7,19 +7,23 @@ import { fileURLToPath } from 'node:url';
 import { StagingArea } from '../../host/staging.js';
 import { hostInfo, startHost } from '../../host/start-host.js';
 import { ferryHome } from '../../runtime/ferry-home.js';
+import { hostPathPolicy } from '../../runtime/host-paths.js';
 import { startServices } from '../../runtime/start-services.js';
 import { intOption, one, parseArgs, UsageError } from '../args.js';
 
-const HELP = `Usage: ferry host [--port N] [--bind ADDR --allow-remote] [--allow-root DIR]... [--chunk-size N] [--no-sandbox] [--new-token]
+const HELP = `Usage: ferry host [--port N] [--bind ADDR --allow-remote] [--allow-root DIR]... [--chunk-size N] [--no-sandbox] [--pin-token [--new-token]]
 
   --port N          listen on this port (default: any free port)
   --bind ADDR       bind address (default 127.0.0.1); other than loopback needs --allow-remote
   --allow-root DIR  a folder on this machine whose files the UI may add by path (repeatable)
   --chunk-size N    bytes per chunk (clamped to each provider's rules; default: the provider's)
   --no-sandbox      do not start the built-in sandbox target
-  --new-token       make a new access token (the old one stops working)
-State lives in $FERRY_HOME. The token is kept in $FERRY_HOME/host-token (owner-only) so a
-restarted host keeps open browser tabs working.
+  --pin-token       keep the access token across restarts (default: a new one at every start)
+  --new-token       with --pin-token: replace the pinned token (the old one stops working)
+State lives in $FERRY_HOME. The token is written to $FERRY_HOME/host-token (owner-only) for
+scripts (Authorization: Bearer <token>). The printed URL holds a single-use code, not the
+token: the page trades it once for a session of its own, so a URL found later in the browser's
+history opens nothing. Without --pin-token a restart ends every session: open the new URL.
 `;
 
 /** The renderer build: beside the CLI bundle (dist/cli → dist/renderer) or, from source, in dist/. */
@@ -32,25 +36,28 @@ function rendererDir(): string {
   return candidates.find((p) => existsSync(join(p, 'index.html'))) ?? candidates[candidates.length - 1]!;
 }
 
-async function hostToken(home: string, fresh: boolean): Promise<string> {
+/** A new token at every start, unless pinned: a token copied from an old session stops working. */
+async function hostToken(home: string, pinned: boolean, fresh: boolean): Promise<string> {
   const file = join(home, 'host-token');
-  const saved = fresh ? undefined : await fsp.readFile(file, 'utf8').then((t) => t.trim(), () => undefined);
+  const saved = !pinned || fresh ? undefined : await fsp.readFile(file, 'utf8').then((t) => t.trim(), () => undefined);
   if (saved && saved.length >= 32) return saved;
   const token = randomBytes(24).toString('base64url');
   await fsp.mkdir(home, { recursive: true, mode: 0o700 });
-  await fsp.writeFile(file, token + '\n', { mode: 0o600 });
+  await fsp.rm(file, { force: true });
+  await fsp.writeFile(file, token + '\n', { mode: 0o600, flag: 'wx' });
   return token;
 }
 
 export async function run(args: string[]): Promise<number> {
   let p;
   try {
-    p = parseArgs(args, { values: ['port', 'bind', 'allow-root', 'chunk-size'], flags: ['allow-remote', 'no-sandbox', 'new-token', 'help'] });
+    p = parseArgs(args, { values: ['port', 'bind', 'allow-root', 'chunk-size'], flags: ['allow-remote', 'no-sandbox', 'pin-token', 'new-token', 'help'] });
     if (p.flags.has('help')) {
       process.stdout.write(HELP);
       return 0;
     }
     if (p.positional.length > 0) throw new UsageError(`unexpected argument '${p.positional[0]}'`);
+    if (p.flags.has('new-token') && !p.flags.has('pin-token')) throw new UsageError('--new-token replaces a pinned token: use it with --pin-token (without --pin-token every start makes a new token)');
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`ferry host: ${e.message}\n\n${HELP}`);
@@ -69,15 +76,15 @@ export async function run(args: string[]): Promise<number> {
   const services = await startServices({
     home, sandbox: !p.flags.has('no-sandbox'), stderr: true, ...(chunkSize ? { settings: { chunkSize } } : {}),
     info: hostInfo(process.env.npm_package_version ?? '0.1.0'),
-    // Ferry's state folder is never uploadable; browser uploads arrive through staging.
-    paths: () => ({ allowed: allowRoots, denied: [home], staging: staging.dir }),
+    // Ferry's state and the user's credentials are never uploadable; browser uploads arrive through staging.
+    paths: () => hostPathPolicy({ allowRoots, ferryHome: home, staging: staging.dir }),
   });
   try {
     const port = intOption(p, 'port');
     const bind = one(p, 'bind');
     const host = await startHost({
       service: services.service, engine: services.runtime.engine, staging, staticDir: rendererDir(),
-      token: await hostToken(home, p.flags.has('new-token')),
+      token: await hostToken(home, p.flags.has('pin-token'), p.flags.has('new-token')),
       allowRemote: p.flags.has('allow-remote'),
       ...(port !== undefined ? { port } : {}),
       ...(bind !== undefined ? { bind } : {}),

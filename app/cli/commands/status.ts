@@ -3,6 +3,7 @@ import { explainError, providerName } from '../../common/error-words.js';
 import { describeState, formatBytes } from '../../common/transfer.js';
 import { ferryHome } from '../../runtime/ferry-home.js';
 import { FileJournal } from '../../node/file-journal.js';
+import { escapeControls } from '../../common/terminal-text.js';
 import { parseArgs } from '../args.js';
 
 export async function run(args: string[]): Promise<number> {
@@ -20,7 +21,7 @@ export async function run(args: string[]): Promise<number> {
     error: (m) => warnings.push(m),
   });
   const records = await journal.load();
-  for (const w of warnings) process.stderr.write(`ferry status: warning: ${w}\n`);
+  for (const w of warnings) process.stderr.write(`ferry status: warning: ${escapeControls(w)}\n`);
   // A quarantined record is worth a non-zero exit: something damaged Ferry's state.
   const code = warnings.length > 0 ? 3 : 0;
   if (p.flags.has('json')) {
@@ -36,7 +37,8 @@ export async function run(args: string[]): Promise<number> {
   for (const r of records) {
     const pct = r.fingerprint.size > 0 ? Math.floor((100 * r.offset) / r.fingerprint.size) : 0;
     const words = r.state.kind === 'failed' ? `Failed: ${explainError(r.state.error).summary}` : describeState(r.state);
-    process.stdout.write(`${r.id}  ${words}  ${pct}% of ${formatBytes(r.fingerprint.size)}  ${r.localPath} → ${providerName(r.provider)}:${r.remotePath}\n`);
+    // Names and server messages are escaped: a newline or escape code in them must not forge lines or drive the terminal.
+    process.stdout.write(`${escapeControls(`${r.id}  ${words}  ${pct}% of ${formatBytes(r.fingerprint.size)}  ${r.localPath} → ${providerName(r.provider)}:${r.remotePath}`)}\n`);
   }
   return code;
 }

@@ -3,6 +3,10 @@
 // SIGINT/SIGTERM; started again, it uploads exactly what changed while it was off (the sync
 // index lives in $FERRY_HOME/sync/<folder id>). Local deletions are never propagated.
 import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { checkRemotePath } from '../../common/remote-path.js';
+import { escapeControls } from '../../common/terminal-text.js';
+import { secretRoots } from '../../common/secret-paths.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { toErrorInfo } from '../../common/errors.js';
@@ -15,7 +19,7 @@ import { createWatcher } from '../../runtime/watcher-select.js';
 import { clientEntry } from '../../providers/registry.js';
 import { describeSyncEvent, SYNC_DELETION_NOTE, type SyncEvent } from '../../sync/sync-events.js';
 import { folderIdFor, SyncFolder } from '../../sync/sync-folder.js';
-import { intOption, keyValues, one, parseArgs, UsageError, type ParsedArgs } from '../args.js';
+import { endpointSchemeError, intOption, keyValues, one, parseArgs, UsageError, type ParsedArgs } from '../args.js';
 
 const HELP = `Usage: ferry sync <dir> --provider <id> --endpoint <url> [--token <t>] --dest <remote dir> [--json]
                   [--option key=value]... [--ignore <pattern>]... [--settle-ms N] [--max-wait-ms N]
@@ -60,10 +64,17 @@ function parse(args: string[]): Parsed | 'help' {
   if (!token) throw new UsageError('no token: pass --token or set FERRY_TOKEN');
   if (!dest) throw new UsageError('--dest is required (the remote folder, e.g. /Footage)');
   try {
+    checkRemotePath(dest, '--dest');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  try {
     new URL(endpoint);
   } catch {
     throw new UsageError(`--endpoint is not a URL: ${endpoint}`);
   }
+  const scheme = endpointSchemeError(endpoint);
+  if (scheme) throw new UsageError(scheme);
   const watcher = one(p, 'watcher');
   if (watcher !== undefined && watcher !== 'parcel' && watcher !== 'chokidar') throw new UsageError(`--watcher must be parcel or chokidar, got '${watcher}'`);
   const parsed: Parsed = {
@@ -118,8 +129,9 @@ export async function run(args: string[]): Promise<number> {
       return;
     }
     // Queued and done lines are the output; problems go to stderr; the rest is noise on a terminal.
-    if (e.type === 'queued' || e.type === 'done' || e.type === 'unchanged') process.stdout.write(`${describeSyncEvent(e)}\n`);
-    else if (e.type === 'failed' || e.type === 'error' || e.type === 'watcher-restart' || e.type === 'watcher-gave-up') process.stderr.write(`ferry sync: ${describeSyncEvent(e)}\n`);
+    // File names are escaped: a newline or escape code in one must not forge lines or drive the terminal.
+    if (e.type === 'queued' || e.type === 'done' || e.type === 'unchanged') process.stdout.write(`${escapeControls(describeSyncEvent(e))}\n`);
+    else if (e.type === 'failed' || e.type === 'error' || e.type === 'skipped' || e.type === 'watcher-restart' || e.type === 'watcher-gave-up') process.stderr.write(`ferry sync: ${escapeControls(describeSyncEvent(e))}\n`);
     else if (e.type === 'state' && e.state === 'watching') process.stderr.write(`ferry sync: watching ${o.dir} → ${o.dest} (Ctrl-C to stop)\n`);
   };
   process.stderr.write(`ferry sync: note: ${SYNC_DELETION_NOTE}\n`);
@@ -134,6 +146,8 @@ export async function run(args: string[]): Promise<number> {
     {
       id: folderIdFor(o.dir, target.id, o.dest), root: o.dir, targetId: target.id, remoteDir: o.dest,
       stateDir: resolve(home, 'sync', folderIdFor(o.dir, target.id, o.dest)), ignore: o.ignore,
+      // Credentials and Ferry's own state (its log and this index change after every upload) are never uploaded.
+      denied: secretRoots({ platform: process.platform, home: homedir(), ferryHome: home }), ferryHome: home,
       stability: { ...(o.settleMs !== undefined ? { windowMs: o.settleMs } : {}), ...(o.maxWaitMs !== undefined ? { maxWaitMs: o.maxWaitMs } : {}) },
     },
     { engine: runtime.engine, watcher: await createWatcher(o.watcher), onEvent: print, log: (l) => runtime.log.warn(l, { topic: 'sync' }) },

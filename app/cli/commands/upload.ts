@@ -1,16 +1,20 @@
 // `ferry upload <file...>`: uploads files to one provider endpoint and exits 0 when every file
 // is done. Killed at any moment, the same command resumes from the journal in $FERRY_HOME.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mayBeUndecodable, NOT_UTF8 } from '../../common/file-names.js';
+import { escapeControls } from '../../common/terminal-text.js';
 import { posix, resolve, basename } from 'node:path';
 import { explainError } from '../../common/error-words.js';
 import { toErrorInfo } from '../../common/errors.js';
+import { checkRemotePath } from '../../common/remote-path.js';
 import { PROVIDER_IDS, type ConflictPolicy, type TransferView } from '../../common/transfer.js';
 import type { TargetConfig } from '../../engine/engine-api.js';
 import { ferryHome } from '../../runtime/ferry-home.js';
 import { createRuntime } from '../../runtime/runtime.js';
 import { MemoryTargetStore } from '../../runtime/target-stores.js';
 import { clientEntry } from '../../providers/registry.js';
-import { intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
+import { endpointSchemeError, intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
 import { blockProgress, jsonProgress, plainProgress, type ProgressOutput } from '../progress.js';
 import { remoteDest } from './remote-target.js';
 
@@ -38,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const fail = (msg: string): number => {
-    process.stderr.write(`ferry upload: ${msg}\n`);
+    process.stderr.write(`ferry upload: ${escapeControls(msg)}\n`);
     return 2;
   };
   // `ferry upload big.iso box:Footage/`: the last argument names a remote.
@@ -62,6 +66,8 @@ export async function run(args: string[]): Promise<number> {
   } catch (e) {
     return fail((e as Error).message.startsWith('unknown provider') ? (e as Error).message : `--endpoint is not a URL: ${endpoint}`);
   }
+  const scheme = endpointSchemeError(endpoint);
+  if (scheme) return fail(scheme);
   const conflict = (one(p, 'conflict') ?? 'rename') as ConflictPolicy;
   if (!['rename', 'replace', 'fail'].includes(conflict)) return fail(`--conflict must be rename, replace or fail, got '${conflict}'`);
   let chunkSize: number | undefined;
@@ -76,6 +82,11 @@ export async function run(args: string[]): Promise<number> {
     return fail((e as Error).message);
   }
   const dest = one(p, 'dest') ?? '/';
+  try {
+    checkRemotePath(dest, '--dest');
+  } catch (e) {
+    return fail((e as Error).message);
+  }
   const files = p.positional.map((f) => resolve(f));
   const remoteOf = (f: string): string =>
     dest.endsWith('/') || files.length > 1 ? posix.join(dest.startsWith('/') ? dest : `/${dest}`, basename(f)) : dest.startsWith('/') ? dest : `/${dest}`;
@@ -104,6 +115,12 @@ export async function run(args: string[]): Promise<number> {
   let warnings = 0;
   const ids: string[] = [];
   for (const f of files) {
+    if (mayBeUndecodable(f) && !existsSync(f)) {
+      // The shell passed bytes that are not UTF-8; Node's argv replaced them, so this name opens nothing.
+      badInput++;
+      out.line(`ferry upload: ${f}: skipped: ${NOT_UTF8}`);
+      continue;
+    }
     try {
       const [v] = await engine.add({ targetId: target.id, items: [{ localPath: f, remotePath: remoteOf(f) }] });
       if (v) ids.push(v.id);
@@ -133,7 +150,8 @@ export async function run(args: string[]): Promise<number> {
     if (v.state.kind === 'failed') {
       failed++;
       const w = explainError(v.state.error);
-      out.line(`ferry upload: ${v.localPath}: ${w.summary} (${v.state.error.message})\n  ${w.advice}`);
+      out.line(`ferry upload: ${v.localPath}: ${w.summary} (${v.state.error.message})`);
+      out.line(`  ${w.advice}`);
     }
   }
   out.finish(mine());

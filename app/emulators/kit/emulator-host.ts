@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { EmulatorFile, EmulatorOptions, EmulatorStats, FaultAction, FaultRule, RequestRecord } from './emulator-types.js';
 import { sendJson } from './http-io.js';
@@ -106,15 +106,22 @@ export async function startEmulatorHost(
     // The emulator's own clock (tests move it) is the one its answers state, as a real server's Date is.
     res.setHeader('date', new Date(opts.now()).toUTCString());
     res.on('finish', () => { record.status = res.statusCode; });
+    guardBodyRate(req, opts.minBodyBytesPerSec ?? DEFAULT_MIN_BODY_BYTES_PER_SEC, opts.rateWindowMs ?? opts.idleTimeoutMs);
     const host = req.headers.host;
-    const base = host && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host) ? `${baseUrl.split('://')[0]}://${host}` : baseUrl;
+    const base = host && LOOPBACK_HOST.test(host) ? `${baseUrl.split('://')[0]}://${host}` : baseUrl;
     const ctx: RequestContext = {
       baseUrl: base,
       received: (n) => { stats.bytesReceived += n; bytes += n; record.bytes = bytes; },
     };
     void requestBase.run(base, async () => {
-      if (path === '/_emulator/stats' && req.method === 'GET') return sendJson(res, 200, { ...stats });
-      if (path === '/_emulator/files' && req.method === 'GET') return sendJson(res, 200, await handler.files());
+      if (path.startsWith('/_emulator/')) {
+        // The user's sandbox uploads are listed here: only for a loopback Host (no DNS rebinding)
+        // and the emulator's own token, as tests and benches send (emulatorAdminHeaders).
+        const denied = adminDenied(req, opts.token);
+        if (denied) return sendJson(res, denied.status, { error: denied.why });
+        if (path === '/_emulator/stats' && req.method === 'GET') return sendJson(res, 200, { ...stats });
+        if (path === '/_emulator/files' && req.method === 'GET') return sendJson(res, 200, await handler.files());
+      }
       const fault = takeFault(req);
       if (fault?.kind === 'reset') { req.socket.destroy(); return; }
       if (fault?.kind === 'respond') {
@@ -174,6 +181,47 @@ export async function startEmulatorHost(
       server.closeAllConnections();
     }),
   };
+}
+
+const DEFAULT_MIN_BODY_BYTES_PER_SEC = 1024;
+
+/**
+ * Row 43 (slow drip) for every emulator: a body that keeps a connection busy with a few bytes a
+ * second is cut once a whole window brings less than the floor. Measured on the socket, so the
+ * body stream is left alone; a window where our handler has not consumed what arrived (our own
+ * backpressure) never counts against the client.
+ */
+function guardBodyRate(req: IncomingMessage, bytesPerSec: number, windowMs: number): void {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (bytesPerSec <= 0 || windowMs <= 0 || !hasBody) return;
+  const floor = (bytesPerSec * windowMs) / 1000;
+  const socket = req.socket;
+  let last = socket.bytesRead;
+  const timer = setInterval(() => {
+    const got = socket.bytesRead - last;
+    last = socket.bytesRead;
+    if (got < floor && req.readableLength === 0 && !req.complete) socket.destroy();
+  }, windowMs);
+  timer.unref();
+  const stop = (): void => clearInterval(timer);
+  req.once('end', stop);
+  req.once('close', stop);
+  socket.once('close', stop);
+}
+
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
+
+/** Headers that open an emulator's `/_emulator/*` routes. */
+export function emulatorAdminHeaders(emu: { token: string }): Record<string, string> {
+  return { authorization: `Bearer ${emu.token}` };
+}
+
+function adminDenied(req: IncomingMessage, token: string): { status: number; why: string } | undefined {
+  if (!LOOPBACK_HOST.test(req.headers.host ?? '')) return { status: 421, why: 'the /_emulator routes answer only on a loopback host name' };
+  const given = Buffer.from(req.headers.authorization ?? '');
+  const want = Buffer.from(`Bearer ${token}`);
+  if (given.length !== want.length || !timingSafeEqual(given, want)) return { status: 401, why: 'the /_emulator routes need the emulator token' };
+  return undefined;
 }
 
 function plainHeaders(req: IncomingMessage): Record<string, string> {

@@ -13,6 +13,15 @@ export interface EmulatorOptions {
   token?: string;
   /** Connections idle longer than this are cut (UCloud: "MUST NOT wait indefinitely"). */
   idleTimeoutMs?: number;
+  /**
+   * Slow-drip guard (fault row 43) for every request body: a body that brings fewer than this
+   * many bytes per second over a whole `rateWindowMs` is cut (the connection is closed). Default
+   * 1024 B/s; 0 turns it off. Real servers bound slow bodies too (Node's requestTimeout, nginx's
+   * client_body_timeout); the exact rate is ours [U].
+   */
+  minBodyBytesPerSec?: number;
+  /** Window over which `minBodyBytesPerSec` is judged. Default: the idle timeout. */
+  rateWindowMs?: number;
   /** Injected clock for session expiry; defaults to Date.now. */
   now?: () => number;
   /** An authorization server's tokens (app/emulators/auth): when set, the host checks every bearer token. */

@@ -65,8 +65,8 @@ export class FileStore {
   async openPart(sessionId: string): Promise<fsp.FileHandle | undefined> {
     if (this.discard) return undefined;
     const p = this.partPath(sessionId);
-    await fsp.mkdir(dirname(p), { recursive: true });
-    return fsp.open(p, 'a+').then(async (fh) => {
+    await fsp.mkdir(dirname(p), { recursive: true, mode: 0o700 });
+    return fsp.open(p, 'a+', 0o600).then(async (fh) => {
       // 'a+' forces appends on Linux; reopen read-write for positional writes.
       await fh.close();
       return fsp.open(p, 'r+');
@@ -117,7 +117,7 @@ export class FileStore {
       return f;
     }
     const dest = join(this.filesRoot(), p);
-    await fsp.mkdir(dirname(dest), { recursive: true });
+    await fsp.mkdir(dirname(dest), { recursive: true, mode: 0o700 });
     const part = this.partPath(sessionId);
     await fsp.truncate(part, size);
     await fsp.rename(part, dest);
@@ -135,8 +135,8 @@ export class FileStore {
       return f;
     }
     const dest = join(this.filesRoot(), p);
-    await fsp.mkdir(dirname(dest), { recursive: true });
-    await fsp.writeFile(dest, data);
+    await fsp.mkdir(dirname(dest), { recursive: true, mode: 0o700 });
+    await fsp.writeFile(dest, data, { mode: 0o600 });
     await this.stamp(dest);
     return { path: p, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
   }
@@ -153,7 +153,7 @@ export class FileStore {
   }
 
   async mkdir(remotePath: string): Promise<void> {
-    if (!this.discard) await fsp.mkdir(join(this.filesRoot(), cleanRemotePath(remotePath)), { recursive: true });
+    if (!this.discard) await fsp.mkdir(join(this.filesRoot(), cleanRemotePath(remotePath)), { recursive: true, mode: 0o700 });
   }
 
   async readFile(remotePath: string): Promise<Buffer> {

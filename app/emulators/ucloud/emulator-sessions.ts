@@ -122,9 +122,10 @@ export class SessionTable {
       ...(s.total !== undefined ? { total: s.total } : {}),
     }));
     this.saving = this.saving.then(async () => {
-      await fsp.mkdir(join(file, '..'), { recursive: true });
+      // Owner-only: in the built-in sandbox this file (upload tokens) lives under $FERRY_HOME.
+      await fsp.mkdir(join(file, '..'), { recursive: true, mode: 0o700 });
       const tmp = `${file}.tmp`;
-      await fsp.writeFile(tmp, JSON.stringify(rows));
+      await fsp.writeFile(tmp, JSON.stringify(rows), { mode: 0o600 });
       await fsp.rename(tmp, file);
     }).catch(() => undefined);
     return this.saving;
