@@ -12,6 +12,7 @@ import type { SerialQueue } from './serial-queue.js';
 import type { StateKeeper } from './state-keeper.js';
 import type { TargetProviders } from './target-providers.js';
 import type { Entry, TransferTable } from './transfer-table.js';
+import { report } from './progress-gauge.js';
 import { runUpload, type RunOutcome } from './upload-runner.js';
 
 export interface SchedulerDeps {
@@ -90,9 +91,9 @@ export class Scheduler {
           provider: p, files: d.files, journal: d.journal, clock: d.clock, log: runLog, hashers: d.hashers, ...(d.digester ? { digester: d.digester } : {}),
           retry: d.retry, random: d.random, throttle: this.throttle, progressWriteMs: d.progressWriteMs,
           emit: (ev) => d.keeper.apply(e, ev),
-          sent: (bytes) => {
-            e.transferred = bytes;
-            e.meter.add(d.clock.now(), bytes);
+          sent: (bytes, confirmed) => {
+            report(e, bytes, confirmed === true);
+            e.meter.add(d.clock.now(), e.transferred);
             d.changed();
           },
           afterChunk: d.afterChunk ? (off) => d.afterChunk!(e.rec.id, off) : undefined,

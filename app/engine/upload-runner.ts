@@ -36,8 +36,8 @@ export interface RunnerDeps {
   /** Minimum interval between progress writes for protocols the server can be asked about. */
   progressWriteMs: number;
   emit(e: TransferEvent): void;
-  /** Bytes sent so far, including within the current chunk (progress bar, speed). */
-  sent(bytes: number): void;
+  /** Bytes sent so far, including within the current chunk (progress bar, speed); `confirmed` when the server holds them. */
+  sent(bytes: number, confirmed?: boolean): void;
   /** Test hook: called after each chunk the server accepted (crash harness). */
   afterChunk?: (offset: number) => void;
 }
@@ -123,10 +123,8 @@ class Run {
         }
         const cs = session.chunkSize;
         const held = heldBytes(st, rec.fingerprint.size, cs);
-        if (held !== rec.offset) {
-          rec.offset = held;
-          d.sent(held);
-        }
+        if (held !== rec.offset) rec.offset = held;
+        d.sent(held, true);
         d.emit({ type: 'upload', offset: held });
         // After a digest mismatch `st` is unchanged, so the same chunk is re-read from disk and resent.
         const next = nextChunk(st, rec.fingerprint.size, cs, emptySent);
@@ -157,7 +155,7 @@ class Run {
         if (nowHeld > rec.offset || st.kind === 'complete') {
           this.attempts = onProgress(this.attempts);
           rec.offset = nowHeld;
-          d.sent(nowHeld);
+          d.sent(nowHeld, true);
           d.emit({ type: 'progress', offset: nowHeld });
           await this.persist(false);
           d.afterChunk?.(nowHeld);
