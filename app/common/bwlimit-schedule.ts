@@ -31,6 +31,15 @@ export interface BwTimetable {
   spec: string;
 }
 
+/** The limit in force, as the engine reports it (settings panel, `ferry` output). */
+export interface BandwidthInfo {
+  /** The timetable text (`--bwlimit` syntax). */
+  spec: string;
+  rate: Rate;
+  /** When the rate next changes (epoch ms); absent when it never does. */
+  until?: number;
+}
+
 export const WEEK_MIN = 7 * 24 * 60;
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const LONG_DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];

@@ -11,6 +11,7 @@
 // Time only from the Clock port.
 import { UNLIMITED, type BwTimetable, type Rate } from '../common/bwlimit-schedule.js';
 import { rateAt, systemLocalWeek, type LocalWeek } from '../common/local-week.js';
+import type { Http } from './http.js';
 import type { Clock } from './ports.js';
 
 const MIN_SLICE = 16 * 1024;
@@ -51,6 +52,12 @@ export class Bandwidth {
     return this.rate;
   }
 
+  /** When the current rate changes; undefined when it never does. */
+  changesAt(): number | undefined {
+    this.roll(this.clock.now());
+    return Number.isFinite(this.until) ? this.until : undefined;
+  }
+
   /** When a closed window (rate 0) opens; undefined when not paused (Infinity: not until changed). */
   pausedUntil(): number | undefined {
     this.roll(this.clock.now());
@@ -81,6 +88,20 @@ export class Bandwidth {
       this.tokens -= n;
       if (this.tokens < 0) await this.nap((-this.tokens * 1000) / this.rate, signal);
       return n;
+    }
+  }
+
+  /**
+   * Resolves once the window is open (rate not 0). Checked before each request, so no request is
+   * started into a closed window: a server would drop a connection held open for hours. A window
+   * that closes while a chunk is on the wire holds that chunk's remaining slices (take).
+   */
+  async open(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      this.roll(now);
+      if (this.rate !== 0) return;
+      await this.nap(Math.min(this.until - now, LONG_NAP_MS), signal);
     }
   }
 
@@ -116,4 +137,12 @@ export class Bandwidth {
       if (!wake.aborted) throw e;
     }
   }
+}
+
+/** The engine's Http for providers: every request body goes through the shared bucket. */
+export function pacedHttp(http: Http, bw: Bandwidth): Http {
+  return {
+    request: (r) => http.request(r.body === undefined ? r : { ...r, pace: (want, signal) => bw.take(want, signal) }),
+    ...(http.close ? { close: () => http.close!() } : {}),
+  };
 }

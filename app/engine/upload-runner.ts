@@ -33,6 +33,8 @@ export interface RunnerDeps {
   random: () => number;
   /** Queue-wide pause after a 429: every transfer waits until then before its next request. */
   throttle: { until: number };
+  /** Resolves when requests may start (an upload window is open); engine/bandwidth.ts. */
+  gate?: (signal: AbortSignal) => Promise<void>;
   /** Minimum interval between progress writes for protocols the server can be asked about. */
   progressWriteMs: number;
   emit(e: TransferEvent): void;
@@ -262,6 +264,7 @@ class Run {
   private async waitThrottle(): Promise<void> {
     const wait = this.d.throttle.until - this.d.clock.now();
     if (wait > 0) await this.d.clock.sleep(wait, this.signal);
+    await this.d.gate?.(this.signal);
   }
 
   private async persist(now: boolean): Promise<void> {
