@@ -9,20 +9,21 @@ import { ferryHome } from '../../runtime/ferry-home.js';
 import { createRuntime } from '../../runtime/runtime.js';
 import { MemoryTargetStore } from '../../runtime/target-stores.js';
 import { clientEntry } from '../../providers/registry.js';
-import { intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
+import { BWLIMIT_HELP, bwlimitOption, intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
+import type { BwTimetable } from '../../common/bwlimit-schedule.js';
 import { barProgress, jsonProgress, type ProgressOutput } from '../progress.js';
 
 const HELP = `Usage: ferry upload <file...> --provider <id> --endpoint <url> [--token <t>] [--dest <remote path>]
-                    [--chunk-size N] [--conflict rename|replace|fail] [--option key=value]... [--json]
+                    [--chunk-size N] [--conflict rename|replace|fail] [--option key=value]... [--bwlimit RATE|TIMETABLE] [--json]
   --dest        remote file path for one file, or a remote folder ending in '/' (default '/')
   --token       bearer token; FERRY_TOKEN may be used instead (tokens are never printed)
-  providers:    ${PROVIDER_IDS.join(', ')}
+${BWLIMIT_HELP}  providers:    ${PROVIDER_IDS.join(', ')}
 `;
 
 export async function run(args: string[]): Promise<number> {
   let p;
   try {
-    p = parseArgs(args, { values: ['provider', 'endpoint', 'token', 'dest', 'chunk-size', 'conflict', 'option', 'retries'], flags: ['json', 'help'] });
+    p = parseArgs(args, { values: ['provider', 'endpoint', 'token', 'dest', 'chunk-size', 'conflict', 'option', 'retries', 'bwlimit'], flags: ['json', 'help'] });
     if (p.flags.has('help')) {
       process.stdout.write(HELP);
       return 0;
@@ -53,7 +54,9 @@ export async function run(args: string[]): Promise<number> {
   let chunkSize: number | undefined;
   let retries: number | undefined;
   let options: Record<string, string>;
+  let bwlimit: BwTimetable | undefined;
   try {
+    bwlimit = bwlimitOption(p);
     chunkSize = intOption(p, 'chunk-size');
     if (chunkSize === 0) throw new Error('--chunk-size must be a positive number of bytes, got 0');
     retries = intOption(p, 'retries');
@@ -77,7 +80,7 @@ export async function run(args: string[]): Promise<number> {
   const runtime = await createRuntime({
     home: ferryHome(),
     targets: new MemoryTargetStore([target]),
-    settings: { autoResume: false, maxConcurrent: 1, ...(chunkSize !== undefined ? { chunkSize } : {}), retry: { ...retryOverrides(), ...(retries !== undefined ? { maxAttempts: retries } : {}) } },
+    settings: { autoResume: false, maxConcurrent: 1, ...(chunkSize !== undefined ? { chunkSize } : {}), ...(bwlimit ? { bwlimit } : {}), retry: { ...retryOverrides(), ...(retries !== undefined ? { maxAttempts: retries } : {}) } },
     ...(Number(process.env.FERRY_IDLE_TIMEOUT_MS) > 0 ? { idleTimeoutMs: Number(process.env.FERRY_IDLE_TIMEOUT_MS) } : {}),
     echo: (_level, msg, fields) => {
       if (fields?.topic !== 'journal') return;
