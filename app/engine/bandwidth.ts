@@ -28,7 +28,8 @@ export class Bandwidth {
   private last = 0;
   private wake = new AbortController();
 
-  constructor(private readonly clock: Clock, tt?: BwTimetable, private readonly week: LocalWeek = systemLocalWeek) {
+  /** `changed` is told when the rate in force changes (a window closes or opens): views show it. */
+  constructor(private readonly clock: Clock, tt?: BwTimetable, private readonly week: LocalWeek = systemLocalWeek, private readonly changed?: () => void) {
     this.set(tt ?? UNLIMITED);
   }
 
@@ -112,6 +113,7 @@ export class Bandwidth {
     if (rate !== this.rate) {
       this.tokens = 0;
       this.last = now;
+      if (this.changed) queueMicrotask(this.changed);
     }
     this.rate = rate;
     this.until = until ?? Infinity;

@@ -5,7 +5,7 @@
 import { FerryError } from '../common/errors.js';
 import { isDeletePending, isFinal, isSettled, type TransferView } from '../common/transfer.js';
 import { parseBwLimit, type BwTimetable } from '../common/bwlimit-schedule.js';
-import type { LocalWeek } from '../common/local-week.js';
+import { systemLocalWeek, type LocalWeek } from '../common/local-week.js';
 import { Bandwidth, pacedHttp } from './bandwidth.js';
 import { cancelSession } from './cancel.js';
 import { chooseChunkSize } from './chunk-plan.js';
@@ -60,7 +60,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const retry: RetryConfig = { ...DEFAULT_RETRY, ...(deps.settings.retry ?? {}) };
   const entries = new TransferTable();
   const queue = new SerialQueue();
-  const bandwidth = new Bandwidth(clock, deps.settings.bwlimit, deps.localWeek);
+  const bandwidth = new Bandwidth(clock, deps.settings.bwlimit, deps.localWeek ?? systemLocalWeek, () => notify());
   // `scheduler` is read when a view is made, after it exists.
   const view = (e: Entry): TransferView => viewOf(e, clock.now(), { throttledUntil: scheduler.throttledUntil(), windowUntil: bandwidth.pausedUntil() });
   const notifier = new ChangeNotifier(() => engine.list(), deps.settings.notifyMs ?? 100);
