@@ -1,3 +1,5 @@
+import { parseBwLimit, type BwTimetable } from '../common/bwlimit-schedule.js';
+
 // Minimal argument parsing shared by the commands: `--name value`, `--name=value`, flags, and
 // repeatable options; anything unknown is an error naming the option.
 export interface ParsedArgs {
@@ -63,3 +65,20 @@ export function endpointSchemeError(endpoint: string): string | undefined {
   const scheme = new URL(endpoint).protocol;
   return scheme === 'http:' || scheme === 'https:' ? undefined : `--endpoint must be an http:// or https:// URL, got ${scheme}// (${endpoint})`;
 }
+
+/** `--bwlimit` in rclone's timetable syntax (app/common/bwlimit-schedule.ts); a bad value names the flag and the cause. */
+export function bwlimitOption(p: ParsedArgs): BwTimetable | undefined {
+  const v = one(p, 'bwlimit');
+  if (v === undefined) return undefined;
+  try {
+    return parseBwLimit(v);
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/^bandwidth limit /, '--bwlimit '));
+  }
+}
+
+/** Help text for --bwlimit, shared by the commands that take it. */
+export const BWLIMIT_HELP = `  --bwlimit     bandwidth limit for all files together, bytes/s: 4M, 512k, off; or a weekly timetable
+                as rclone's, e.g. "08:00,512k 19:00,off" or "Mon-08:00,1M Sat-00:00,off" (local time;
+                0 in a slot pauses uploads until the next slot)
+`;

@@ -3,6 +3,7 @@
 // its channel's shape before a handler sees it. Pure: no node:*, shared by main and the host.
 import type { CommandChannel, Req } from './api.js';
 import { isCommandChannel } from './api.js';
+import { parseBwLimit } from './bwlimit-schedule.js';
 import type { ErrorInfo } from './errors.js';
 import { PROVIDER_IDS } from './transfer.js';
 
@@ -64,6 +65,16 @@ const httpUrl: Check<string> = (v, at) => {
   if (!/^https?:\/\/[^\s/]+/i.test(s)) fail(at, 'must be an http(s) URL');
   return s;
 };
+/** A `--bwlimit` timetable, checked here so the error names the field and what is wrong with it. */
+const bwSpec: Check<string> = (v, at) => {
+  const s = nonEmpty(1024)(v, at);
+  try {
+    parseBwLimit(s);
+  } catch (e) {
+    fail(at, (e as Error).message.replace(/^bandwidth limit /, ''));
+  }
+  return s;
+};
 const id = nonEmpty(200);
 const byId = obj<{ id: string }>({ id });
 
@@ -99,6 +110,8 @@ const schemas: { [C in CommandChannel]: Check<Req<C>> } = {
   'folders:list': none,
   'folders:add': obj<Req<'folders:add'>>({ localPath: nonEmpty(), targetId: id, remoteDir: nonEmpty(2048) }),
   'folders:remove': byId,
+  'settings:get': none,
+  'settings:set': obj<Req<'settings:set'>>({ bwlimit: bwSpec }, ['bwlimit']),
 };
 
 /** Checks a channel name and its payload; the error names the channel and the bad field. */

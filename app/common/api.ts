@@ -1,6 +1,7 @@
 // The one contract between a UI and the process that owns the engine (Electron main over IPC,
 // the headless host over HTTP). Commands and events are type maps keyed by channel name; the
 // preload exposes one method per channel as `window.ferry`. Pure types and constants only.
+import type { BandwidthInfo } from './bwlimit-schedule.js';
 import type { ErrorInfo } from './errors.js';
 import type { ConflictPolicy, ProviderId, TransferView } from './transfer.js';
 
@@ -76,6 +77,18 @@ export interface AddFilesResult {
   skipped: SkippedPath[];
 }
 
+/** Engine settings a UI can read and change while transfers run. */
+export interface SettingsView {
+  /** The bandwidth limit for all transfers together, and the rate in force now. */
+  bwlimit: BandwidthInfo;
+}
+
+/** Settings to change; absent fields stay as they are. */
+export interface SettingsChange {
+  /** `--bwlimit` syntax: "4M", "off", "08:00,512k 19:00,off", "Mon-08:00,1M" (local time; 0 pauses). */
+  bwlimit?: string;
+}
+
 /** Changes since the last event: rows added or changed, and ids dropped. `reset` replaces everything. */
 export interface TransfersDelta {
   reset: boolean;
@@ -105,6 +118,8 @@ export interface Commands {
   'folders:list': { req: null; res: WatchedFolder[] };
   'folders:add': { req: { localPath: string; targetId: string; remoteDir: string }; res: WatchedFolder };
   'folders:remove': { req: { id: string }; res: null };
+  'settings:get': { req: null; res: SettingsView };
+  'settings:set': { req: SettingsChange; res: SettingsView };
 }
 
 export interface Events {
@@ -124,6 +139,7 @@ export const COMMAND_CHANNELS = [
   'transfers:pauseAll', 'transfers:resumeAll', 'transfers:clearFinished',
   'targets:list', 'targets:add', 'targets:test', 'targets:remove',
   'folders:list', 'folders:add', 'folders:remove',
+  'settings:get', 'settings:set',
 ] as const satisfies readonly CommandChannel[];
 
 export const EVENT_CHANNELS = ['transfers:changed', 'targets:changed', 'folders:changed'] as const satisfies readonly EventChannel[];

@@ -42,6 +42,14 @@ export interface TransferView {
   transferred: number;
   /** Bytes per second over the last few seconds; 0 when not moving. */
   speed: number;
+  /**
+   * A known wait (backoff, the server's Retry-After, a closed upload window): the instant the
+   * transfer moves again. Absent when it is not waiting, or when a closed window has no end
+   * (a limit of 0 until changed: `waitingFor` is then 'window').
+   */
+  waitingUntil?: number;
+  /** Why it waits, when it does. */
+  waitingFor?: WaitReason | 'window';
   createdAt: number;
   updatedAt: number;
 }

@@ -1,5 +1,6 @@
 // What the shells (desktop main, headless host, CLI) and folder sync see of the engine.
 // Implemented by `createEngine` (engine.ts); UI tests may use test/fakes/fake-engine.ts.
+import type { BandwidthInfo } from '../common/bwlimit-schedule.js';
 import type { ConflictPolicy, ProviderId, TransferView } from '../common/transfer.js';
 
 /** An account or sandbox the user uploads to. `token` is a secret: never logged, never sent to a renderer. */
@@ -55,6 +56,13 @@ export interface Engine {
   onChange(listener: (views: TransferView[]) => void): () => void;
   /** Resolves when the given transfer reaches done, failed or cancelled. */
   settled(id: string): Promise<TransferView>;
+  /**
+   * The bandwidth limit for all transfers together, in `--bwlimit` syntax ("4M", "08:00,4M 19:00,off");
+   * applies at once, to requests on the wire too. Throws FerryError('bad-input') naming what is wrong.
+   */
+  setBandwidth(spec: string): void;
+  /** The limit in force now. */
+  bandwidth(): BandwidthInfo;
   /** Loads the journal and resumes what was in flight. */
   start(): Promise<void>;
   /** Stops in-flight requests, persists state (at most one chunk is lost), closes connections. */

@@ -5,6 +5,9 @@
 import { FerryError } from '../common/errors.js';
 import { checkRemotePath } from '../common/remote-path.js';
 import { isDeletePending, isFinal, isSettled, type TransferView } from '../common/transfer.js';
+import { parseBwLimit, type BwTimetable } from '../common/bwlimit-schedule.js';
+import { systemLocalWeek, type LocalWeek } from '../common/local-week.js';
+import { Bandwidth, pacedHttp } from './bandwidth.js';
 import { cancelSession } from './cancel.js';
 import { chooseChunkSize } from './chunk-plan.js';
 import type { AddRequest, Engine, TargetConfig } from './engine-api.js';
@@ -30,6 +33,8 @@ export interface EngineSettings {
   autoResume: boolean;
   /** Notify listeners at most this often. */
   notifyMs?: number;
+  /** Bandwidth limit for all transfers together (parsed `--bwlimit`); unlimited when absent. */
+  bwlimit?: BwTimetable;
 }
 
 export interface EngineDeps {
@@ -49,6 +54,8 @@ export interface EngineDeps {
   random?: () => number;
   /** Test hook for the crash harness. */
   afterChunk?: (id: string, offset: number) => void;
+  /** Local time for the bandwidth timetable; the process's time zone when absent (tests fix it). */
+  localWeek?: LocalWeek;
 }
 
 export function createEngine(deps: EngineDeps): Engine {
@@ -56,15 +63,17 @@ export function createEngine(deps: EngineDeps): Engine {
   const retry: RetryConfig = { ...DEFAULT_RETRY, ...(deps.settings.retry ?? {}) };
   const entries = new TransferTable();
   const queue = new SerialQueue();
-  const view = (e: Entry): TransferView => viewOf(e, clock.now());
+  const bandwidth = new Bandwidth(clock, deps.settings.bwlimit, deps.localWeek ?? systemLocalWeek, () => notify());
+  // `scheduler` is read when a view is made, after it exists.
+  const view = (e: Entry): TransferView => viewOf(e, clock.now(), { throttledUntil: scheduler.throttledUntil(), windowUntil: bandwidth.pausedUntil() });
   const notifier = new ChangeNotifier(() => engine.list(), deps.settings.notifyMs ?? 100);
   const notify = (): void => notifier.notify();
-  const providers = new TargetProviders(deps);
+  const providers = new TargetProviders({ ...deps, http: pacedHttp(deps.http, bandwidth) });
   const keeper = new StateKeeper({ journal: deps.journal, clock, log: deps.log, secrets: providers.secrets, view, changed: notify });
   const scheduler = new Scheduler({
     journal: deps.journal, files: deps.files, clock, log: deps.log, hashers: deps.hashers, ...(deps.digester ? { digester: deps.digester } : {}),
     retry, random: deps.random ?? Math.random, maxConcurrent: deps.settings.maxConcurrent, progressWriteMs: deps.settings.progressWriteMs ?? 1_000,
-    entries, queue, providers, keeper, changed: notify, ...(deps.afterChunk ? { afterChunk: deps.afterChunk } : {}),
+    entries, queue, providers, keeper, changed: notify, bandwidth, ...(deps.afterChunk ? { afterChunk: deps.afterChunk } : {}),
   });
   const apply = keeper.apply.bind(keeper);
   const save = (e: Entry): Promise<boolean> => keeper.save(e);
@@ -199,6 +208,16 @@ export function createEngine(deps: EngineDeps): Engine {
     },
 
     onChange: (l) => notifier.onChange(l),
+
+    setBandwidth: (spec) => {
+      bandwidth.set(parseBwLimit(spec));
+      deps.log.info('bandwidth limit set', { bwlimit: bandwidth.timetable().spec });
+      notify();
+    },
+    bandwidth: () => {
+      const until = bandwidth.changesAt();
+      return { spec: bandwidth.timetable().spec, rate: bandwidth.current(), ...(until !== undefined ? { until } : {}) };
+    },
 
     settled: (id) => {
       const e = must(id);

@@ -99,7 +99,7 @@ export type CancelOutcome = { deleted: true } | { deleted: false; why: string };
 
 export interface SendContext {
   signal: AbortSignal;
-  /** Called as body bytes leave, for progress within a chunk. */
+  /** Called as body bytes leave, with the chunk's bytes sent so far (cumulative), for progress within a chunk. */
   onSent?: (bytes: number) => void;
 }
 

@@ -2,6 +2,7 @@
 // when a run ends, its outcome is applied as its own command on the SerialQueue and the next
 // queued transfer starts.
 import { toErrorInfo } from '../common/errors.js';
+import type { Bandwidth } from './bandwidth.js';
 import type { Digester } from './digester.js';
 import type { HasherFactory } from './hashing.js';
 import type { Claim, Journal } from './journal.js';
@@ -12,6 +13,7 @@ import type { SerialQueue } from './serial-queue.js';
 import type { StateKeeper } from './state-keeper.js';
 import type { TargetProviders } from './target-providers.js';
 import type { Entry, TransferTable } from './transfer-table.js';
+import { report } from './progress-gauge.js';
 import { runUpload, type RunOutcome } from './upload-runner.js';
 
 export interface SchedulerDeps {
@@ -30,6 +32,8 @@ export interface SchedulerDeps {
   providers: TargetProviders;
   keeper: StateKeeper;
   changed(): void;
+  /** The shared bandwidth limit; requests wait for an open upload window. */
+  bandwidth?: Bandwidth;
   afterChunk?: (id: string, offset: number) => void;
 }
 
@@ -39,6 +43,11 @@ export class Scheduler {
   private stopped = false;
 
   constructor(private readonly d: SchedulerDeps) {}
+
+  /** Until when every transfer holds back after a 429 (a known wait for the ETA). */
+  throttledUntil(): number {
+    return this.throttle.until;
+  }
 
   /** Starts queued transfers while there is room. */
   pump(): void {
@@ -90,10 +99,11 @@ export class Scheduler {
         return await runUpload(e.rec, {
           provider: p, files: d.files, journal: d.journal, clock: d.clock, log: runLog, hashers: d.hashers, ...(d.digester ? { digester: d.digester } : {}),
           retry: d.retry, random: d.random, throttle: this.throttle, progressWriteMs: d.progressWriteMs, ...(endpoint !== undefined ? { endpoint } : {}),
+          ...(d.bandwidth ? { gate: (s: AbortSignal) => d.bandwidth!.open(s) } : {}),
           emit: (ev) => d.keeper.apply(e, ev),
-          sent: (bytes) => {
-            e.transferred = bytes;
-            e.meter.add(d.clock.now(), bytes);
+          sent: (bytes, confirmed) => {
+            report(e, bytes, confirmed === true);
+            e.meter.add(d.clock.now(), e.transferred);
             d.changed();
           },
           afterChunk: d.afterChunk ? (off) => d.afterChunk!(e.rec.id, off) : undefined,

@@ -10,15 +10,17 @@ import { SpeedMeter } from './speed-meter.js';
 
 export interface Entry {
   rec: JournalRecord;
-  /** Bytes sent so far, within the current chunk too (progress bar, speed). */
+  /** Bytes shown on the progress bar: confirmed, or sent within the current chunk; see progress-gauge.ts. */
   transferred: number;
+  /** The last offset the server confirmed (progress-gauge.ts). */
+  confirmed: number;
   meter: SpeedMeter;
   run?: { controller: AbortController; done: Promise<void> };
   waiters: ((v: TransferView) => void)[];
 }
 
 export function newEntry(rec: JournalRecord): Entry {
-  return { rec, transferred: rec.offset, meter: new SpeedMeter(), waiters: [] };
+  return { rec, transferred: rec.offset, confirmed: rec.offset, meter: new SpeedMeter(), waiters: [] };
 }
 
 /** The journal record of a newly added transfer, queued. */

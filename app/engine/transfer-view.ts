@@ -2,9 +2,18 @@
 import type { TransferView } from '../common/transfer.js';
 import type { Entry } from './transfer-table.js';
 
+/** Engine-wide waits every running transfer is subject to. */
+export interface SharedWaits {
+  /** After a 429 every transfer holds back until then. */
+  throttledUntil?: number;
+  /** A closed upload window opens then (Infinity: not until the limit is changed). */
+  windowUntil?: number;
+}
+
 /** The view of one transfer at `now` (speed only while it runs). */
-export function viewOf(e: Entry, now: number): TransferView {
+export function viewOf(e: Entry, now: number, shared: SharedWaits = {}): TransferView {
   const { rec } = e;
+  const wait = waitOf(e, now, shared);
   return {
     id: rec.id,
     name: rec.remotePath.split('/').pop() ?? rec.localPath,
@@ -16,9 +25,20 @@ export function viewOf(e: Entry, now: number): TransferView {
     state: rec.state,
     transferred: rec.state.kind === 'done' ? rec.fingerprint.size : e.transferred,
     speed: e.run ? e.meter.rate(now) : 0,
+    ...(wait ? { waitingFor: wait.reason, ...(Number.isFinite(wait.until) ? { waitingUntil: wait.until } : {}) } : {}),
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,
   };
+}
+
+/** The longest known wait ahead of a transfer: its own backoff, or one all running transfers share. */
+function waitOf(e: Entry, now: number, w: SharedWaits): { until: number; reason: NonNullable<TransferView['waitingFor']> } | undefined {
+  const s = e.rec.state;
+  let best = s.kind === 'waiting' ? { until: s.until, reason: s.reason as NonNullable<TransferView['waitingFor']> } : undefined;
+  if (!e.run || !(s.kind === 'uploading' || s.kind === 'waiting' || s.kind === 'queued')) return best;
+  if (w.throttledUntil !== undefined && w.throttledUntil > now && (!best || w.throttledUntil > best.until)) best = { until: w.throttledUntil, reason: 'throttled' };
+  if (w.windowUntil !== undefined && (!best || w.windowUntil > best.until)) best = { until: w.windowUntil, reason: 'window' };
+  return best;
 }
 
 /** Listeners get the full list at most every `ms`: a chunk loop reporting bytes must not flood a UI. */

@@ -34,11 +34,13 @@ export interface RunnerDeps {
   random: () => number;
   /** Queue-wide pause after a 429: every transfer waits until then before its next request. */
   throttle: { until: number };
+  /** Resolves when requests may start (an upload window is open); engine/bandwidth.ts. */
+  gate?: (signal: AbortSignal) => Promise<void>;
   /** Minimum interval between progress writes for protocols the server can be asked about. */
   progressWriteMs: number;
   emit(e: TransferEvent): void;
-  /** Bytes sent so far, including within the current chunk (progress bar, speed). */
-  sent(bytes: number): void;
+  /** Bytes sent so far, including within the current chunk (progress bar, speed); `confirmed` when the server holds them. */
+  sent(bytes: number, confirmed?: boolean): void;
   /** The target's URL now; a saved session made against another URL is dropped, never contacted. */
   endpoint?: string;
   /** Test hook: called after each chunk the server accepted (crash harness). */
@@ -132,10 +134,8 @@ class Run {
         }
         const cs = session.chunkSize;
         const held = heldBytes(st, rec.fingerprint.size, cs);
-        if (held !== rec.offset) {
-          rec.offset = held;
-          d.sent(held);
-        }
+        if (held !== rec.offset) rec.offset = held;
+        d.sent(held, true);
         d.emit({ type: 'upload', offset: held });
         // After a digest mismatch `st` is unchanged, so the same chunk is re-read from disk and resent.
         const next = nextChunk(st, rec.fingerprint.size, cs, emptySent);
@@ -166,7 +166,7 @@ class Run {
         if (nowHeld > rec.offset || st.kind === 'complete') {
           this.attempts = onProgress(this.attempts);
           rec.offset = nowHeld;
-          d.sent(nowHeld);
+          d.sent(nowHeld, true);
           d.emit({ type: 'progress', offset: nowHeld });
           await this.persist(false);
           d.afterChunk?.(nowHeld);
@@ -273,6 +273,7 @@ class Run {
   private async waitThrottle(): Promise<void> {
     const wait = this.d.throttle.until - this.d.clock.now();
     if (wait > 0) await this.d.clock.sleep(wait, this.signal);
+    await this.d.gate?.(this.signal);
   }
 
   private async persist(now: boolean): Promise<void> {

@@ -62,17 +62,21 @@ export class UndiciHttp implements Http {
     r.signal?.addEventListener('abort', onOuterAbort, { once: true });
     const headers: Record<string, string> = { ...(r.headers ?? {}) };
     let body: Dispatcher.DispatchOptions['body'] = undefined;
+    let sliced = false;
     if (r.body !== undefined) {
       const buf = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
       headers['content-length'] = String(buf.length);
+      // A paced body (bandwidth limit) is always sliced; the watchdog sleeps while it waits for its turn.
+      const pace = r.pace && buf.length > 0 ? (want: number) => { clearTimeout(timer); return r.pace!(want, ac.signal).finally(touch); } : undefined;
+      sliced = buf.length > SLICE || pace !== undefined;
       // undici accepts async iterables at run time; its types only list Readable.
-      body = buf.length > SLICE ? (slices(buf, touch, r.onSent) as unknown as Buffer) : buf;
+      body = sliced ? (slices(buf, touch, r.onSent, pace) as unknown as Buffer) : buf;
     }
     touch();
     try {
       const res = await request(r.url, { method: r.method as Dispatcher.HttpMethod, headers, body, signal: ac.signal, dispatcher: this.agent });
       touch();
-      if (r.body !== undefined && !(Buffer.isBuffer(r.body) && r.body.length > SLICE)) r.onSent?.(Buffer.byteLength(r.body));
+      if (r.body !== undefined && !sliced) r.onSent?.(Buffer.byteLength(r.body));
       const parts: Buffer[] = [];
       for await (const c of res.body) {
         touch();
@@ -105,13 +109,18 @@ export class UndiciHttp implements Http {
   }
 }
 
-async function* slices(buf: Buffer, touch: () => void, onSent?: (n: number) => void): AsyncGenerator<Buffer> {
-  for (let off = 0; off < buf.length; off += SLICE) {
-    const piece = buf.subarray(off, Math.min(buf.length, off + SLICE));
+async function* slices(buf: Buffer, touch: () => void, onSent?: (n: number) => void, pace?: (want: number) => Promise<number>): AsyncGenerator<Buffer> {
+  for (let off = 0; off < buf.length;) {
+    const want = Math.min(SLICE, buf.length - off);
+    const n = pace ? Math.max(1, Math.min(want, await pace(want))) : want;
+    const piece = buf.subarray(off, off + n);
     yield piece;
     // Reached when undici asks for the next slice, i.e. this one was accepted by the socket.
     touch();
-    onSent?.(piece.length);
+    off += n;
+    // The bytes of the body handed over so far (the port's contract), not this slice's size:
+    // reporting the slice made a chunk's progress stick at its first MiB, then jump at its end.
+    onSent?.(off);
   }
 }
 

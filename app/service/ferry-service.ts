@@ -55,6 +55,7 @@ export function createFerryService(d: ServiceDeps): FerryService {
   const broadcast = <E extends EventChannel>(e: E, p: Events[E]) => { for (const s of listeners) s.l(e, p); };
   const targetsChanged = async () => broadcast('targets:changed', (await d.targets.list()).map(summarize));
   const foldersChanged = async () => broadcast('folders:changed', await d.folders.list());
+  const settings = () => ({ bwlimit: d.engine.bandwidth() });
   const mustTarget = async (id: string) => {
     const t = await d.targets.get(id);
     if (!t) throw new FerryError('bad-input', `no target with id ${id}; it may have been removed`);
@@ -129,6 +130,13 @@ export function createFerryService(d: ServiceDeps): FerryService {
       await d.folders.remove(id);
       await foldersChanged();
       return null;
+    },
+    'settings:get': async () => settings(),
+    // Applies at once to every transfer, those on the wire too. Not kept across restarts here:
+    // a shell that has a settings store saves it and passes it back as EngineSettings.bwlimit.
+    'settings:set': async (req) => {
+      if (req.bwlimit !== undefined) d.engine.setBandwidth(req.bwlimit);
+      return settings();
     },
   };
 

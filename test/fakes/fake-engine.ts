@@ -5,6 +5,7 @@
 // on timing. `calls` lists the commands received, in order.
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { parseBwLimit, type BandwidthInfo } from '../../app/common/bwlimit-schedule.js';
 import { FerryError } from '../../app/common/errors.js';
 import { isRunning, isSettled, type TransferState, type TransferView } from '../../app/common/transfer.js';
 import type { AddItem, AddRequest, Engine, TargetConfig, TargetStore } from '../../app/engine/engine-api.js';
@@ -145,6 +146,17 @@ export class FakeEngine implements Engine {
   get(id: string): TransferView | undefined {
     return this.views.get(id);
   }
+  /** The bandwidth limit as set (validated as the real engine does). */
+  bw: BandwidthInfo = { spec: 'off', rate: null };
+  setBandwidth(spec: string): void {
+    const tt = parseBwLimit(spec);
+    this.calls.push(`setBandwidth:${tt.spec}`);
+    this.bw = { spec: tt.spec, rate: tt.slots.length === 1 ? tt.slots[0]!.rate : null };
+  }
+  bandwidth(): BandwidthInfo {
+    return this.bw;
+  }
+
   onChange(listener: (views: TransferView[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

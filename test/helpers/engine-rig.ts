@@ -8,6 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, promises as fsp, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseBwLimit } from '../../app/common/bwlimit-schedule.js';
+import type { LocalWeek } from '../../app/common/local-week.js';
 import type { ConflictPolicy, ProviderId, TransferView } from '../../app/common/transfer.js';
 import { createEngine } from '../../app/engine/engine.js';
 import type { Engine, TargetConfig } from '../../app/engine/engine-api.js';
@@ -54,6 +56,9 @@ export interface RigOptions {
   progressWriteMs?: number;
   conflict?: ConflictPolicy;
   afterChunk?: (id: string, offset: number) => void;
+  /** Bandwidth limit (`--bwlimit` syntax) and the local time its timetable reads. */
+  bwlimit?: string;
+  localWeek?: LocalWeek;
 }
 
 export interface Rig {
@@ -138,7 +143,9 @@ export async function startRig(which: ProviderId | ProviderCase, o: RigOptions =
       settings: {
         autoResume: true, maxConcurrent: o.maxConcurrent ?? 1, chunkSize: o.chunkSize ?? c.chunkSize,
         retry: { ...FAST_RETRY, ...(o.retry ?? {}) }, notifyMs: 10, progressWriteMs: o.progressWriteMs ?? 0,
+        ...(o.bwlimit !== undefined ? { bwlimit: parseBwLimit(o.bwlimit) } : {}),
       },
+      ...(o.localWeek ? { localWeek: o.localWeek } : {}),
       ...(o.random ? { random: o.random } : {}),
       ...(o.afterChunk ? { afterChunk: o.afterChunk } : {}),
     });

@@ -19,18 +19,19 @@ import { createWatcher } from '../../runtime/watcher-select.js';
 import { clientEntry } from '../../providers/registry.js';
 import { describeSyncEvent, SYNC_DELETION_NOTE, type SyncEvent } from '../../sync/sync-events.js';
 import { folderIdFor, SyncFolder } from '../../sync/sync-folder.js';
-import { endpointSchemeError, intOption, keyValues, one, parseArgs, UsageError, type ParsedArgs } from '../args.js';
+import { BWLIMIT_HELP, bwlimitOption, endpointSchemeError, intOption, keyValues, one, parseArgs, UsageError, type ParsedArgs } from '../args.js';
+import type { BwTimetable } from '../../common/bwlimit-schedule.js';
 
 const HELP = `Usage: ferry sync <dir> --provider <id> --endpoint <url> [--token <t>] --dest <remote dir> [--json]
                   [--option key=value]... [--ignore <pattern>]... [--settle-ms N] [--max-wait-ms N]
-                  [--watcher parcel|chokidar] [--chunk-size N]
+                  [--watcher parcel|chokidar] [--chunk-size N] [--bwlimit RATE|TIMETABLE]
   Uploads every file under <dir> that is not yet on the target, then watches <dir> and uploads
   new and changed files once they have not changed for the settle window (default 2000 ms).
   Changed files replace the remote copy (a new version where the provider keeps versions).
   Deleting a local file never deletes anything on the target.
   --ignore      extra gitignore-style rule (also read from <dir>/.ferryignore)
   --token       bearer token; FERRY_TOKEN may be used instead (tokens are never printed)
-  providers:    ${PROVIDER_IDS.join(', ')}
+${BWLIMIT_HELP}  providers:    ${PROVIDER_IDS.join(', ')}
 `;
 
 interface Parsed {
@@ -44,13 +45,14 @@ interface Parsed {
   settleMs?: number;
   maxWaitMs?: number;
   chunkSize?: number;
+  bwlimit?: BwTimetable;
   watcher?: string;
   json: boolean;
 }
 
 function parse(args: string[]): Parsed | 'help' {
   const p: ParsedArgs = parseArgs(args, {
-    values: ['provider', 'endpoint', 'token', 'dest', 'option', 'ignore', 'settle-ms', 'max-wait-ms', 'watcher', 'chunk-size'],
+    values: ['provider', 'endpoint', 'token', 'dest', 'option', 'ignore', 'settle-ms', 'max-wait-ms', 'watcher', 'chunk-size', 'bwlimit'],
     flags: ['json', 'help'],
   });
   if (p.flags.has('help')) return 'help';
@@ -88,6 +90,8 @@ function parse(args: string[]): Parsed | 'help' {
   if (settleMs !== undefined) parsed.settleMs = settleMs;
   if (maxWaitMs !== undefined) parsed.maxWaitMs = maxWaitMs;
   if (chunkSize !== undefined) parsed.chunkSize = chunkSize;
+  const bwlimit = bwlimitOption(p);
+  if (bwlimit) parsed.bwlimit = bwlimit;
   if (watcher !== undefined) parsed.watcher = watcher;
   return parsed;
 }
@@ -139,7 +143,7 @@ export async function run(args: string[]): Promise<number> {
   const runtime = await createRuntime({
     home,
     targets: new MemoryTargetStore([target]),
-    settings: { autoResume: false, maxConcurrent: 2, ...(o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {}) },
+    settings: { autoResume: false, maxConcurrent: 2, ...(o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {}), ...(o.bwlimit ? { bwlimit: o.bwlimit } : {}) },
     echo: (level, msg) => process.stderr.write(`ferry sync: ${level}: ${msg}\n`),
   });
   const folder = new SyncFolder(

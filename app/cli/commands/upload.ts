@@ -14,16 +14,17 @@ import { ferryHome } from '../../runtime/ferry-home.js';
 import { createRuntime } from '../../runtime/runtime.js';
 import { MemoryTargetStore } from '../../runtime/target-stores.js';
 import { clientEntry } from '../../providers/registry.js';
-import { endpointSchemeError, intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
+import { BWLIMIT_HELP, bwlimitOption, endpointSchemeError, intOption, keyValues, one, parseArgs, UsageError } from '../args.js';
+import type { BwTimetable } from '../../common/bwlimit-schedule.js';
 import { blockProgress, jsonProgress, plainProgress, type ProgressOutput } from '../progress.js';
 import { remoteDest } from './remote-target.js';
 
 const HELP = `Usage: ferry upload <file...> REMOTE:<remote path>   (a remote from \`ferry remote add\`)
        ferry upload <file...> --provider <id> --endpoint <url> [--token <t>] [--dest <remote path>]
-                    [--chunk-size N] [--conflict rename|replace|fail] [--option key=value]... [--json]
+                    [--chunk-size N] [--conflict rename|replace|fail] [--option key=value]... [--bwlimit RATE|TIMETABLE] [--json]
   --dest        remote file path for one file, or a remote folder ending in '/' (default '/')
   --token       bearer token; FERRY_TOKEN may be used instead (tokens are never printed)
-  providers:    ${PROVIDER_IDS.join(', ')}
+${BWLIMIT_HELP}  providers:    ${PROVIDER_IDS.join(', ')}
   exit codes:   0 all uploaded · 1 something was not uploaded · 2 usage error or bad input
                 3 all uploaded, but a damaged journal record was set aside · 130 interrupted (run it again to resume)
 `;
@@ -31,7 +32,7 @@ const HELP = `Usage: ferry upload <file...> REMOTE:<remote path>   (a remote fro
 export async function run(args: string[]): Promise<number> {
   let p;
   try {
-    p = parseArgs(args, { values: ['provider', 'endpoint', 'token', 'dest', 'chunk-size', 'conflict', 'option', 'retries'], flags: ['json', 'help'] });
+    p = parseArgs(args, { values: ['provider', 'endpoint', 'token', 'dest', 'chunk-size', 'conflict', 'option', 'retries', 'bwlimit'], flags: ['json', 'help'] });
     if (p.flags.has('help')) {
       process.stdout.write(HELP);
       return 0;
@@ -73,7 +74,9 @@ export async function run(args: string[]): Promise<number> {
   let chunkSize: number | undefined;
   let retries: number | undefined;
   let options: Record<string, string>;
+  let bwlimit: BwTimetable | undefined;
   try {
+    bwlimit = bwlimitOption(p);
     chunkSize = intOption(p, 'chunk-size');
     if (chunkSize === 0) throw new Error('--chunk-size must be a positive number of bytes, got 0');
     retries = intOption(p, 'retries');
@@ -102,7 +105,7 @@ export async function run(args: string[]): Promise<number> {
   const runtime = await createRuntime({
     home: ferryHome(),
     targets: new MemoryTargetStore([target]),
-    settings: { autoResume: false, maxConcurrent: 1, ...(chunkSize !== undefined ? { chunkSize } : {}), retry: { ...retryOverrides(), ...(retries !== undefined ? { maxAttempts: retries } : {}) } },
+    settings: { autoResume: false, maxConcurrent: 1, ...(chunkSize !== undefined ? { chunkSize } : {}), ...(bwlimit ? { bwlimit } : {}), retry: { ...retryOverrides(), ...(retries !== undefined ? { maxAttempts: retries } : {}) } },
     ...(Number(process.env.FERRY_IDLE_TIMEOUT_MS) > 0 ? { idleTimeoutMs: Number(process.env.FERRY_IDLE_TIMEOUT_MS) } : {}),
     echo: (_level, msg, fields) => {
       if (fields?.topic !== 'journal') return;

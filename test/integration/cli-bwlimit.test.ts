@@ -1,0 +1,78 @@
+// `ferry upload --bwlimit` and `ferry sync --bwlimit` as a user runs them (a child process against
+// the UCloud emulator): a bad value is a usage error naming the flag and the cause; a limit holds the
+// upload to the rate, read from the emulator's request log (when each chunk arrived), so the check
+// is a lower bound the limiter guarantees, not a race against the machine's speed.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUcloudEmulator } from '../../app/emulators/ucloud/emulator.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { bundleForChild } from '../helpers/bundle.js';
+
+let CLI = '';
+let root = '';
+let emu: RunningEmulator;
+const closeLater: RunningEmulator[] = [];
+
+function ferry(args: string[], token?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, FERRY_HOME: join(root, 'home'), FERRY_TOKEN: token ?? emu.token }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const t = setTimeout(() => p.kill('SIGKILL'), 60_000);
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  CLI = await bundleForChild(join(process.cwd(), 'app/cli/main.ts'));
+  root = mkdtempSync(join(tmpdir(), 'ferry-cli-bw-'));
+  emu = await startUcloudEmulator({ dataDir: join(root, 'emu') });
+});
+afterAll(async () => {
+  await emu?.close();
+  for (const e of closeLater) await e.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('--bwlimit', () => {
+  it('a bad value is a usage error naming the flag and the cause (upload and sync)', async () => {
+    const f = join(root, 'x.bin');
+    writeFileSync(f, 'x');
+    const up = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', '/1/bw/', '--bwlimit', '4Q']);
+    expect(up.code).toBe(2);
+    expect(up.stderr).toContain('ferry upload: --bwlimit "4Q": "4Q" is not a size');
+    const dir = join(root, 'tree');
+    mkdirSync(dir, { recursive: true });
+    const sync = await ferry(['sync', dir, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', '/1/bw', '--bwlimit', '08:00,4M 25:00,off']);
+    expect(sync.code).toBe(2);
+    expect(sync.stderr).toMatch(/--bwlimit "08:00,4M 25:00,off": invalid hour in "25:00"/);
+    expect(emu.requests()).toEqual([]);
+  });
+
+  it('upload --bwlimit 1M: 2 MiB in 256 KiB chunks arrive no faster than 1 MiB/s', async () => {
+    // CHUNKED: data goes over HTTP (the WebSocket protocol does not take the limit yet).
+    const chunked = await startUcloudEmulator({ dataDir: join(root, 'emu-chunked'), protocol: 'CHUNKED' });
+    closeLater.push(chunked);
+    const f = join(root, 'two.bin');
+    writeFileSync(f, randomBytes(2 * 1024 * 1024));
+    const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', chunked.url, '--dest', '/1/bw/', '--chunk-size', String(256 * 1024), '--bwlimit', '1M', '--json'], chunked.token);
+    expect(r.code, r.stderr).toBe(0);
+    const data = chunked.requests().filter((q) => q.bytes > 0);
+    expect(data.length).toBeGreaterThanOrEqual(8);
+    // Chunk k cannot start before its first byte was due: k × 256 KiB at 1 MiB/s = k/4 s after the first.
+    const span = (data.at(-1)!.at - data[0]!.at) / 1000;
+    const due = (data.length - 1) / 4;
+    expect(span).toBeGreaterThan(due * 0.9);
+    expect(span).toBeLessThan(due * 4);
+  });
+});
