@@ -36,3 +36,15 @@ export async function digestWholeFile(file: OpenFile, rec: JournalRecord, algori
   for (const [a, h] of hashers) out[a] = h.digest();
   return out;
 }
+
+/**
+ * The server reported a digest the engine did not compute while sending (Redivis: an MD5 only,
+ * when the storage session gave no CRC32C): one more read of the file for it, so the result is
+ * still compared rather than left unverified. Rare by design; the usual digests are computed in
+ * the upload's own pass.
+ */
+export async function digestReported(file: OpenFile, rec: JournalRecord, reported: HashAlgorithm | undefined, have: Partial<Record<HashAlgorithm, string>>, d: Omit<PreDigestDeps, 'emit'>): Promise<Partial<Record<HashAlgorithm, string>>> {
+  if (reported === undefined || have[reported] !== undefined) return have;
+  const got = await digestWholeFile(file, rec, [reported], { ...d, emit: () => undefined });
+  return { ...have, ...got };
+}

@@ -17,7 +17,7 @@ import type { Clock, FileSource, Logger, OpenFile } from './ports.js';
 import type { Provider, ServerState, Session } from './provider.js';
 import { decide, freshAttempts, onProgress, record, type AttemptState, type RetryConfig } from './retry-policy.js';
 import type { TransferEvent } from './transition.js';
-import { digestWholeFile } from './pre-digest.js';
+import { digestReported, digestWholeFile } from './pre-digest.js';
 import { advance, failure, jobFor, verifyRemote, waitReason, type RunOutcome } from './upload-job.js';
 
 export interface RunnerDeps {
@@ -136,7 +136,7 @@ class Run {
           const digests = { ...(rec.digests ?? {}), ...(await hashes.digests(rec.fingerprint.size)) };
           const completed = st.kind === 'complete' ? st.result : undefined;
           const remote = await d.provider.finish(session, completed ? { ...job, completed } : job, digests, this.signal);
-          return verifyRemote(rec.localPath, remote, digests);
+          return verifyRemote(rec.localPath, remote, await digestReported(this.file, rec, remote.hash?.algorithm, digests, { hashers: d.hashers, clock: d.clock, checkAborted: () => this.checkAborted() }));
         }
         const { data, digests } = await loader.load(next);
         await this.checkUnchanged();
