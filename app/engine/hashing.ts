@@ -11,3 +11,10 @@ export interface Hasher {
 }
 
 export type HasherFactory = (algorithm: HashAlgorithm) => Hasher;
+
+/** Digests of each chunk of a file cut at `chunkSize` (the last one shorter), by algorithm, in chunk order. */
+export interface ChunkDigestTable {
+  chunkSize: number;
+  size: number;
+  digests: Partial<Record<HashAlgorithm, string[]>>;
+}
