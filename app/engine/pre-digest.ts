@@ -100,8 +100,14 @@ export function knownChunkDigests(t: ChunkDigestTable | undefined, offset: numbe
  */
 export async function digestReported(file: OpenFile, rec: JournalRecord, reported: HashAlgorithm | undefined, have: Partial<Record<HashAlgorithm, string>>, d: Omit<PreDigestDeps, 'emit'>): Promise<Partial<Record<HashAlgorithm, string>>> {
   if (reported === undefined || have[reported] !== undefined) return have;
-  const got = await digestWholeFile(file, rec, [reported], { ...d, emit: () => undefined });
-  return { ...have, ...got };
+  try {
+    return { ...have, ...(await digestWholeFile(file, rec, [reported], { ...d, emit: () => undefined })) };
+  } catch {
+    // The server holds the upload already: a file that cannot be read again now (shorter, gone,
+    // unreadable) leaves it done but unverified, never cancelled. A stop (pause, cancel) still stops.
+    d.checkAborted();
+    return have;
+  }
 }
 
 /** One digest stream per chunk, fed the pieces of each read that fall in it, finished at its last byte. */
