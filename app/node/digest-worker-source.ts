@@ -6,7 +6,9 @@
 import { createRequire } from 'node:module';
 import { QuickXorHash } from './quickxor-hash.js';
 
-const crc32Path = createRequire(import.meta.url).resolve('@node-rs/crc32');
+// In the packaged app the package is unpacked next to the archive (electron-builder.yml asarUnpack):
+// the worker loads it from there with plain file access, whatever its asar support.
+const crc32Path = createRequire(import.meta.url).resolve('@node-rs/crc32').replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
 
 /**
  * Messages: {id, op:'open', stream, algorithms} | {id, op:'hash', stream, buffer (SharedArrayBuffer),
