@@ -1,4 +1,6 @@
 // `npm run bench` (after `npm run build`): Ferry's benchmarks, never part of `npm test`.
+//   hash   : scripts/bench-hash.mjs: MD5/SHA-1/CRC32C/quickXorHash speed here, and the hashing
+//            each provider's protocol requires (CPU s/GiB), the floor for the upload table's CPU
 //   upload : a file (1 GiB by default) to every provider emulator in discard mode, our client
 //            against curl sending the same requests in the same run; MB/s, ratio, peak RSS, CPU s/GiB
 //   tus    : tus-js-client 4 vs our tus client (and curl) against a real @tus/server 2
@@ -6,7 +8,7 @@
 //            curl stream of the whole file on the same path (--path long,medium, or --rtt/--rate)
 //   sync   : scripts/bench-sync.mjs (folder sync at scale), when present
 //   ui     : scripts/bench-ui.mjs, when present
-// Usage: npm run bench -- [--only upload,tus,wan,sync,ui] [--size 1GiB] [--runs 3] [--providers box,tus,...]
+// Usage: npm run bench -- [--only hash,upload,tus,wan,sync,ui] [--size 1GiB] [--runs 3] [--providers box,tus,...]
 //                         [--chunk-size N] [--stat best|median] [--curl-body upload-file|data-binary]
 //                         [--sync-args="..."] [--ui-args="..."]   (arguments passed on to bench-sync / bench-ui)
 //                         [--path long,medium] [--rtt 100ms] [--rate 1gbit] [--shaper tun|tbf|proxy]   (wan)
@@ -25,9 +27,9 @@ import { dataFile, dropRunLinks } from './bench/test-file.mjs';
 import { benchWan, defaultShaper, parseRate, parseRtt, shaperProblem, WAN_PRESETS } from './bench/wan-bench.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const PARTS = ['upload', 'tus', 'wan', 'sync', 'ui'];
+const PARTS = ['hash', 'upload', 'tus', 'wan', 'sync', 'ui'];
 // wan runs only when named: it shapes the network (as root) and takes a while per path.
-const DEFAULT_PARTS = ['upload', 'tus', 'sync', 'ui'];
+const DEFAULT_PARTS = ['hash', 'upload', 'tus', 'sync', 'ui'];
 const ALL_PROVIDERS = ['ucloud', 'redivis', 'synapse', 'onedrive', 'box', 'tus'];
 
 const OPTIONS = {
@@ -38,6 +40,7 @@ const OPTIONS = {
   'chunk-size': { type: 'string' },
   stat: { type: 'string', default: 'best' },
   'curl-body': { type: 'string', default: 'upload-file' },
+  'hash-args': { type: 'string', default: '' },
   'sync-args': { type: 'string', default: '' },
   'ui-args': { type: 'string', default: '' },
   path: { type: 'string' },
@@ -129,7 +132,7 @@ if (sections.length > 0) {
   results.text = text;
 }
 
-for (const [part, script, extra] of [['sync', 'bench-sync.mjs', a['sync-args']], ['ui', 'bench-ui.mjs', a['ui-args']]]) {
+for (const [part, script, extra] of [['hash', 'bench-hash.mjs', a['hash-args']], ['sync', 'bench-sync.mjs', a['sync-args']], ['ui', 'bench-ui.mjs', a['ui-args']]]) {
   if (!only.has(part)) continue;
   const path = join(root, 'scripts', script);
   if (!existsSync(path)) {
@@ -176,10 +179,10 @@ function wanPathsFrom(v) {
 
 function readUsage() {
   return [
-    'Usage: npm run bench -- [--only upload,tus,wan,sync,ui] [--size 1GiB] [--runs 3] [--providers ucloud,redivis,synapse,onedrive,box,tus]',
+    'Usage: npm run bench -- [--only hash,upload,tus,wan,sync,ui] [--size 1GiB] [--runs 3] [--providers ucloud,redivis,synapse,onedrive,box,tus]',
     '                       [--chunk-size N] [--stat best|median] [--curl-body upload-file|data-binary] [--sync-args="..."] [--ui-args="..."]',
     '                       [--path long,medium] [--rtt 100ms] [--rate 1gbit] [--shaper tun|tbf|proxy]',
-    '  default parts: upload,tus,sync,ui; wan runs only when named. wan paths: long = 100 ms, 1gbit; medium = 40 ms, 400mbit',
+    '  default parts: hash,upload,tus,sync,ui; wan runs only when named. wan paths: long = 100 ms, 1gbit; medium = 40 ms, 400mbit',
     '  (default both); --rtt/--rate make one custom path instead. --shaper (docs/benchmarks.md, "WAN"): tun (root, the',
     '  default there: namespaces, TUN link delaying packets, tc tbf), tbf (root: namespaces, tc tbf, delay proxy), proxy (any user).',
   ].join('\n');

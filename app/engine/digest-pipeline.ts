@@ -4,10 +4,13 @@
 // server already holds) first has the gap read from disk, and bytes hashed already (a resend, a
 // discarded read-ahead) are skipped, so each byte enters each hash exactly once
 // (box-python-sdk #495 double-counted retried parts). Replaces the in-thread HashPipeline.
+// Chunk digests already computed before the session (Synapse's part MD5s, pre-digest.ts) are
+// taken from that table for the chunk they cover exactly, and not computed again.
 import { FerryError } from '../common/errors.js';
 import type { Digester, Digests, DigestStream } from './digester.js';
-import type { HashAlgorithm } from './hashing.js';
+import type { ChunkDigestTable, HashAlgorithm } from './hashing.js';
 import type { OpenFile } from './ports.js';
+import { knownChunkDigests } from './pre-digest.js';
 
 const GAP_BUFFER = 1 << 20;
 
@@ -20,7 +23,8 @@ export class DigestPipeline {
   /** Calls run one after another: the whole-file state advances in file order only. */
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(whole: readonly HashAlgorithm[], private readonly digester: Digester, private readonly file: OpenFile) {
+  constructor(whole: readonly HashAlgorithm[], private readonly digester: Digester, private readonly file: OpenFile,
+    private readonly known: () => ChunkDigestTable | undefined = () => undefined) {
     this.whole = [...new Set(whole)];
   }
 
@@ -41,10 +45,12 @@ export class DigestPipeline {
       if (feeding && offset > this.hashedUpTo) await this.catchUp(offset);
       const end = offset + data.length;
       const wholeFrom = feeding && end > this.hashedUpTo ? this.hashedUpTo - offset : data.length;
-      if (perChunk.length === 0 && wholeFrom === data.length) return {};
-      const out = await this.stream.hash(data, perChunk, wholeFrom);
+      const known = knownChunkDigests(this.known(), offset, data.length, perChunk);
+      const missing = perChunk.filter((a) => known[a] === undefined);
+      if (missing.length === 0 && wholeFrom === data.length) return known;
+      const out = await this.stream.hash(data, missing, wholeFrom);
       if (feeding && end > this.hashedUpTo) this.hashedUpTo = end;
-      return out;
+      return { ...known, ...out };
     });
   }
 

@@ -2,7 +2,7 @@
 // the truth; the journal says which session to ask (and, for UCloud, which offset to resend).
 import { FerryError } from '../common/errors.js';
 import type { ConflictPolicy, ProviderId, TransferState } from '../common/transfer.js';
-import type { HashAlgorithm } from './hashing.js';
+import type { ChunkDigestTable, HashAlgorithm } from './hashing.js';
 import type { Json } from './provider.js';
 
 export const JOURNAL_SCHEMA = 1;
@@ -51,6 +51,8 @@ export interface JournalRecord {
   offset: number;
   /** Digests computed before the session (Synapse MD5), so a resume does not recompute them. */
   digests?: Partial<Record<HashAlgorithm, string>>;
+  /** Per-chunk digests computed with them (Synapse part MD5s), when few enough to keep here (pre-digest.ts). */
+  chunkDigests?: ChunkDigestTable;
   /** Times a new session had to be created after one vanished (rate limit: 2 an hour). */
   newSessions?: number[];
   /** The only place a transfer's state lives; a cancel whose server delete is owed is a state too. */

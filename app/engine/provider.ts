@@ -114,6 +114,12 @@ export interface Provider {
   readonly needsAtFinish?: HashAlgorithm[];
   /** Per-chunk digests the provider sends with each chunk (Box part SHA-1, tus checksum, Synapse part MD5), offered as `Chunk.digests`. */
   readonly chunkDigests?: readonly HashAlgorithm[];
+  /**
+   * The chunk size a new session will use for this file, when the protocol fixes it before
+   * `create` (Synapse: the request's partSizeBytes). With `needsBefore`, the preparing pass then
+   * computes the `chunkDigests` of every chunk in the same read, and the upload pass hashes nothing.
+   */
+  plannedChunkSize?(file: LocalFile): number;
   /** Chunks must arrive strictly in order (offset protocols) rather than as a set of parts. */
   readonly ordered: boolean;
   /**

@@ -11,14 +11,14 @@ import { classify } from './classify.js';
 import { ChunkLoader } from './chunk-loader.js';
 import { DigestPipeline } from './digest-pipeline.js';
 import { inlineDigester, type Digester } from './digester.js';
-import type { HashAlgorithm, HasherFactory } from './hashing.js';
+import type { ChunkDigestTable, HashAlgorithm, HasherFactory } from './hashing.js';
 import { sameEndpoint } from './session-endpoint.js';
 import { journalWriteError, sameFingerprint, type Journal, type JournalRecord } from './journal.js';
 import type { Clock, FileSource, Logger, OpenFile } from './ports.js';
 import type { Provider, ServerState, Session } from './provider.js';
 import { decide, freshAttempts, onProgress, record, type AttemptState, type RetryConfig } from './retry-policy.js';
 import type { TransferEvent } from './transition.js';
-import { digestWholeFile } from './pre-digest.js';
+import { digestBeforeSession, digestReported, journalable } from './pre-digest.js';
 import { advance, failure, jobFor, verifyRemote, waitReason, type RunOutcome } from './upload-job.js';
 
 export interface RunnerDeps {
@@ -67,6 +67,9 @@ export async function runUpload(rec: JournalRecord, d: RunnerDeps, signal: Abort
 class Run {
   private attempts: AttemptState;
   private lastWrite = 0;
+  /** Chunk digests computed while preparing (in the journal too when small): the upload pass reuses them. */
+  private known: ChunkDigestTable | undefined;
+  private digester: Digester | undefined;
 
   constructor(private readonly rec: JournalRecord, private readonly d: RunnerDeps, private readonly signal: AbortSignal, private readonly file: OpenFile) {
     this.attempts = { ...freshAttempts(), newSessions: rec.newSessions ?? [] };
@@ -74,8 +77,12 @@ class Run {
 
   async go(): Promise<RunOutcome> {
     const { rec, d } = this;
-    const digester = d.digester ?? inlineDigester(d.hashers);
-    const hashes = new DigestPipeline(this.hashAlgorithms(), digester, this.file);
+    const digester = (this.digester = d.digester ?? inlineDigester(d.hashers));
+    await this.checkFingerprint();
+    // Before the pipeline is made: the whole-file digests it feeds are those preparing left to compute
+    // (Synapse's MD5 was computed twice when the pipeline was made first).
+    await this.prepare();
+    const hashes = new DigestPipeline(this.hashAlgorithms(), digester, this.file, () => this.known);
     // Nothing to hash (UCloud, tus without checksums): one plain buffer and no read-ahead, as before;
     // read-ahead alone was measured as no clear gain (docs/benchmarks.md).
     const hashing = (): boolean => hashes.feeding || (d.provider.chunkDigests?.length ?? 0) > 0;
@@ -98,8 +105,6 @@ class Run {
 
   private async loop(hashes: DigestPipeline, loader: ChunkLoader): Promise<RunOutcome> {
     const { rec, d } = this;
-    await this.checkFingerprint();
-    await this.prepare();
     if (rec.session?.expiresAt !== undefined && d.clock.now() > rec.session.expiresAt - EXPIRY_MARGIN_MS) {
       // Never send to a session the server has (or is about to have) forgotten.
       d.log.info('upload session expired; starting a new one', { transfer: rec.id });
@@ -145,7 +150,7 @@ class Run {
           const digests = { ...(rec.digests ?? {}), ...(await hashes.digests(rec.fingerprint.size)) };
           const completed = st.kind === 'complete' ? st.result : undefined;
           const remote = await d.provider.finish(session, completed ? { ...job, completed } : job, digests, this.signal);
-          return verifyRemote(rec.localPath, remote, digests);
+          return verifyRemote(rec.localPath, remote, await digestReported(this.file, rec, remote.hash?.algorithm, digests, { hashers: d.hashers, clock: d.clock, checkAborted: () => this.checkAborted() }));
         }
         const { data, digests } = await loader.load(next);
         await this.checkUnchanged();
@@ -217,11 +222,17 @@ class Run {
   /** Whole-file digests the provider needs before the session (Synapse MD5): the 'preparing' state. */
   private async prepare(): Promise<void> {
     const { rec, d } = this;
+    this.known ??= rec.chunkDigests;
     const missing = (d.provider.needsBefore ?? []).filter((a) => rec.digests?.[a] === undefined);
     if (missing.length === 0) return;
-    const got = await digestWholeFile(this.file, rec, missing, { hashers: d.hashers, clock: d.clock, emit: d.emit, checkAborted: () => this.checkAborted() });
+    const p = d.provider;
+    const plan = p.plannedChunkSize && p.chunkDigests?.length ? { chunkSize: p.plannedChunkSize(jobFor(rec, p.rules).file), algorithms: p.chunkDigests } : undefined;
+    const got = await digestBeforeSession(this.file, rec, missing, plan, { hashers: d.hashers, clock: d.clock, emit: d.emit, checkAborted: () => this.checkAborted(), ...(this.digester ? { digester: this.digester } : {}) });
     await this.checkUnchanged();
-    rec.digests = { ...(rec.digests ?? {}), ...got };
+    rec.digests = { ...(rec.digests ?? {}), ...got.whole };
+    this.known = got.chunks;
+    if (journalable(got.chunks)) rec.chunkDigests = got.chunks;
+    else delete rec.chunkDigests;
     await this.persist(true);
   }
 
@@ -237,6 +248,8 @@ class Run {
     }
     rec.fingerprint = fp;
     rec.digests = {};
+    delete rec.chunkDigests;
+    this.known = undefined;
     this.dropSession();
     await this.persist(true);
   }

@@ -35,11 +35,13 @@ export class WorkerDigester implements Digester {
   open(whole: readonly HashAlgorithm[]): DigestStream {
     const worker = this.start();
     const stream = this.nextStream++;
+    // Not awaited: the port delivers in order, so a call posted now is handled after the open, and
+    // posting at once lets the worker start while this thread goes on (the preparing pass hashes the
+    // file's MD5 here while the worker hashes the parts' MD5s). A failed open fails the calls after it.
     const opened = this.call(worker, { op: 'open', stream, algorithms: [...whole] });
     opened.catch(() => undefined);
-    const call = async (msg: Record<string, unknown>): Promise<Digests> => {
-      await opened;
-      if (worker !== this.worker) throw new FerryError('internal', 'the hashing worker stopped during the upload; the digests are lost');
+    const call = (msg: Record<string, unknown>): Promise<Digests> => {
+      if (worker !== this.worker) return Promise.reject(new FerryError('internal', 'the hashing worker stopped during the upload; the digests are lost'));
       return this.call(worker, { ...msg, stream });
     };
     return {

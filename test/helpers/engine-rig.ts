@@ -13,7 +13,7 @@ import type { LocalWeek } from '../../app/common/local-week.js';
 import type { ConflictPolicy, ProviderId, TransferView } from '../../app/common/transfer.js';
 import { createEngine } from '../../app/engine/engine.js';
 import type { Engine, TargetConfig } from '../../app/engine/engine-api.js';
-import { inlineDigester } from '../../app/engine/digester.js';
+import { inlineDigester, type Digester } from '../../app/engine/digester.js';
 import type { Clock, HasherFactory, Http, Json } from '../../app/engine/ports.js';
 import type { RetryConfig } from '../../app/engine/retry-policy.js';
 import { FileJournal } from '../../app/node/file-journal.js';
@@ -89,6 +89,11 @@ export interface Rig {
   stored(localPath: string): Promise<EmulatorFile | undefined>;
   /** Bytes the engine hashed itself (whole-file digests before a session, e.g. Synapse's MD5). */
   hashedBytes(): number;
+  /**
+   * Every hashing the engine asked for, in-thread hashers and the Digester (worker) alike: bytes
+   * times algorithms, and how many HTTP requests the clients had started by then.
+   */
+  hashLog(): { bytes: number; afterRequests: number }[];
   /** Stops the emulator and starts a fresh one on the same port and data directory (in-memory sessions lost). */
   restartEmulator(extra?: Record<string, unknown>): Promise<void>;
   /** Shuts the engine down and starts a new one on the same $FERRY_HOME (a quit and relaunch); `between` runs while it is down. */
@@ -126,13 +131,15 @@ export async function startRig(which: ProviderId | ProviderCase, o: RigOptions =
   const journal = new RecordingJournal(new FileJournal(home, log), () => ({ client: http.records.length, server: emu.requests().length, ms: Date.now() }));
   const snapshots = new Map<string, { localPath: string; snapshot: string }>();
   let hashed = 0;
+  const hashLog: { bytes: number; afterRequests: number }[] = [];
+  const logHash = (bytes: number): void => { if (bytes > 0) hashLog.push({ bytes, afterRequests: http.records.length }); };
   const countingHashers: HasherFactory = (a) => {
     const h = createHasher(a);
-    return { update: (d) => { hashed += d.length; h.update(d); }, digest: () => h.digest() };
+    return { update: (d) => { hashed += d.length; logHash(d.length); h.update(d); }, digest: () => h.digest() };
   };
   let down = false;
   // The app's digester (a worker thread unless FERRY_HASH_WORKER=off), shared by every boot like the app's process-wide one.
-  const digester = chooseDigester(process.env, () => inlineDigester(createHasher));
+  const digester = countingDigester(chooseDigester(process.env, () => inlineDigester(createHasher)), logHash);
   const targets = new MemoryTargetStore([target]);
 
   const boot = async (): Promise<Engine> => {
@@ -185,6 +192,7 @@ export async function startRig(which: ProviderId | ProviderCase, o: RigOptions =
       return (await rig.remoteFiles()).find((f) => f.sha256 === sha && f.size === data.length);
     },
     hashedBytes: () => hashed,
+    hashLog: () => [...hashLog],
     restartEmulator: async (extra = {}) => {
       const ports = samePorts(emu);
       await emu.close();
@@ -221,4 +229,23 @@ export async function startRig(which: ProviderId | ProviderCase, o: RigOptions =
     },
   };
   return rig;
+}
+
+/** The digester as it is, reporting what it is asked to hash (per-chunk and whole-file bytes). */
+function countingDigester(inner: Digester, log: (bytes: number) => void): Digester {
+  return {
+    offThread: inner.offThread,
+    allocate: (n) => inner.allocate(n),
+    open(whole) {
+      const s = inner.open(whole);
+      return {
+        hash: (data, perChunk, wholeFrom) => {
+          log(data.length * perChunk.length + (data.length - wholeFrom) * new Set(whole).size);
+          return s.hash(data, perChunk, wholeFrom);
+        },
+        finish: () => s.finish(),
+        close: () => s.close(),
+      };
+    },
+  };
 }

@@ -12,6 +12,7 @@ import type { ConflictPolicy } from '../../app/common/transfer.js';
 import type { Http } from '../../app/engine/http.js';
 import type { Provider, UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
+import { Crc32c } from '../../app/providers/redivis/crc32c.js';
 import { createRedivisProvider } from '../../app/providers/redivis/client.js';
 import { startRedivisEmulator, type RedivisEmulatorOptions } from '../../app/emulators/redivis/emulator.js';
 import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
@@ -50,6 +51,8 @@ function job(data: Buffer, name = 'responses.csv', o: { chunkSize?: number; conf
 }
 
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+/** The engine's crc32c form (hex of the big-endian value), from the tests' own table implementation. */
+const crc = (b: Buffer): string => new Crc32c().update(b).value().toString(16).padStart(8, '0');
 const stored = (table: string, name: string): Promise<Buffer> => readFile(join(dir, 'server', 'files', table, name));
 const sessionPuts = (): RequestRecord[] => emu.requests().filter((r) => r.method === 'PUT' && r.path.startsWith('/upload/'));
 const ranges = (): string[] => sessionPuts().map((r) => r.headers['content-range'] ?? '');
@@ -67,14 +70,14 @@ afterEach(async () => {
 });
 
 describe('Redivis client: uploads', () => {
-  it('uploads in aligned chunks with exact Content-Range, finalizes, and reports the md5 the server computed', async () => {
+  it('uploads in aligned chunks with exact Content-Range, finalizes, and reports the crc32c the server computed', async () => {
     await start();
     const data = randomBytes(5 * K + 1234);
     const p = provider();
-    expect(p).toMatchObject({ id: 'redivis', integrity: 'md5', ordered: true, rules: { min: K, align: K, defaultSize: 16 * 1024 * 1024 } });
+    expect(p).toMatchObject({ id: 'redivis', integrity: 'crc32c', ordered: true, rules: { min: K, align: K, defaultSize: 16 * 1024 * 1024 } });
     const { remote, errors } = await drive(p, job(data), data);
     expect(errors).toEqual([]);
-    expect(remote).toMatchObject({ path: `/${TABLE}/responses.csv`, size: data.length, hash: { algorithm: 'md5', value: md5(data) } });
+    expect(remote).toMatchObject({ path: `/${TABLE}/responses.csv`, size: data.length, hash: { algorithm: 'crc32c', value: crc(data) } });
     expect(md5(await stored(TABLE, 'responses.csv'))).toBe(md5(data));
     expect(ranges()).toEqual([`bytes 0-${2 * K - 1}/${data.length}`, `bytes ${2 * K}-${4 * K - 1}/${data.length}`, `bytes ${4 * K}-${data.length - 1}/${data.length}`]);
     // The bearer goes to the Redivis API only, never to the session URI (a capability on another host).
@@ -103,7 +106,7 @@ describe('Redivis client: uploads', () => {
     const data = Buffer.alloc(0);
     const { remote } = await drive(provider(), job(data, 'empty.csv'), data);
     expect(ranges()).toEqual(['bytes */0']);
-    expect(remote).toMatchObject({ path: `/${TABLE}/empty.csv`, size: 0, hash: { value: md5(data) } });
+    expect(remote).toMatchObject({ path: `/${TABLE}/empty.csv`, size: 0, hash: { algorithm: 'crc32c', value: '00000000' } });
     expect(md5(await stored(TABLE, 'empty.csv'))).toBe(md5(data));
   });
 
@@ -157,12 +160,12 @@ describe('Redivis client: faults (fault catalogue)', () => {
     expect(md5(await stored(TABLE, 'responses.csv'))).toBe(md5(data));
   });
 
-  it('row 6 on the last chunk: the lost 200 is recovered by the status query, finish still reports the md5', async () => {
+  it('row 6 on the last chunk: the lost 200 is recovered by the status query, finish still reports the crc32c', async () => {
     await start();
     const data = randomBytes(3 * K);
     emu.inject({ method: 'PUT', withBody: true, after: 1, action: { kind: 'commit-then-reset' } });
     const { remote } = await drive(provider(), job(data), data);
-    expect(remote.hash?.value).toBe(md5(data));
+    expect(remote.hash?.value).toBe(crc(data));
     expect(sessionPuts().filter((r) => r.bytes > 0)).toHaveLength(2);
   });
 
@@ -290,7 +293,7 @@ describe('Redivis client: cancel and finish', () => {
     const e = await p.finish(s, job(data), {}, sig).catch((x: unknown) => x as FerryError);
     expect(e).toMatchObject({ code: 'server-error', message: expect.stringMatching(/still processing "responses\.csv".*status running\) after 4 checks/) });
     const remote = await p.finish(s, job(data), {}, sig);
-    expect(remote).toMatchObject({ path: `/${TABLE}/responses.csv`, hash: { value: md5(data) } });
+    expect(remote).toMatchObject({ path: `/${TABLE}/responses.csv`, hash: { algorithm: 'crc32c', value: crc(data) } });
     const gets = emu.requests().filter((r) => r.method === 'GET');
     expect(gets).toHaveLength(6);
     // The second finish polls the upload the first one created; it creates no other.

@@ -167,6 +167,20 @@ describe('Redivis API', () => {
     expect((await readFile(join(dir, 'files', TABLE, 'big.bin'))).equals(data)).toBe(true);
   });
 
+  it('x-goog-hash and the object carry CRC32C as GCS encodes it: "123456789" in two pieces → crc32c=4waSgw== (0xE3069283, big-endian base64)', async () => {
+    await start();
+    // The CRC-32C check value (RFC 3720 B.4), across a chunk boundary so the running value is continued.
+    const data = Buffer.concat([Buffer.alloc(K, 0x31), Buffer.from('123456789')]);
+    const known = Buffer.from('123456789');
+    const { url } = await createSession(known.length);
+    const last = await put(url, `bytes 0-${known.length - 1}/${known.length}`, known);
+    expect(last.json<{ crc32c: string }>().crc32c).toBe('4waSgw==');
+    const two = await createSession(data.length);
+    expect((await put(two.url, `bytes 0-${K - 1}/${data.length}`, data.subarray(0, K))).status).toBe(308);
+    const end = await put(two.url, `bytes ${K}-${data.length - 1}/${data.length}`, data.subarray(K));
+    expect(end.json<{ crc32c: string }>().crc32c).toBe(new Crc32c().update(data).base64());
+  });
+
   it("option xmlFinalAnswer 'object' sends the JSON object on an XML-API session; googHash false drops x-goog-hash", async () => {
     for (const [o, json, hash] of [[{ xmlFinalAnswer: 'object' as const }, true, false], [{ googHash: false }, false, false]] as const) {
       await start(o);

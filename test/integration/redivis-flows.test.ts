@@ -17,6 +17,7 @@ import { createRedivisProvider } from '../../app/providers/redivis/client.js';
 import { startRedivisEmulator, type RedivisEmulatorOptions } from '../../app/emulators/redivis/emulator.js';
 import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import type { EmulatorOptions } from '../../app/emulators/kit/emulator-types.js';
+import { Crc32c } from '../../app/providers/redivis/crc32c.js';
 import { drive } from '../helpers/redivis-drive.js';
 
 const K = 262_144;
@@ -50,6 +51,8 @@ function job(data: Buffer, name = 'responses.csv', conflict: ConflictPolicy = 'f
 }
 
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+/** The engine's crc32c form: hex of the big-endian value (GCS's base64 of the same 4 bytes). */
+const crc = (b: Buffer): string => Buffer.from(new Crc32c().update(b).base64(), 'base64').toString('hex');
 const stored = (name: string): Promise<Buffer> => readFile(join(dir, 'server', 'files', TABLE, name));
 const api = (): string[] => emu.requests().filter((r) => r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`);
 
@@ -70,7 +73,7 @@ describe('Redivis upload flows', () => {
     const data = randomBytes(3 * K + 77);
     const { remote } = await drive(provider(), job(data), data);
     expect(md5(await stored('responses.csv'))).toBe(md5(data));
-    expect(remote).toMatchObject({ path: `/${TABLE}/responses.csv`, size: data.length, hash: { algorithm: 'md5', value: md5(data) } });
+    expect(remote).toMatchObject({ path: `/${TABLE}/responses.csv`, size: data.length, hash: { algorithm: 'crc32c', value: crc(data) } });
     expect(api()).toEqual([
       `POST /api/v1/tables/${TABLE}/tempUploads`,
       `HEAD /api/v1/tables/${TABLE}/uploads/responses_csv`,
@@ -95,7 +98,7 @@ describe('Redivis upload flows', () => {
     await start();
     const data = randomBytes(2 * K + 5);
     const { remote } = await drive(provider({ uploadFlow: 'resumableUpload' }), job(data), data);
-    expect(remote.hash?.value).toBe(md5(data));
+    expect(remote.hash).toEqual({ algorithm: 'crc32c', value: crc(data) });
     expect(api().slice(0, 3)).toEqual([`POST /api/v1/tables/${TABLE}/resumableUpload`, `HEAD /api/v1/tables/${TABLE}/uploads/responses_csv`, `POST /api/v1/tables/${TABLE}/uploads`]);
     const create = calls.find((c) => c.method === 'POST' && c.url.endsWith('/uploads'))!;
     expect(JSON.parse(create.body!)).toMatchObject({ resumableUploadId: expect.any(String) as string });
@@ -104,7 +107,7 @@ describe('Redivis upload flows', () => {
 });
 
 describe('the empty final answer of an XML-API session', () => {
-  it('an empty 200 on the last chunk is complete; x-goog-hash md5 is the reported digest', async () => {
+  it('an empty 200 on the last chunk is complete; x-goog-hash crc32c is the reported digest', async () => {
     await start();
     const data = randomBytes(K + 9);
     const p = provider();
@@ -115,9 +118,9 @@ describe('the empty final answer of an XML-API session', () => {
     const last = calls.at(-1)!.answer!;
     expect(last).toMatchObject({ status: 200, bytes: 0 });
     expect(last.headers['x-goog-hash']).toMatch(/^crc32c=[A-Za-z0-9+/=]+,md5=[A-Za-z0-9+/=]+$/);
-    expect(st).toEqual({ kind: 'complete', result: { path: `/${TABLE}/responses.csv`, size: data.length, hash: { algorithm: 'md5', value: md5(data) } } });
+    expect(st).toEqual({ kind: 'complete', result: { path: `/${TABLE}/responses.csv`, size: data.length, hash: { algorithm: 'crc32c', value: crc(data) } } });
     // The status query after completion is answered the same way, and is complete too.
-    expect(await p.status(s, job(data), sig)).toMatchObject({ kind: 'complete', result: { hash: { value: md5(data) } } });
+    expect(await p.status(s, job(data), sig)).toMatchObject({ kind: 'complete', result: { hash: { algorithm: 'crc32c', value: crc(data) } } });
   });
 
   it('whatever the flow, a 200 with no body (the Redivis page\'s words) completes the chunk and the status query', async () => {
@@ -127,9 +130,12 @@ describe('the empty final answer of an XML-API session', () => {
     const sig = new AbortController().signal;
     const s = await p.create(job(data), sig);
     const md5b64 = createHash('md5').update(data).digest('base64');
-    emu.inject({ method: 'PUT', withBody: true, action: { kind: 'respond', status: 200, headers: { 'x-goog-hash': `crc32c=AAAAAA==,md5=${md5b64}` } } });
+    emu.inject({ method: 'PUT', withBody: true, action: { kind: 'respond', status: 200, headers: { 'x-goog-hash': `md5=${md5b64}` } } });
+    // Only an MD5 in x-goog-hash: that is what is reported.
     expect(await p.sendChunk(s, job(data), { index: 0, offset: 0, data, final: true }, { signal: sig }))
       .toEqual({ kind: 'complete', result: { path: `/${TABLE}/responses.csv`, size: data.length, hash: { algorithm: 'md5', value: md5(data) } } });
+    emu.inject({ method: 'PUT', action: { kind: 'respond', status: 200, headers: { 'x-goog-hash': `crc32c=4waSgw==,md5=${md5b64}` } } });
+    expect(await p.status(s, job(data), sig)).toMatchObject({ kind: 'complete', result: { hash: { algorithm: 'crc32c', value: 'e3069283' } } });
     emu.inject({ method: 'PUT', action: { kind: 'respond', status: 201 } });
     expect(await p.status(s, job(data), sig)).toEqual({ kind: 'complete', result: { path: `/${TABLE}/responses.csv`, size: data.length } });
   });
@@ -141,7 +147,7 @@ describe('the empty final answer of an XML-API session', () => {
     const { remote, errors } = await drive(provider(), job(data), data);
     expect(errors.map((e) => e.code)).toEqual(['offset-mismatch']);
     expect(errors[0]!.message).toMatch(/responses\.csv.*HTTP 200 before the last byte/);
-    expect(remote.hash?.value).toBe(md5(data));
+    expect(remote.hash?.value).toBe(crc(data));
     expect(md5(await stored('responses.csv'))).toBe(md5(data));
   });
 
@@ -160,7 +166,7 @@ describe('the empty final answer of an XML-API session', () => {
     const { remote, errors } = await drive(provider(), job(data), data);
     expect(errors.map((e) => e.code)).toEqual(['network']);
     expect(api()[0]).toBe(`POST /api/v1/tables/${TABLE}/tempUploads`);
-    expect(remote.hash?.value).toBe(md5(data));
+    expect(remote.hash?.value).toBe(crc(data));
   });
 
   it('an upload resource whose size differs from the file is an integrity failure, not success', async () => {

@@ -11,7 +11,7 @@ afterEach(async () => {
   await Promise.all(digesters.splice(0).map((d) => d.close()));
 });
 
-function whole(algorithm: 'sha1' | 'md5' | 'quickxor', data: Buffer): string {
+function whole(algorithm: 'sha1' | 'md5' | 'quickxor' | 'crc32c', data: Buffer): string {
   const h = createHasher(algorithm);
   h.update(data);
   return h.digest();
@@ -22,7 +22,7 @@ describe('WorkerDigester', () => {
     const d = new WorkerDigester();
     digesters.push(d);
     const file = randomBytes(300_001);
-    const s = d.open(['sha1', 'quickxor', 'md5']);
+    const s = d.open(['sha1', 'quickxor', 'md5', 'crc32c']);
     const buf = d.allocate(100_000);
     for (let off = 0; off < file.length; off += 100_000) {
       const piece = file.subarray(off, off + 100_000);
@@ -32,7 +32,7 @@ describe('WorkerDigester', () => {
       const got = await s.hash(data, ['sha1', 'md5'], 0);
       expect(got).toEqual({ sha1: createHash('sha1').update(piece).digest('hex'), md5: createHash('md5').update(piece).digest('hex') });
     }
-    expect(await s.finish()).toEqual({ sha1: whole('sha1', file), quickxor: whole('quickxor', file), md5: whole('md5', file) });
+    expect(await s.finish()).toEqual({ sha1: whole('sha1', file), quickxor: whole('quickxor', file), md5: whole('md5', file), crc32c: whole('crc32c', file) });
     s.close();
   });
 

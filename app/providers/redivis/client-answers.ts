@@ -74,6 +74,8 @@ export interface Stored {
   size?: number;
   /** Hex MD5. */
   md5?: string;
+  /** CRC32C as 8 hex digits of the big-endian value (GCS sends base64 of those 4 bytes). */
+  crc32c?: string;
 }
 
 /**
@@ -106,9 +108,17 @@ function storedFrom(res: HttpResponse): Stored {
   }
   const goog = parseGoogHash(res.headers['x-goog-hash']);
   const md5 = md5Hex(obj?.md5Hash) ?? md5Hex(goog.md5);
+  const crc32c = crc32cHex(obj?.crc32c) ?? crc32cHex(goog.crc32c);
   const sizeText = typeof obj?.size === 'string' ? obj.size : res.headers['x-goog-stored-content-length'];
   const size = sizeText !== undefined && /^\d+$/.test(sizeText) ? Number(sizeText) : undefined;
-  return { ...(size !== undefined ? { size } : {}), ...(md5 ? { md5 } : {}) };
+  return { ...(size !== undefined ? { size } : {}), ...(md5 ? { md5 } : {}), ...(crc32c ? { crc32c } : {}) };
+}
+
+/** GCS reports CRC32C as base64 of the big-endian 32-bit value; the engine's crc32c is that value in hex. */
+export function crc32cHex(base64: string | undefined): string | undefined {
+  if (!base64) return undefined;
+  const b = Buffer.from(base64, 'base64');
+  return b.length === 4 ? b.toString('hex') : undefined;
 }
 
 /** GCS reports MD5 as base64; Ferry compares hex. */

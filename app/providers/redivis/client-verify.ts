@@ -1,8 +1,9 @@
 // What the finished upload is reported as, checked against what the provider told us: the
-// session's own digest (GCS object `md5Hash`, or `x-goog-hash` on an XML-API session's empty
-// answer) and the processed Redivis upload's `hash` and `size` ("The md5 hash of the upload's
-// file content", docs.redivis.com/api/resource-definitions/upload). The engine compares the
-// reported MD5 with the local file; when neither source gives one, none is reported.
+// session's own digest (GCS object `crc32c`/`md5Hash`, or `x-goog-hash` on an XML-API session's
+// empty answer) and the processed Redivis upload's `hash` and `size` ("The md5 hash of the
+// upload's file content", docs.redivis.com/api/resource-definitions/upload). The engine compares
+// the reported digest with the local file's: the session's CRC32C when it sent one, else an MD5
+// (which the engine has not computed, so the item is then done but not verified); else none.
 import { FerryError } from '../../common/errors.js';
 import type { RemoteFile, UploadJob } from '../../engine/provider.js';
 import type { UploadResource } from './wire.js';
@@ -13,15 +14,18 @@ export function verifiedResult(stored: RemoteFile | undefined, done: UploadResou
   if (reportedSize !== undefined && Number.isFinite(reportedSize) && reportedSize !== job.file.size) {
     throw new FerryError('integrity', `Redivis reports ${reportedSize} bytes for "${done.name}" on table ${table}, but ${job.file.name} has ${job.file.size}`, { file });
   }
-  const fromSession = stored?.hash?.algorithm === 'md5' ? stored.hash.value : undefined;
+  const sessionHash = stored?.hash;
+  const fromSession = sessionHash?.algorithm === 'md5' ? sessionHash.value : undefined;
   const fromUpload = md5FromRedivis(done.hash);
   if (fromSession && fromUpload && fromSession !== fromUpload) {
     throw new FerryError('integrity', `Redivis's upload "${done.name}" on table ${table} has MD5 ${fromUpload}, but the storage session reported ${fromSession} for ${job.file.name}`, { file });
   }
+  // The session's CRC32C when it gave one (the engine computed it too, at almost no cost); else an MD5.
   const md5 = fromSession ?? fromUpload;
+  const hash = sessionHash?.algorithm === 'crc32c' ? sessionHash : md5 ? { algorithm: 'md5' as const, value: md5 } : undefined;
   return {
     path: `/${table}/${done.name}`, id: done.uri, size: stored?.size ?? job.file.size,
-    ...(md5 ? { hash: { algorithm: 'md5' as const, value: md5 } } : {}),
+    ...(hash ? { hash } : {}),
   };
 }
 

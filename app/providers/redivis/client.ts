@@ -51,9 +51,11 @@ export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
     return { table: parts[0]!, name: parts[1]! };
   };
 
+  // CRC32C first: GCS reports it for every object (composite ones have nothing else) and the
+  // engine computes it at memory speed, where MD5 costs about 1.4 s of CPU per GiB.
   const toRemote = (ref: RedivisSessionRef, job: UploadJob) => (s: Stored): RemoteFile => ({
     path: `/${ref.table}/${ref.name}`, size: s.size ?? job.file.size,
-    ...(s.md5 ? { hash: { algorithm: 'md5' as const, value: s.md5 } } : {}),
+    ...(s.crc32c ? { hash: { algorithm: 'crc32c' as const, value: s.crc32c } } : s.md5 ? { hash: { algorithm: 'md5' as const, value: s.md5 } } : {}),
   });
 
   const status = async (session: Session, job: UploadJob, signal: AbortSignal): Promise<ServerState> => {
@@ -66,7 +68,7 @@ export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
   return {
     id: 'redivis',
     rules: { min: GRANULE, max: MAX_CHUNK, align: GRANULE, defaultSize: DEFAULT_CHUNK },
-    integrity: 'md5',
+    integrity: 'crc32c',
     ordered: true,
 
     async create(job, signal) {

@@ -14,7 +14,7 @@ import { SynapseFolders } from './folders.js';
 import { PartUrlCache, batchFor } from './part-urls.js';
 import { storageError } from './storage-errors.js';
 import { parseTarget } from './target-path.js';
-import { buildRequest, parseRef, toJson, type RequestSettings, type SynapseRef } from './upload-request.js';
+import { buildRequest, parseRef, partSizeFor, toJson, type RequestSettings, type SynapseRef } from './upload-request.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE, PRESIGNED_TTL_MS, numberOfParts, type MultipartUploadRequest, type MultipartUploadStatus } from './wire.js';
 
 /** URLs younger than this are used as they are; older ones are fetched again before the PUT. */
@@ -94,6 +94,9 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
     integrity: 'md5',
     needsBefore: ['md5'],
     chunkDigests: ['md5'],
+    // The part MD5s addPart needs are computed in the same read as the file's MD5 (the request
+    // fixes the part size), so parts go up with no hashing in the upload pass.
+    plannedChunkSize: (file) => partSizeFor(file.size, settings),
     ordered: false,
 
     async create(job, signal) {

@@ -48,11 +48,16 @@ export function buildRequest(job: UploadJob, s: RequestSettings): MultipartUploa
     fileName: handleFileName(file.path.split(/[\\/]/).pop() || file.name),
     fileSizeBytes: file.size,
     contentMD5Hex: md5.toLowerCase(),
-    partSizeBytes: s.partSize ?? defaultPartSize(file.size),
+    partSizeBytes: partSizeFor(file.size, s),
     contentType: s.contentType,
     storageLocationId: s.storageLocationId,
     generatePreview: s.generatePreview,
   };
+}
+
+/** The part size of the request for a file of `size` bytes: known before the session, so the MD5 pass can hash parts too. */
+export function partSizeFor(size: number, s: Pick<RequestSettings, 'partSize'>): number {
+  return s.partSize ?? defaultPartSize(size);
 }
 
 export function toJson(ref: SynapseRef): Json {
