@@ -10,6 +10,9 @@ import { COMMAND_CHANNELS, type AppInfo } from '../app/common/api.js';
 import { isAllowedExternalUrl } from '../app/common/path-guard.js';
 import { FerryError } from '../app/common/errors.js';
 import { startServices, type Services } from '../app/runtime/start-services.js';
+import { FileAccountStore } from '../app/accounts/account-store.js';
+import { RemoteTargetStore } from '../app/accounts/remote-targets.js';
+import { accountsDir } from '../app/accounts/wiring.js';
 import { AttentionTracker, shouldBlockSleep, trayStatus } from './attention.js';
 import { desktopPathPolicy } from './desktop-paths.js';
 import { EncryptedTargetStore, tokenWarning, type SecretBox } from './encrypted-target-store.js';
@@ -59,7 +62,8 @@ async function start(): Promise<void> {
     encrypt: (s) => safeStorage.encryptString(s),
     decrypt: (b) => safeStorage.decryptString(b),
   };
-  const targets = new EncryptedTargetStore({ get: (k) => settings.get(k), set: (k, v) => settings.set(k, v) }, box);
+  // The remotes of FERRY_HOME (Accounts) are targets remote-<name> beside the window's own.
+  const targets = new RemoteTargetStore(new EncryptedTargetStore({ get: (k) => settings.get(k), set: (k, v) => settings.set(k, v) }, box), new FileAccountStore(accountsDir(home)));
   const warning = tokenWarning(box);
   const info: AppInfo = {
     shell: 'desktop', version: app.getVersion(), platform: process.platform, nativeDialog: true,
@@ -74,6 +78,11 @@ async function start(): Promise<void> {
     },
     openExternal: async (url) => {
       if (!isAllowedExternalUrl(url)) throw new FerryError('bad-input', `${url} is not on the list of pages Ferry opens`);
+      await shell.openExternal(url);
+    },
+    // Sign-in pages are built by the service from the account's address, never taken from the window.
+    openSignIn: async (url) => {
+      if (!/^https?:\/\//.test(url)) throw new FerryError('bad-input', `${url} is not a web address`);
       await shell.openExternal(url);
     },
   });

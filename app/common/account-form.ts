@@ -124,7 +124,7 @@ export function checkDraft(d: AccountDraft): FieldError[] {
   const add = (field: keyof AccountDraft, message: string) => errors.push({ field, message });
   if (d.name.trim() === '') add('name', 'Name is required');
   else if (!NAME_RE.test(d.name)) add('name', 'Name may use letters, digits, - and _ (at most 64), starting with a letter or digit');
-  if (!p.methods.includes(d.method)) add('method', `${p.label} signs in by ${p.methods.map((m) => METHOD_WORDS[m].toLowerCase()).join(' or ')}`);
+  if (!p.methods.includes(d.method)) add('method', `Sign-in: ${p.label} offers ${p.methods.map((m) => `“${METHOD_WORDS[m]}”`).join(' or ')}`);
   if (d.address.trim() !== '' && !isHttpUrl(d.address.trim())) add('address', 'Address must start with http:// or https://');
   if (!p.url && d.address.trim() === '') add('address', `Address is required for a ${p.label} (its upload URL)`);
   if (p.place) {

@@ -17,6 +17,7 @@ export interface ServicesConfig extends RuntimeOptions {
   paths: ServiceDeps['paths'];
   pick?: ServiceDeps['pick'];
   openExternal?: ServiceDeps['openExternal'];
+  openSignIn?: ServiceDeps['openSignIn'];
 }
 
 export interface Services {
@@ -46,6 +47,7 @@ export async function startServices(c: ServicesConfig): Promise<Services> {
     }),
     ...(c.pick ? { pick: c.pick } : {}),
     ...(c.openExternal ? { openExternal: c.openExternal } : {}),
+    ...(c.openSignIn ? { openSignIn: c.openSignIn } : {}),
   });
   return {
     runtime, sync, service,

@@ -22,6 +22,8 @@ export interface ServiceDeps {
   paths: () => PathPolicy;
   pick?: (folders: boolean) => Promise<string[]>;
   openExternal?: (url: string) => Promise<void>;
+  /** Desktop: opens a sign-in page (built by the service from the account's address) in the system browser. */
+  openSignIn?: (url: string) => Promise<void>;
   testTarget?: (t: TargetConfig) => Promise<ConnectionCheck>;
   watching?: FolderWatching;
   /** The diagnostics bundle (app/runtime/diagnostics.ts). */
@@ -58,7 +60,7 @@ export function createFerryService(d: ServiceDeps): FerryService {
   const foldersChanged = async () => broadcast('folders:changed', await d.folders.list());
   // Accounts are targets too (remote-<name>): a change to one changes the target list.
   const acc = d.accounts ? createAccountHandlers({
-    ...d.accounts, engine: d.engine, ...(d.openExternal ? { openExternal: d.openExternal } : {}),
+    ...d.accounts, engine: d.engine, ...(d.openSignIn ? { openExternal: d.openSignIn } : {}),
     changed: (list) => { broadcast('accounts:changed', list); void targetsChanged(); },
   }) : undefined;
   // A transfer that starts waiting for sign-in means an account was marked "needs sign-in" (maybe
