@@ -44,11 +44,14 @@ export function accountForm(bridge: Bridge, notices: Notices, added: (a: Account
     for (const k of Object.keys(inputs) as TextField[]) d[k] = inputs[k].value;
     return d;
   };
-  const layout = () => {
+  /** A new provider starts at its usual sign-in (its first method). */
+  const layout = (newProvider: boolean) => {
     const p = PRESETS[provider.value as ProviderId];
     const was = method.value;
     method.replaceChildren(...p.methods.map((m) => h('option', { value: m, text: METHOD_WORDS[m] })));
-    if (p.methods.includes(was as SignInMethod)) method.value = was;
+    if (!newProvider && p.methods.includes(was as SignInMethod)) method.value = was;
+    // What was typed for another provider means something else here (a Box folder is no drive).
+    if (newProvider) for (const k of ['place', 'address', 'uploadUrl', 'authUrl', 'tokenUrl', 'deviceUrl'] as const) inputs[k].value = '';
     const m = method.value as SignInMethod;
     help.textContent = `${p.help}${p.url ? ` Address: ${p.url}.` : ''}`;
     rows.place.hidden = !p.place;
@@ -78,8 +81,8 @@ export function accountForm(bridge: Bridge, notices: Notices, added: (a: Account
       rows[k].classList.remove('invalid');
     }
   };
-  provider.addEventListener('change', layout);
-  method.addEventListener('change', layout);
+  provider.addEventListener('change', () => layout(true));
+  method.addEventListener('change', () => layout(false));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     clearErrors();
@@ -102,6 +105,6 @@ export function accountForm(bridge: Bridge, notices: Notices, added: (a: Account
       added(r.value);
     });
   });
-  layout();
+  layout(true);
   return form;
 }

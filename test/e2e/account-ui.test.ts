@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { authFor, type AuthForEmulator } from '../../app/emulators/auth/attach.js';
 import { boxUploadUrl, startBoxEmulator } from '../../app/emulators/box/emulator.js';
 import { startOnedriveEmulator } from '../../app/emulators/onedrive/emulator.js';
@@ -36,7 +36,7 @@ describe.skipIf(missing)(`accounts in the window${missing ? ` (skipped: ${missin
     const [cli, web, port] = await Promise.all([bundleCli(), buildRenderer(join(dir, 'web')), freePort()]);
     bundleDir = cli.dir;
     boxAuth = await authFor('box', { accessTtlMs: 60_000 });
-    box = await startBoxEmulator({ discard: true, auth: boxAuth.check });
+    box = await startBoxEmulator({ dataDir: join(dir, 'box'), auth: boxAuth.check });
     odAuth = await authFor('onedrive', { accessTtlMs: 60_000 });
     od = await startOnedriveEmulator({ discard: true, auth: odAuth.check });
     host = await startHostChild({ bundle: cli.bundle, home: join(dir, 'home'), web, port, args: ['--no-sandbox'] });
@@ -58,6 +58,12 @@ describe.skipIf(missing)(`accounts in the window${missing ? ` (skipped: ${missin
     await odAuth?.server.close();
     if (dir) await fsp.rm(dir, { recursive: true, force: true });
     if (bundleDir) await fsp.rm(bundleDir, { recursive: true, force: true });
+  });
+
+  beforeEach((ctx) => {
+    onTestFailed(async () => {
+      await screenshot(page, `failed-accounts-${ctx.task.name.slice(0, 30).replace(/[^a-z0-9]+/gi, '-')}`).catch(() => undefined);
+    });
   });
 
   const form = () => page.locator('form[aria-label="Add an account"]');
@@ -127,7 +133,7 @@ describe.skipIf(missing)(`accounts in the window${missing ? ` (skipped: ${missin
     expect(await form().locator('button[type=submit]').textContent()).toBe('Get a sign-in code');
     await fill('name', 'team-drive');
     await fill('clientId', odAuth.clientId);
-    if (!(await form().locator('details.advanced').getAttribute('open'))) await form().locator('details.advanced summary').click();
+    if ((await form().locator('details.advanced').getAttribute('open')) === null) await form().locator('details.advanced summary').click();
     await fill('address', `${od.url}/v1.0`);
     await fill('tokenUrl', odAuth.server.tokenUrl);
     await fill('deviceUrl', odAuth.server.deviceUrl);
@@ -143,7 +149,7 @@ describe.skipIf(missing)(`accounts in the window${missing ? ` (skipped: ${missin
     await other.close();
     await expect.poll(() => card('team-drive').locator('.badge').textContent(), { timeout: 20_000 }).toBe('signed in');
     await card('team-drive').getByRole('button', { name: 'Test connection to team-drive' }).click();
-    await expect.poll(() => card('team-drive').locator('.check').textContent()).toMatch(/^Signed in as Emulated User; files go to OneDrive \(me\); 1 TiB free of 1 TiB\.$/);
+    await expect.poll(() => card('team-drive').locator('.check').textContent()).toMatch(/^Signed in as Emulated User; files go to OneDrive \(me\); 1\.0 TiB free of 1\.0 TiB\.$/);
     await screenshot(page, 'accounts-06-onedrive-signed-in');
   }, 60_000);
 
