@@ -127,6 +127,33 @@ describe.skipIf(missing)(`accounts in the window${missing ? ` (skipped: ${missin
     await page.click('#tab-targets');
   }, 90_000);
 
+  it('a revoked sign-in shows “Sign in again”; after signing in, the waiting upload finishes', async () => {
+    // What a password reset does: every token of the account stops working.
+    boxAuth.server.book.expireAllAccessTokens();
+    boxAuth.server.book.revokeAllRefreshTokens();
+    await page.click('#tab-queue');
+    await page.selectOption('#target-select', 'remote-work-box');
+    const data = randomBytes(100 * 1024);
+    await dropFile(page, 'after-reset.bin', data);
+    const row = page.locator('.row:not([hidden])', { has: page.locator('.name', { hasText: 'after-reset.bin' }) });
+    await expect.poll(() => row.locator('.state').textContent(), { timeout: 20_000 }).toMatch(/needs you to sign in again/);
+    await page.click('#tab-targets');
+    await expect.poll(() => card('work-box').locator('.badge').textContent(), { timeout: 10_000 }).toBe('needs sign-in');
+    await screenshot(page, 'accounts-04b-needs-sign-in');
+    const popup = browser.context.waitForEvent('page');
+    await card('work-box').getByRole('button', { name: 'Sign in again to work-box' }).click();
+    const consent = await popup;
+    await consent.click('#allow');
+    await consent.waitForURL(/127\.0\.0\.1:\d+\/callback/);
+    await consent.close();
+    await expect.poll(() => card('work-box').locator('.badge').textContent()).toBe('signed in');
+    await page.click('#tab-history');
+    await expect.poll(() => row.locator('.state').textContent(), { timeout: 30_000 }).toMatch(/^Done/);
+    const stored = ((await (await fetch(`${new URL(box.url).origin}/_emulator/files`)).json()) as EmulatorFile[]).find((f) => f.path.endsWith('after-reset.bin'));
+    expect(stored).toMatchObject({ size: data.length, sha256: sha256(data) });
+    await page.click('#tab-targets');
+  }, 90_000);
+
   it('OneDrive with a code: the window shows the code and address, the user approves it elsewhere', async () => {
     await form().locator('select[name=provider]').selectOption('onedrive');
     await form().locator('select[name=method]').selectOption('device');
