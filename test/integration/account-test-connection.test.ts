@@ -12,6 +12,7 @@ import type { Engine } from '../../app/engine/engine-api.js';
 import { authFor, type AuthForEmulator } from '../../app/emulators/auth/attach.js';
 import { boxUploadUrl, startBoxEmulator } from '../../app/emulators/box/emulator.js';
 import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { startRedivisEmulator } from '../../app/emulators/redivis/emulator.js';
 import { startSynapseEmulator } from '../../app/emulators/synapse/emulator.js';
 import { startTusEmulator } from '../../app/emulators/tus/emulator.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
@@ -22,6 +23,7 @@ let box: RunningEmulator;
 let boxAuth: AuthForEmulator;
 let synapse: RunningEmulator;
 let tus: RunningEmulator;
+let redivis: RunningEmulator;
 const http = new UndiciHttp({});
 const changes: AccountSummary[][] = [];
 /** The engine as the account handlers see it: an empty queue. */
@@ -37,9 +39,10 @@ beforeAll(async () => {
   box = await startBoxEmulator({ discard: true, auth: boxAuth.check, storageLimitBytes: 10 * 1024 ** 3 });
   synapse = await startSynapseEmulator({ discard: true });
   tus = await startTusEmulator({ discard: true });
+  redivis = await startRedivisEmulator({ discard: true });
 });
 afterAll(async () => {
-  await Promise.all([box?.close(), boxAuth?.server.close(), synapse?.close(), tus?.close()]);
+  await Promise.all([box?.close(), boxAuth?.server.close(), synapse?.close(), tus?.close(), redivis?.close()]);
   await http.close();
 });
 
@@ -66,6 +69,13 @@ describe('accounts:test signs in for real', () => {
     expect(ok.where).toMatch(/\(syn1\)$/);
     await add('synapse', { name: 'syn-wrong', token: 'wrong', address: synapse.url, place: 'syn1' });
     expect((await handlers['accounts:test']({ name: 'syn-wrong' })).message).toMatch(/refused the sign-in of syn-wrong \(HTTP 401\)/);
+  });
+
+  it('Redivis: the table files go into; a wrong API token is refused in words', async () => {
+    await add('redivis', { name: 'rd', token: redivis.token, address: redivis.url, place: 'me.census.people' });
+    expect(await handlers['accounts:test']({ name: 'rd' })).toMatchObject({ ok: true, where: 'the table me.census.people' });
+    await add('redivis', { name: 'rd-wrong', token: 'wrong', address: redivis.url, place: 'me.census.people' });
+    expect((await handlers['accounts:test']({ name: 'rd-wrong' })).message).toMatch(/refused the sign-in of rd-wrong \(HTTP 401\)/);
   });
 
   it('tus: OPTIONS finds a tus 1.0.0 server', async () => {
