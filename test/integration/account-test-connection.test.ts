@@ -15,6 +15,7 @@ import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { startRedivisEmulator } from '../../app/emulators/redivis/emulator.js';
 import { startSynapseEmulator } from '../../app/emulators/synapse/emulator.js';
 import { startTusEmulator } from '../../app/emulators/tus/emulator.js';
+import { startUcloudEmulator } from '../../app/emulators/ucloud/emulator.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import { systemClock } from '../../app/node/system-clock.js';
 import { createAccountHandlers } from '../../app/service/account-service.js';
@@ -24,6 +25,7 @@ let boxAuth: AuthForEmulator;
 let synapse: RunningEmulator;
 let tus: RunningEmulator;
 let redivis: RunningEmulator;
+let ucloud: RunningEmulator;
 const http = new UndiciHttp({});
 const changes: AccountSummary[][] = [];
 /** The engine as the account handlers see it: an empty queue. */
@@ -40,9 +42,10 @@ beforeAll(async () => {
   synapse = await startSynapseEmulator({ discard: true });
   tus = await startTusEmulator({ discard: true });
   redivis = await startRedivisEmulator({ discard: true });
+  ucloud = await startUcloudEmulator({ discard: true });
 });
 afterAll(async () => {
-  await Promise.all([box?.close(), boxAuth?.server.close(), synapse?.close(), tus?.close(), redivis?.close()]);
+  await Promise.all([box?.close(), boxAuth?.server.close(), synapse?.close(), tus?.close(), redivis?.close(), ucloud?.close()]);
   await http.close();
 });
 
@@ -76,6 +79,13 @@ describe('accounts:test signs in for real', () => {
     expect(await handlers['accounts:test']({ name: 'rd' })).toMatchObject({ ok: true, where: 'the table me.census.people' });
     await add('redivis', { name: 'rd-wrong', token: 'wrong', address: redivis.url, place: 'me.census.people' });
     expect((await handlers['accounts:test']({ name: 'rd-wrong' })).message).toMatch(/refused the sign-in of rd-wrong \(HTTP 401\)/);
+  });
+
+  it('UCloud: the drive files go into; a wrong API token is refused in words', async () => {
+    await add('ucloud', { name: 'uc', token: ucloud.token, address: ucloud.url, place: '7' });
+    expect(await handlers['accounts:test']({ name: 'uc' })).toMatchObject({ ok: true, who: 'emulated-user', where: 'the drive Emulated drive 7 (7)' });
+    await add('ucloud', { name: 'uc-wrong', token: 'wrong', address: ucloud.url, place: '7' });
+    expect((await handlers['accounts:test']({ name: 'uc-wrong' })).message).toMatch(/refused the sign-in of uc-wrong \(HTTP (401|403)\)/);
   });
 
   it('tus: OPTIONS finds a tus 1.0.0 server', async () => {
