@@ -154,6 +154,30 @@ describe.skipIf(missing)(`accounts in the window${missing ? ` (skipped: ${missin
     await page.click('#tab-targets');
   }, 90_000);
 
+  it('a sign-in denied on the consent page says so in words and offers Try again; nothing is saved', async () => {
+    await form().locator('select[name=provider]').selectOption('box');
+    await fill('name', 'denied-box');
+    await fill('clientId', boxAuth.clientId);
+    await fill('clientSecret', boxAuth.clientSecret!);
+    if ((await form().locator('details.advanced').getAttribute('open')) === null) await form().locator('details.advanced summary').click();
+    await fill('address', box.url);
+    await fill('uploadUrl', boxUploadUrl(box));
+    await fill('authUrl', boxAuth.server.authorizeUrl);
+    await fill('tokenUrl', boxAuth.server.tokenUrl);
+    const popup = browser.context.waitForEvent('page');
+    await form().locator('button[type=submit]').click();
+    const consent = await popup;
+    await consent.click('#deny');
+    await consent.waitForURL(/127\.0\.0\.1:\d+\/callback/);
+    await consent.close();
+    await expect.poll(() => card('denied-box').locator('.sign-in-failed').textContent()).toMatch(/^Sign-in did not complete: .*refused at the provider \(access_denied\)/);
+    expect(await card('denied-box').getByRole('button', { name: 'Try signing in to denied-box again' }).isVisible()).toBe(true);
+    await screenshot(page, 'accounts-04c-sign-in-denied');
+    expect(await fsp.readdir(join(dir, 'home', 'accounts'))).not.toContain('denied-box.json');
+    await card('denied-box').getByRole('button', { name: 'Remove denied-box' }).click();
+    await expect.poll(() => card('denied-box').count()).toBe(0);
+  }, 60_000);
+
   it('OneDrive with a code: the window shows the code and address, the user approves it elsewhere', async () => {
     await form().locator('select[name=provider]').selectOption('onedrive');
     await form().locator('select[name=method]').selectOption('device');
