@@ -63,6 +63,8 @@ export function accountCard(bridge: Bridge, notices: Notices, a: AccountSummary)
     state.append(h('span', { text: 'Waiting for you to sign in in the browser… ' }),
       h('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer', class: 'sign-in-link', text: 'Open the sign-in page' }),
       btn('Cancel', `Cancel signing in to ${a.name}`, () => void bridge.invoke('accounts:cancelSignIn', { name: a.name })));
+    // The provider sends the browser back to 127.0.0.1 on the machine Ferry runs on.
+    if (bridge.kind === 'http') state.append(h('span', { class: 'muted', text: 'The browser must run on the computer the Ferry host runs on; over SSH, sign in with a code (OneDrive) or paste a token.' }));
   } else if (s?.step === 'code') {
     state.append(h('span', { text: 'On any device, open ' }),
       h('a', { href: s.verificationUri, target: '_blank', rel: 'noopener noreferrer', class: 'verification-uri', text: s.verificationUri }),
