@@ -10,6 +10,9 @@ import { COMMAND_CHANNELS, type AppInfo } from '../app/common/api.js';
 import { isAllowedExternalUrl } from '../app/common/path-guard.js';
 import { FerryError } from '../app/common/errors.js';
 import { startServices, type Services } from '../app/runtime/start-services.js';
+import { FileAccountStore } from '../app/accounts/account-store.js';
+import { RemoteTargetStore } from '../app/accounts/remote-targets.js';
+import { accountsDir } from '../app/accounts/wiring.js';
 import { AttentionTracker, shouldBlockSleep, trayStatus } from './attention.js';
 import { desktopPathPolicy } from './desktop-paths.js';
 import { EncryptedTargetStore, tokenWarning, type SecretBox } from './encrypted-target-store.js';
@@ -62,7 +65,8 @@ async function start(): Promise<void> {
     encrypt: (s) => safeStorage.encryptString(s),
     decrypt: (b) => safeStorage.decryptString(b),
   };
-  const targets = new EncryptedTargetStore({ get: (k) => settings.get(k), set: (k, v) => settings.set(k, v) }, box);
+  // The remotes of FERRY_HOME (Accounts) are targets remote-<name> beside the window's own.
+  const targets = new RemoteTargetStore(new EncryptedTargetStore({ get: (k) => settings.get(k), set: (k, v) => settings.set(k, v) }, box), new FileAccountStore(accountsDir(home)));
   const tokenWarn = tokenWarning(box);
   const damaged = setAside ? `Ferry's settings file was damaged and was moved to ${setAside}; saved accounts may need to be added again.` : undefined;
   const warning = [tokenWarn, damaged].filter((w) => w !== undefined).join(' ') || undefined;
@@ -79,6 +83,11 @@ async function start(): Promise<void> {
     },
     openExternal: async (url) => {
       if (!isAllowedExternalUrl(url)) throw new FerryError('bad-input', `${url} is not on the list of pages Ferry opens`);
+      await shell.openExternal(url);
+    },
+    // Sign-in pages are built by the service from the account's address, never taken from the window.
+    openSignIn: async (url) => {
+      if (!/^https?:\/\//.test(url)) throw new FerryError('bad-input', `${url} is not a web address`);
       await shell.openExternal(url);
     },
   });

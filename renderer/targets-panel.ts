@@ -1,12 +1,14 @@
 // Targets: the accounts uploads go to. Add one, test its connection, remove it. Tokens go in
 // once and never come back (the list shows only whether one is stored).
-import type { Bridge, TargetSummary } from '../app/common/api.js';
+import type { AccountSummary, Bridge, TargetSummary } from '../app/common/api.js';
 import type { ConflictPolicy, ProviderId } from '../app/common/transfer.js';
 import { PROVIDER_IDS } from '../app/common/transfer.js';
 import { explainUnreachable, providerName } from '../app/common/error-words.js';
 import { errorBlock } from './error-view.js';
 import { h } from './dom.js';
 import type { Notices } from './notices.js';
+import { accountCard } from './account-card.js';
+import { accountForm } from './account-form.js';
 
 export function targetsPanel(bridge: Bridge, notices: Notices): { el: HTMLElement; update(t: TargetSummary[]): void } {
   const list = h('ul', { class: 'cards', 'aria-label': 'Targets' });
@@ -18,7 +20,7 @@ export function targetsPanel(bridge: Bridge, notices: Notices): { el: HTMLElemen
   const root = h('input', { name: 'remoteRoot', value: '/' });
   const conflict = h('select', { name: 'conflict' }, ...['rename', 'replace', 'fail'].map((c) => h('option', { value: c, text: c })));
   const form = h('form', { class: 'add-form', 'aria-label': 'Add a target' },
-    h('h3', { text: 'Add a target' }),
+    h('h3', { text: 'Add a custom endpoint (any provider, typed address and token)' }),
     field('Name', name), field('Provider', provider), field('API URL', url), field('Token', token),
     field('Remote folder', root), field('If the name exists', conflict),
     h('button', { type: 'submit', text: 'Add target' }));
@@ -60,11 +62,17 @@ export function targetsPanel(bridge: Bridge, notices: Notices): { el: HTMLElemen
       h('div', { class: 'card-actions' }, test, remove, result));
   };
 
+  // Accounts (signed-in remotes) above the manual "custom endpoint" form; each is also the target remote-<name>.
+  const accounts = h('ul', { class: 'cards', 'aria-label': 'Accounts' });
+  const showAccounts = (all: AccountSummary[]) => accounts.replaceChildren(...all.map((a) => accountCard(bridge, notices, a)));
+  const addAccount = accountForm(bridge, notices, (a) => notices.show(a.status === 'signing-in' ? `Signing in to ${a.name}…` : `Added ${a.name}`));
+  bridge.on('accounts:changed', showAccounts);
+  void bridge.invoke('accounts:list', null).then((r) => (r.ok ? showAccounts(r.value) : notices.error('Could not list the accounts', r.error)));
   return {
-    // The accounts work puts its sign-in flow in the slot above the manual form.
-    el: h('section', { class: 'panel-body' }, list, h('div', { class: 'stack-col' }, h('div', { class: 'account-slot', 'data-slot': 'accounts' }), form)),
+    el: h('section', { class: 'panel-body' }, h('div', { class: 'stack-col' }, accounts, list),
+      h('div', { class: 'stack-col' }, h('div', { class: 'account-slot', 'data-slot': 'accounts' }, addAccount), form)),
     update(targets) {
-      list.replaceChildren(...targets.map(card));
+      list.replaceChildren(...targets.filter((t) => !t.id.startsWith('remote-')).map(card));
     },
   };
 }

@@ -26,6 +26,11 @@ export interface Account {
   tokenUrl?: string;
   /** OAuth client id (public; a client secret, when there is one, is in the Secret). */
   clientId?: string;
+  /** Where a browser sign-in starts and a device-code one asks for its code (kept so "Sign in again" reaches the same server). */
+  authorizeUrl?: string;
+  deviceUrl?: string;
+  /** How the user signed in last time ('browser' or 'device'); "Sign in again" does the same. */
+  signInMethod?: 'browser' | 'device';
   /** Space-separated scopes to ask for on refresh (Microsoft wants them every time). */
   scope?: string;
   /** Origins (scheme://host:port) whose requests get this account's bearer token, beside `url`'s own. */

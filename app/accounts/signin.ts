@@ -19,6 +19,8 @@ export interface LoopbackSignIn {
   open(url: string): void;
   /** Give up after this long without an answer. Default 5 minutes. */
   timeoutMs?: number;
+  /** The window's Cancel: stops listening at once. */
+  signal?: AbortSignal;
 }
 
 const PAGE = (text: string): string => `<!doctype html><meta charset="utf-8"><title>Ferry</title><p>${text}</p>`;
@@ -48,6 +50,7 @@ export async function signInLoopback(http: Http, o: LoopbackSignIn): Promise<Tok
       });
       server.once('error', reject);
       timer = setTimeout(() => reject(new FerryError('cancelled', 'sign-in timed out: no answer came back from the browser')), o.timeoutMs ?? 300_000);
+      o.signal?.addEventListener('abort', () => reject(new FerryError('cancelled', 'sign-in was cancelled')), { once: true });
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const port = (server!.address() as AddressInfo).port;
@@ -73,13 +76,14 @@ export async function signInLoopback(http: Http, o: LoopbackSignIn): Promise<Tok
 }
 
 /** Device code: `show` tells the user where to go and what to type; polls until they did. */
-export async function signInDevice(http: Http, clock: Clock, client: OAuthClient, scope: string | undefined, show: (d: DeviceStart) => void): Promise<TokenAnswer> {
+export async function signInDevice(http: Http, clock: Clock, client: OAuthClient, scope: string | undefined, show: (d: DeviceStart) => void, signal?: AbortSignal): Promise<TokenAnswer> {
   const d = await deviceStart(http, client, scope);
   show(d);
   const end = clock.now() + d.expiresIn * 1000;
   let interval = Math.max(1, d.interval) * 1000;
   while (clock.now() < end) {
     await clock.sleep(interval);
+    if (signal?.aborted) throw new FerryError('cancelled', 'sign-in was cancelled');
     const r = await devicePoll(http, client, d.deviceCode);
     if (r === 'slow_down') interval += 5_000; // RFC 8628 section 3.5
     else if (r !== undefined) return r;

@@ -1,6 +1,7 @@
 // Validation of everything that crosses the UI boundary. A renderer is untrusted input (an XSS
 // or a forged frame could call any channel with anything), so each payload is checked against
 // its channel's shape before a handler sees it. Pure: no node:*, shared by main and the host.
+import type { AccountDraft } from './account-form.js';
 import type { CommandChannel, Req } from './api.js';
 import { isCommandChannel } from './api.js';
 import { parseBwLimit } from './bwlimit-schedule.js';
@@ -77,6 +78,8 @@ const bwSpec: Check<string> = (v, at) => {
 };
 const id = nonEmpty(200);
 const byId = obj<{ id: string }>({ id });
+const accountName = nonEmpty(64);
+const byName = obj<{ name: string }>({ name: accountName });
 
 const schemas: { [C in CommandChannel]: Check<Req<C>> } = {
   'app:info': none,
@@ -107,6 +110,17 @@ const schemas: { [C in CommandChannel]: Check<Req<C>> } = {
   }),
   'targets:test': byId,
   'targets:remove': byId,
+  'accounts:list': none,
+  'accounts:add': obj<AccountDraft>({
+    name: nonEmpty(64), provider: oneOf(PROVIDER_IDS), method: oneOf(['browser', 'device', 'token', 'none'] as const),
+    address: str(2048), place: str(512), token: str(16_384), clientId: str(512), clientSecret: str(1024),
+    authUrl: str(2048), tokenUrl: str(2048), deviceUrl: str(2048), uploadUrl: str(2048),
+  }),
+  'accounts:signIn': obj<Req<'accounts:signIn'>>({ name: accountName, method: oneOf(['browser', 'device'] as const), token: nonEmpty(16_384) }, ['method', 'token']),
+  'accounts:cancelSignIn': byName,
+  'accounts:update': obj<Req<'accounts:update'>>({ name: accountName, newName: accountName, place: str(512) }, ['newName', 'place']),
+  'accounts:test': byName,
+  'accounts:remove': obj<Req<'accounts:remove'>>({ name: accountName, queued: oneOf(['cancel', 'keep'] as const) }),
   'folders:list': none,
   'folders:add': obj<Req<'folders:add'>>({ localPath: nonEmpty(), targetId: id, remoteDir: nonEmpty(2048) }),
   'folders:remove': byId,

@@ -2,6 +2,7 @@
 // the headless host over HTTP). Commands and events are type maps keyed by channel name; the
 // preload exposes one method per channel as `window.ferry`. Pure types and constants only.
 import type { BandwidthInfo } from './bwlimit-schedule.js';
+import type { AccountDraft } from './account-form.js';
 import type { ErrorInfo } from './errors.js';
 import type { ConflictPolicy, ProviderId, TransferView } from './transfer.js';
 
@@ -35,6 +36,44 @@ export interface ConnectionCheck {
   ok: boolean;
   /** Words for the user: what was reached, or why not. */
   message: string;
+  /** Account checks: who the provider says you are, where files go, and the space left. */
+  who?: string;
+  where?: string;
+  space?: string;
+}
+
+/** Where an interactive sign-in stands. Never a token: the device code and the PKCE verifier stay in the service. */
+export type SignInState =
+  | { step: 'browser'; url: string }
+  | { step: 'code'; userCode: string; verificationUri: string }
+  | { step: 'failed'; message: string };
+
+/** An account (a remote of $FERRY_HOME) as a UI sees it: no secret. Uploads go to target `targetId`. */
+export interface AccountSummary {
+  name: string;
+  provider: ProviderId;
+  url: string;
+  targetId: string;
+  kind: 'static' | 'oauth' | 'ucloud';
+  /** 'signing-in': not saved until the sign-in below completes. */
+  status: 'ok' | 'needs-sign-in' | 'signing-in';
+  statusReason?: string;
+  options: Record<string, string>;
+  signIn?: SignInState;
+}
+
+export interface SignInRequest {
+  name: string;
+  method?: 'browser' | 'device';
+  /** A fixed-token account: the new token. */
+  token?: string;
+}
+
+export interface AccountUpdate {
+  name: string;
+  newName?: string;
+  /** The provider's place option (folder, drive, table, project). */
+  place?: string;
 }
 
 export interface WatchedFolder {
@@ -115,6 +154,16 @@ export interface Commands {
   'targets:add': { req: NewTarget; res: TargetSummary };
   'targets:test': { req: { id: string }; res: ConnectionCheck };
   'targets:remove': { req: { id: string }; res: null };
+  'accounts:list': { req: null; res: AccountSummary[] };
+  /** Saves a token account at once; a browser or code sign-in runs on and shows up in `accounts:changed`. */
+  'accounts:add': { req: AccountDraft; res: AccountSummary };
+  'accounts:signIn': { req: SignInRequest; res: AccountSummary };
+  'accounts:cancelSignIn': { req: { name: string }; res: null };
+  'accounts:update': { req: AccountUpdate; res: AccountSummary };
+  /** Signs in for real: who you are, where files go, space left. */
+  'accounts:test': { req: { name: string }; res: ConnectionCheck };
+  /** `queued`: what becomes of the account's unfinished transfers. */
+  'accounts:remove': { req: { name: string; queued: 'cancel' | 'keep' }; res: null };
   'folders:list': { req: null; res: WatchedFolder[] };
   'folders:add': { req: { localPath: string; targetId: string; remoteDir: string }; res: WatchedFolder };
   'folders:remove': { req: { id: string }; res: null };
@@ -126,6 +175,7 @@ export interface Events {
   'transfers:changed': TransfersDelta;
   'targets:changed': TargetSummary[];
   'folders:changed': WatchedFolder[];
+  'accounts:changed': AccountSummary[];
 }
 
 export type CommandChannel = keyof Commands;
@@ -138,11 +188,12 @@ export const COMMAND_CHANNELS = [
   'transfers:list', 'transfers:add', 'transfers:pause', 'transfers:resume', 'transfers:cancel', 'transfers:retry',
   'transfers:pauseAll', 'transfers:resumeAll', 'transfers:clearFinished',
   'targets:list', 'targets:add', 'targets:test', 'targets:remove',
+  'accounts:list', 'accounts:add', 'accounts:signIn', 'accounts:cancelSignIn', 'accounts:update', 'accounts:test', 'accounts:remove',
   'folders:list', 'folders:add', 'folders:remove',
   'settings:get', 'settings:set',
 ] as const satisfies readonly CommandChannel[];
 
-export const EVENT_CHANNELS = ['transfers:changed', 'targets:changed', 'folders:changed'] as const satisfies readonly EventChannel[];
+export const EVENT_CHANNELS = ['transfers:changed', 'targets:changed', 'folders:changed', 'accounts:changed'] as const satisfies readonly EventChannel[];
 
 export function isCommandChannel(c: unknown): c is CommandChannel {
   return typeof c === 'string' && (COMMAND_CHANNELS as readonly string[]).includes(c);

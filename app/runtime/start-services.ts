@@ -11,12 +11,14 @@ import { testConnection } from '../service/test-connection.js';
 import { collectDiagnostics } from './diagnostics.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 import { createWatcher } from './watcher-select.js';
+import { systemClock } from '../node/system-clock.js';
 
 export interface ServicesConfig extends RuntimeOptions {
   info: AppInfo;
   paths: ServiceDeps['paths'];
   pick?: ServiceDeps['pick'];
   openExternal?: ServiceDeps['openExternal'];
+  openSignIn?: ServiceDeps['openSignIn'];
 }
 
 export interface Services {
@@ -44,6 +46,7 @@ export async function startServices(c: ServicesConfig): Promise<Services> {
   // The runtime's target store, not the raw one: it keeps the logger's list of secrets current.
   const service = createFerryService({
     engine: runtime.engine, targets: runtime.targets, folders, info: c.info, watching: sync, paths: c.paths,
+    accounts: { accounts: runtime.accounts, http: runtime.accounts.d.http, clock: systemClock },
     diagnostics: async (connectionTests) => ({
       stateFolder: c.home,
       text: (await collectDiagnostics({
@@ -53,6 +56,7 @@ export async function startServices(c: ServicesConfig): Promise<Services> {
     }),
     ...(c.pick ? { pick: c.pick } : {}),
     ...(c.openExternal ? { openExternal: c.openExternal } : {}),
+    ...(c.openSignIn ? { openSignIn: c.openSignIn } : {}),
   });
   return {
     runtime, sync, service,

@@ -13,6 +13,7 @@ import { addItems } from './add-items.js';
 import { checkPath, expandPaths, type PathPolicy } from './expand-paths.js';
 import type { FolderStore, FolderWatching } from './folder-store.js';
 import { testConnection } from './test-connection.js';
+import { createAccountHandlers, type AccountHandlers, type AccountServiceDeps } from './account-service.js';
 
 export interface ServiceDeps {
   engine: Engine;
@@ -23,10 +24,14 @@ export interface ServiceDeps {
   paths: () => PathPolicy;
   pick?: (folders: boolean) => Promise<string[]>;
   openExternal?: (url: string) => Promise<void>;
+  /** Desktop: opens a sign-in page (built by the service from the account's address) in the system browser. */
+  openSignIn?: (url: string) => Promise<void>;
   testTarget?: (t: TargetConfig) => Promise<ConnectionCheck>;
   watching?: FolderWatching;
   /** The diagnostics bundle (app/runtime/diagnostics.ts). */
   diagnostics?: (connectionTests: boolean) => Promise<{ text: string; stateFolder: string }>;
+  /** The remotes of $FERRY_HOME, managed from the window (accounts:*). */
+  accounts?: Pick<AccountServiceDeps, 'accounts' | 'http' | 'clock'>;
 }
 
 export type EventListener = <E extends EventChannel>(event: E, payload: Events[E]) => void;
@@ -56,6 +61,26 @@ export function createFerryService(d: ServiceDeps): FerryService {
   const targetsChanged = async () => broadcast('targets:changed', (await d.targets.list()).map(summarize));
   const foldersChanged = async () => broadcast('folders:changed', await d.folders.list());
   const settings = () => ({ bwlimit: d.engine.bandwidth() });
+  // Accounts are targets too (remote-<name>): a change to one changes the target list.
+  const acc = d.accounts ? createAccountHandlers({
+    ...d.accounts, engine: d.engine, ...(d.openSignIn ? { openExternal: d.openSignIn } : {}),
+    changed: (list) => { broadcast('accounts:changed', list); void targetsChanged(); },
+  }) : undefined;
+  // A transfer that starts waiting for sign-in means an account was marked "needs sign-in" (maybe
+  // by another process): look again, at most once a second.
+  let looking = false;
+  if (acc) {
+    d.engine.onChange(() => {
+      if (looking) return;
+      looking = true;
+      setTimeout(() => { looking = false; void acc.refresh().catch(() => undefined); }, 1_000).unref?.();
+    });
+  }
+  const noAccounts = async (): Promise<never> => { throw new FerryError('bad-input', 'accounts are not available in this shell'); };
+  const accountHandlers: AccountHandlers = acc ?? {
+    'accounts:list': async () => [], 'accounts:add': noAccounts, 'accounts:signIn': noAccounts, 'accounts:cancelSignIn': noAccounts,
+    'accounts:update': noAccounts, 'accounts:test': noAccounts, 'accounts:remove': noAccounts,
+  };
   const mustTarget = async (id: string) => {
     const t = await d.targets.get(id);
     if (!t) throw new FerryError('bad-input', `no target with id ${id}; it may have been removed`);
@@ -114,6 +139,13 @@ export function createFerryService(d: ServiceDeps): FerryService {
       await targetsChanged();
       return null;
     },
+    'accounts:list': (r) => accountHandlers['accounts:list'](r),
+    'accounts:add': (r) => accountHandlers['accounts:add'](r),
+    'accounts:signIn': (r) => accountHandlers['accounts:signIn'](r),
+    'accounts:cancelSignIn': (r) => accountHandlers['accounts:cancelSignIn'](r),
+    'accounts:update': (r) => accountHandlers['accounts:update'](r),
+    'accounts:test': (r) => accountHandlers['accounts:test'](r),
+    'accounts:remove': (r) => accountHandlers['accounts:remove'](r),
     'folders:list': async () => d.folders.list(),
     'folders:add': async (req) => {
       await mustTarget(req.targetId);

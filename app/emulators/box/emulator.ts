@@ -128,6 +128,7 @@ class BoxRouter {
       ['api', 'POST', 'folders', () => this.createFolder(req, res)],
       ['api', 'GET', 'folders/*', () => this.folder(res, s(1))],
       ['api', 'GET', 'folders/*/items', () => listItems(this.c, req, res, s(1))],
+      ['api', 'GET', 'users/me', () => this.me(res)],
     ];
     const fits = (pattern: string): boolean => {
       const want = pattern.split('/');
@@ -146,6 +147,15 @@ class BoxRouter {
     const f = this.c.tree.file(id);
     if (!f) throw notFound('file', id);
     sendJson(res, 200, this.c.tree.fileJson(f, await reportedSha1(this.c, f)));
+  }
+
+  /** GET /2.0/users/me: the user the token belongs to (README "users/me"); Box says -1 for unlimited space. */
+  private me(res: ServerResponse): void {
+    const limit = this.c.o.storageLimitBytes;
+    sendJson(res, 200, {
+      type: 'user', id: '11446498', name: 'Emulated User', login: 'emulated.user@example.com', status: 'active',
+      space_amount: Number.isFinite(limit) ? limit : -1, space_used: this.c.tree.usedBytes(), max_upload_size: 5_368_709_120,
+    });
   }
 
   private folder(res: ServerResponse, id: string): void {

@@ -78,9 +78,25 @@ export class Drive {
    */
   checkQuota(size: number, replacing?: string): void {
     if (!Number.isFinite(this.opts.quotaBytes)) return;
-    let used = 0;
-    for (const [p, m] of this.items) if (p !== replacing) used += m.size;
+    const used = this.usedBytes(replacing);
     if (used + size > this.opts.quotaBytes) throw new GraphReply(507, 'quotaLimitReached', 'Insufficient Space Available');
+  }
+
+  usedBytes(except?: string): number {
+    let used = 0;
+    for (const [p, m] of this.items) if (p !== except) used += m.size;
+    return used;
+  }
+
+  /** GET /v1.0/me/drive (or /drives/{id}, /sites/{id}/drive): a drive resource with its quota (README "Drive resource"). */
+  driveJson(): Record<string, unknown> {
+    const used = this.usedBytes();
+    const total = Number.isFinite(this.opts.quotaBytes) ? this.opts.quotaBytes : 1_099_511_627_776;
+    return {
+      id: this.opts.driveId, driveType: 'business', name: 'OneDrive',
+      owner: { user: { displayName: 'Emulated User', id: 'emulated-user-id' } },
+      quota: { total, used, remaining: Math.max(0, total - used), deleted: 0, state: used >= total ? 'exceeded' : 'normal' },
+    };
   }
 
   /** Records a finished file (stored by the caller) and returns its driveItem. */

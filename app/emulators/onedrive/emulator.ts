@@ -91,6 +91,7 @@ class Router {
     }
     const at = addressDrive(path, this.od);
     if (!at) throw new GraphReply(400, 'invalidRequest', `${method} ${path} is not an API this emulator implements`);
+    if (at.rest === '' && method === 'GET') return sendJson(res, 200, this.drive.driveJson());
     const byParent = BY_PARENT.exec(at.rest);
     if (byParent && method === 'POST') {
       const parent = this.drive.folderPath(byParent[1]!);

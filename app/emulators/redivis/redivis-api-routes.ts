@@ -26,12 +26,21 @@ export function redivisError(res: ServerResponse, status: number, error: string,
   sendJson(res, status, body);
 }
 
+const TABLE = /^\/api\/v1\/tables\/([^/]+)$/;
 const ROUTE = /^\/api\/v1\/tables\/([^/]+)\/(resumableUpload|tempUploads|uploads)(?:\/([^/]+))?$/;
 
 export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, d: ApiDeps, url: URL): Promise<void> {
   if (bearer(req) !== d.token) {
     await drain(req);
     return redivisError(res, 401, 'invalid_token', 'The access token provided is missing, expired, revoked, or invalid.');
+  }
+  const whole = TABLE.exec(url.pathname);
+  if (whole && req.method === 'GET') {
+    // GET /tables/:ref: the table resource (README "Table resource"); any well-formed name exists here.
+    const ref = safeDecode(whole[1]!);
+    await drain(req);
+    if (ref === undefined || !validName(ref)) return redivisError(res, 404, 'not_found', `No table ${whole[1]}`);
+    return sendJson(res, 200, { kind: 'table', name: ref.split('.').at(-1), qualifiedReference: ref, scopedReference: ref, uri: `/tables/${ref}` });
   }
   const m = ROUTE.exec(url.pathname);
   const table = m ? safeDecode(m[1]!) : undefined;

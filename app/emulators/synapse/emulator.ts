@@ -104,6 +104,11 @@ export async function startSynapseEmulator(opts: EmulatorOptions & SynapseEmulat
         const body = await readJson(req);
         return sendJson(res, 200, repo.lookupChild(userId, body));
       }
+      if (m === 'GET' && path === '/repo/v1/userProfile') {
+        // The caller's profile (README "userProfile"); the anonymous user's answer is [U].
+        if (userId === undefined) throw new SynapseHttpError(401, 'The user must be authenticated');
+        return sendJson(res, 200, { ownerId: userId, userName: `emulated-user-${userId}`, firstName: 'Emulated', lastName: 'User' });
+      }
       if (m === 'GET' && (hit = /^\/repo\/v1\/entity\/([^/]+)$/.exec(path))) {
         return sendJson(res, 200, repo.entity(decodeURIComponent(hit[1]!)));
       }

@@ -139,6 +139,15 @@ export async function startUcloudEmulator(opts: EmulatorOptions & UcloudEmulator
           const file: UFileLite = { id, status: { type: 'FILE', sizeInBytes: info.size, modifiedAt: Math.floor(info.modifiedAt) } };
           return sendJson(res, 200, file);
         }
+        if (path === '/api/files/collections/retrieve' && req.method === 'GET') {
+          // files.collections.retrieve: the drive (README "Drive retrieve"); any numeric id is a drive here.
+          req.resume();
+          const denied = auth(req);
+          if (denied) return sendJson(res, denied.status, { statusCode: denied.status, why: denied.why });
+          const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
+          if (!/^\d+$/.test(id)) return sendJson(res, 403, { why: 'write permission is required' });
+          return sendJson(res, 200, { id, specification: { title: `Emulated drive ${id}`, product: { id: 'u1-cephfs', category: 'u1-cephfs', provider: 'ucloud' } }, owner: { createdBy: 'emulated-user', project: null }, createdAt: 0, updates: [] });
+        }
         if (path === CHUNK_PATH) {
           if (req.method !== 'POST') return notAllowed(req, res);
           return handleChunk(req, res, ctx, { sessions, store, o: rules });
