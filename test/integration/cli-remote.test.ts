@@ -88,6 +88,16 @@ describe('ferry remote', () => {
     await expect(fsp.stat(join(root, 'home', 'accounts', 'mybox.secret.json'))).rejects.toThrow();
   }, 120_000);
 
+  it('the provider\'s real address is the default endpoint; a tus server, which has none, must be named', async () => {
+    const tus = await ferry(['remote', 'add', 'mytus', '--provider', 'tus', '--token', 'x']);
+    expect(tus.code).toBe(2);
+    expect(tus.stderr).toContain('--endpoint is required for tus');
+    const box = await ferry(['remote', 'add', 'realbox', '--provider', 'box', '--token', 'x']);
+    expect(box.stderr).not.toContain('--endpoint is required');
+    expect((await ferry(['remote', 'list'])).stdout).toMatch(/realbox\tbox\thttps:\/\/api\.box\.com/);
+    expect((await ferry(['remote', 'remove', 'realbox'])).code).toBe(0);
+  });
+
   it('box: sign in through the browser loopback (the consent page\'s Allow button), PKCE S256', async () => {
     const emu = await emulate('box');
     const run = ferry(['remote', 'add', 'box2', '--provider', 'box', '--endpoint', emu.url!, '--option', `uploadUrl=${emu.options!.uploadUrl}`, '--client-id', emu.clientId!, '--client-secret', emu.clientSecret!, '--auth-url', emu.authorizeUrl!, '--token-url', emu.tokenUrl!], (err) => {

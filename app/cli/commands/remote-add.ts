@@ -2,6 +2,7 @@
 // (given, by browser loopback, or by device code), store them, and prove they work by getting
 // an access token before saying "added".
 import { FerryError } from '../../common/errors.js';
+import { PRESETS } from '../../common/account-form.js';
 import { PROVIDER_IDS, type ProviderId } from '../../common/transfer.js';
 import type { Http } from '../../engine/http.js';
 import type { Accounts } from '../../accounts/accounts.js';
@@ -24,7 +25,9 @@ export async function addRemote(accounts: Accounts, http: Http, name: string, v:
   if (await accounts.d.accounts.get(name)) return `a remote named ${name} exists already (ferry remote remove ${name}, or reconnect it)`;
   if (!v.provider || !(PROVIDER_IDS as readonly string[]).includes(v.provider)) return `--provider must be one of ${PROVIDER_IDS.join(', ')}`;
   const provider = v.provider as ProviderId;
-  if (!v.endpoint) return '--endpoint is required (the provider API URL)';
+  // The provider's real address is built in (as in the window); tus servers have none to assume.
+  v = { ...v, endpoint: v.endpoint ?? (PRESETS[provider].url || undefined) };
+  if (!v.endpoint) return `--endpoint is required for ${provider} (the server's upload address)`;
   try {
     new URL(v.endpoint);
   } catch {

@@ -10,7 +10,8 @@ import { systemClock } from '../../node/system-clock.js';
 import { addRemote, reconnectRemote, type AddValues } from './remote-add.js';
 
 const HELP = `Usage:
-  ferry remote add NAME --provider ID --endpoint URL [how to sign in] [--option key=value]...
+  ferry remote add NAME --provider ID [--endpoint URL] [how to sign in] [--option key=value]...
+      (--endpoint defaults to the provider's real address: api.box.com, graph.microsoft.com, ...; tus needs it)
       --token T                          a fixed token (API token, personal access token)
       --client-id C [--client-secret S] --refresh-token R [--token-url U]
                                          OAuth tokens from elsewhere (rclone config create style)
