@@ -59,9 +59,6 @@ export function isRunning(s: TransferState): boolean {
   return s.kind === 'queued' || s.kind === 'preparing' || s.kind === 'uploading' || s.kind === 'waiting' || s.kind === 'finishing';
 }
 
-/** The former name of `isRunning`, kept while branches that still import it are merged. */
-export const isActive = isRunning;
-
 /** Nothing more happens without the user: done, failed or cancelled (the history, not the queue). */
 export function isSettled(s: TransferState): boolean {
   return s.kind === 'done' || s.kind === 'failed' || s.kind === 'cancelled';
