@@ -58,3 +58,17 @@ describe('layer boundaries', () => {
     expect(errors).toHaveLength(allowed ? 0 : 1);
   });
 });
+
+describe('the desktop bundle', () => {
+  // The desktop app runs only the sandbox's emulator (UCloud); the other five stay out of it.
+  it('carries the UCloud emulator and the kit, and no other emulator', async () => {
+    const { build } = await import('esbuild');
+    const r = await build({
+      entryPoints: ['main/main.ts'], bundle: true, platform: 'node', format: 'esm', packages: 'external',
+      external: ['electron'], write: false, metafile: true, logLevel: 'silent',
+    });
+    const emulatorFiles = Object.keys(r.metafile.inputs).filter((f) => f.startsWith('app/emulators/'));
+    expect(emulatorFiles.some((f) => f.startsWith('app/emulators/ucloud/'))).toBe(true);
+    expect(emulatorFiles.filter((f) => !f.startsWith('app/emulators/ucloud/') && !f.startsWith('app/emulators/kit/'))).toEqual([]);
+  }, 60_000);
+});
