@@ -1,6 +1,8 @@
 // Finding transfers in the journal for `ferry retry|cancel|clear`: by id or a unique id prefix
 // (as `ferry status` prints them), or all of them with --all.
 import { FileJournal } from '../node/file-journal.js';
+import { ferryHome as home } from '../runtime/ferry-home.js';
+import { parseArgs } from './args.js';
 import { upgradeRecord, type JournalRecord, type StoredRecord } from '../engine/journal.js';
 
 export interface Selection {
@@ -25,4 +27,24 @@ export function pick(records: JournalRecord[], ids: string[]): JournalRecord[] {
     if (hits.length === 1) return hits[0]!;
     throw new Error(hits.length === 0 ? `no transfer ${id} in the journal (see ferry status)` : `${id} matches ${hits.length} transfers; give more of the id`);
   });
+}
+
+/** `ferry <cmd> <id>... | --all`: the records asked for, or the exit code after saying why not. */
+export async function selectTransfers(cmd: string, args: string[], help: string, keep: (r: JournalRecord) => boolean): Promise<(Selection & { chosen: JournalRecord[] }) | number> {
+  let p;
+  try {
+    p = parseArgs(args, { flags: ['all', 'help'] });
+    if (!p.flags.has('help') && !p.flags.has('all') && p.positional.length === 0) throw new Error('give transfer ids or --all');
+  } catch (e) {
+    process.stderr.write(`ferry ${cmd}: ${(e as Error).message}\n${help}`);
+    return 2;
+  }
+  if (p.flags.has('help')) return void process.stdout.write(help), 0;
+  const sel = await loadJournal(home());
+  try {
+    return { ...sel, chosen: (p.flags.has('all') ? sel.records : pick(sel.records, p.positional)).filter(keep) };
+  } catch (e) {
+    process.stderr.write(`ferry ${cmd}: ${(e as Error).message}\n`);
+    return 1;
+  }
 }

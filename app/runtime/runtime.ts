@@ -50,6 +50,11 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** The targets of a state folder: those saved by the window or the host, and every remote (`remote-<name>`). */
+export function homeTargets(home: string, warn?: (msg: string) => void): TargetStore {
+  return new RemoteTargetStore(new FileTargetStore(home, warn), new FileAccountStore(accountsDir(home)));
+}
+
 export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   secureHome(o.home);
   let secrets: string[] = [];
@@ -57,7 +62,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   const acc: { a?: Accounts } = {};
   const log = createLogger({ file: join(o.home, 'logs', 'ferry.log'), stderr: o.stderr ?? false, secrets: () => [...secrets, ...(acc.a?.secretsSeen() ?? [])], ...(o.echo ? { echo: o.echo } : {}) });
   // Every remote of $FERRY_HOME (`ferry remote add`) is a target too, `remote-<name>`.
-  const targets = o.targets ?? new RemoteTargetStore(new FileTargetStore(o.home, (m) => log.warn(m, { topic: 'settings' })), new FileAccountStore(accountsDir(o.home)));
+  const targets = o.targets ?? homeTargets(o.home, (m) => log.warn(m, { topic: 'settings' }));
   const refreshSecrets = async (): Promise<void> => {
     secrets = (await targets.list()).map((t) => t.token);
   };

@@ -2,36 +2,20 @@
 // (the window's accounts) the engine deletes the server session; for a `ferry upload` endpoint,
 // whose token is not stored, the record is marked cancelled and the session left to expire.
 import { ferryHome } from '../../runtime/ferry-home.js';
-import { createRuntime } from '../../runtime/runtime.js';
-import { FileTargetStore } from '../../runtime/target-stores.js';
+import { createRuntime, homeTargets } from '../../runtime/runtime.js';
 import { isDeletePending, isFinal } from '../../common/transfer.js';
-import { parseArgs } from '../args.js';
-import { loadJournal, pick } from '../journal-select.js';
+import { selectTransfers } from '../journal-select.js';
 
 const HELP = `Usage: ferry cancel <id>... | --all
   Cancels transfers (ids as ferry status prints them; a unique prefix is enough).
 `;
 
 export async function run(args: string[]): Promise<number> {
-  let p;
-  try {
-    p = parseArgs(args, { flags: ['all', 'help'] });
-    if (!p.flags.has('help') && !p.flags.has('all') && p.positional.length === 0) throw new Error('give transfer ids or --all');
-  } catch (e) {
-    process.stderr.write(`ferry cancel: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (p.flags.has('help')) return void process.stdout.write(HELP), 0;
+  const sel = await selectTransfers('cancel', args, HELP, (r) => !isFinal(r.state) || isDeletePending(r.state));
+  if (typeof sel === 'number') return sel;
+  const { chosen, journal } = sel;
   const home = ferryHome();
-  const { records, journal } = await loadJournal(home);
-  let chosen;
-  try {
-    chosen = (p.flags.has('all') ? records : pick(records, p.positional)).filter((r) => !isFinal(r.state) || isDeletePending(r.state));
-  } catch (e) {
-    process.stderr.write(`ferry cancel: ${(e as Error).message}\n`);
-    return 1;
-  }
-  const targets = new FileTargetStore(home);
+  const targets = homeTargets(home);
   const known = [];
   for (const r of chosen) {
     if (await targets.get(r.targetId)) known.push(r);

@@ -4,10 +4,8 @@
 import { explainError } from '../../common/error-words.js';
 import type { TransferView } from '../../common/transfer.js';
 import { ferryHome } from '../../runtime/ferry-home.js';
-import { createRuntime } from '../../runtime/runtime.js';
-import { FileTargetStore } from '../../runtime/target-stores.js';
-import { parseArgs } from '../args.js';
-import { loadJournal, pick } from '../journal-select.js';
+import { createRuntime, homeTargets } from '../../runtime/runtime.js';
+import { selectTransfers } from '../journal-select.js';
 import { blockProgress, plainProgress } from '../progress.js';
 
 const HELP = `Usage: ferry retry <id>... | --all
@@ -15,25 +13,11 @@ const HELP = `Usage: ferry retry <id>... | --all
 `;
 
 export async function run(args: string[]): Promise<number> {
-  let p;
-  try {
-    p = parseArgs(args, { flags: ['all', 'help'] });
-    if (!p.flags.has('help') && !p.flags.has('all') && p.positional.length === 0) throw new Error('give transfer ids or --all');
-  } catch (e) {
-    process.stderr.write(`ferry retry: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (p.flags.has('help')) return void process.stdout.write(HELP), 0;
+  const sel = await selectTransfers('retry', args, HELP, (r) => r.state.kind === 'failed');
+  if (typeof sel === 'number') return sel;
+  const { chosen } = sel;
   const home = ferryHome();
-  const { records } = await loadJournal(home);
-  let chosen;
-  try {
-    chosen = (p.flags.has('all') ? records : pick(records, p.positional)).filter((r) => r.state.kind === 'failed');
-  } catch (e) {
-    process.stderr.write(`ferry retry: ${(e as Error).message}\n`);
-    return 1;
-  }
-  const targets = new FileTargetStore(home);
+  const targets = homeTargets(home);
   let skipped = 0;
   const ids: string[] = [];
   for (const r of chosen) {
