@@ -3,7 +3,9 @@
 // (its own digests and the whole-file digests) on the other thread. A chunk that differs from
 // the prediction (the server kept less, a reconcile, a resend) is read and hashed afresh; the
 // read-ahead's bytes already fed to the whole-file digests are skipped by the DigestPipeline.
-// Memory: at most two chunk buffers (one without read-ahead).
+// With parts in flight (`inFlight` > 1) each part being sent holds its buffer until the runner
+// releases it, and the read-ahead uses one more.
+// Memory: at most inFlight + 1 chunk buffers (inFlight without read-ahead).
 import type { FerryError } from '../common/errors.js';
 import type { NextChunk } from './chunk-plan.js';
 import type { DigestPipeline } from './digest-pipeline.js';
@@ -16,6 +18,8 @@ export interface LoadedChunk {
   /** The chunk's bytes: a view into one of the loader's buffers, valid until the next load. */
   data: Buffer;
   digests: Digests;
+  /** The buffer slot holding `data`, busy until released. */
+  slot: number;
 }
 
 export interface ChunkLoaderOptions {
@@ -28,6 +32,11 @@ export interface ChunkLoaderOptions {
   perChunk(): readonly HashAlgorithm[];
   /** The error for a read that came back short (the file got shorter). */
   shortRead(plan: NextChunk, got: number): FerryError;
+  /**
+   * Chunks sent at once (default 1). With 1, loading a chunk means the one before it settled;
+   * with more, the caller releases each chunk's buffer when its send settles.
+   */
+  inFlight?: number;
 }
 
 interface Ahead {
@@ -37,17 +46,28 @@ interface Ahead {
 }
 
 export class ChunkLoader {
-  private readonly slots: (Buffer | undefined)[] = [undefined, undefined];
-  /** The slot holding the chunk being sent, which a read-ahead must not touch. */
-  private current = 0;
+  private readonly slots: (Buffer | undefined)[];
+  /** Slots holding chunks being sent, which neither a load nor a read-ahead may touch. */
+  private readonly busy = new Set<number>();
+  private readonly inFlight: number;
   private ahead: Ahead | undefined;
   /** Read-ahead outcomes, for tests and logs. */
   readonly stats = { hits: 0, misses: 0 };
 
-  constructor(private readonly o: ChunkLoaderOptions) {}
+  constructor(private readonly o: ChunkLoaderOptions) {
+    this.inFlight = Math.max(1, o.inFlight ?? 1);
+    this.slots = new Array<Buffer | undefined>(this.inFlight + 1).fill(undefined);
+  }
+
+  /** The chunk's send settled: its buffer may be reused. */
+  release(chunk: Pick<LoadedChunk, 'slot'>): void {
+    this.busy.delete(chunk.slot);
+  }
 
   /** The chunk `plan`, from the read-ahead when it predicted this chunk, otherwise read and hashed now. */
   async load(plan: NextChunk): Promise<LoadedChunk> {
+    // One at a time: the chunk sent last has settled, so its buffer is free.
+    if (this.inFlight === 1) this.busy.clear();
     const a = this.ahead;
     this.ahead = undefined;
     if (a) {
@@ -55,19 +75,25 @@ export class ChunkLoader {
       const got = await a.done.catch(() => undefined);
       if (got && sameChunk(a.plan, plan)) {
         this.stats.hits++;
-        this.current = a.slot;
+        this.busy.add(a.slot);
         return got;
       }
       this.stats.misses++;
     }
-    // Nothing else is in flight now: the chunk sent last has settled, so its buffer is free.
-    return this.readAndHash(plan, this.current);
+    const slot = this.freeSlot();
+    this.busy.add(slot);
+    try {
+      return await this.readAndHash(plan, slot);
+    } catch (e) {
+      this.busy.delete(slot);
+      throw e;
+    }
   }
 
   /** Starts reading and hashing `plan` into the spare buffer while the current chunk is sent. */
   readAhead(plan: NextChunk | undefined): void {
     if (!plan || this.ahead || !this.o.readAhead()) return;
-    const slot = 1 - this.current;
+    const slot = this.freeSlot();
     const done = this.readAndHash(plan, slot);
     // Settled before anyone awaits it; the rejection is handled in load().
     done.catch(() => undefined);
@@ -81,13 +107,19 @@ export class ChunkLoader {
     if (a) await a.done.catch(() => undefined);
   }
 
+  /** A slot no chunk being sent or read ahead uses; there is always one (inFlight + 1 slots). */
+  private freeSlot(): number {
+    for (let i = 0; i < this.slots.length; i++) if (!this.busy.has(i) && this.ahead?.slot !== i) return i;
+    throw new Error(`chunk loader: all ${this.slots.length} buffers are in use (a chunk was not released)`);
+  }
+
   private async readAndHash(plan: NextChunk, slot: number): Promise<LoadedChunk> {
     const buf = this.buffer(slot, plan.length);
     const n = await this.o.file.read(buf, plan.length, plan.offset);
     if (n < plan.length) throw this.o.shortRead(plan, n);
     const data = buf.subarray(0, plan.length);
     const digests = await this.o.pipeline.hashChunk(data, plan.offset, this.o.perChunk());
-    return { plan, data, digests };
+    return { plan, data, digests, slot };
   }
 
   private buffer(slot: number, length: number): Buffer {

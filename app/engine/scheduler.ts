@@ -12,6 +12,7 @@ import type { SerialQueue } from './serial-queue.js';
 import type { StateKeeper } from './state-keeper.js';
 import type { TargetProviders } from './target-providers.js';
 import type { Entry, TransferTable } from './transfer-table.js';
+import type { Pace } from './pace.js';
 import { runUpload, type RunOutcome } from './upload-runner.js';
 
 export interface SchedulerDeps {
@@ -25,6 +26,7 @@ export interface SchedulerDeps {
   random: () => number;
   maxConcurrent: number;
   progressWriteMs: number;
+  pace: Pace;
   entries: TransferTable;
   queue: SerialQueue;
   providers: TargetProviders;
@@ -88,7 +90,7 @@ export class Scheduler {
         const runLog = scrubbingLogger(d.log, () => refSecrets(e.rec.session?.ref));
         return await runUpload(e.rec, {
           provider: p, files: d.files, journal: d.journal, clock: d.clock, log: runLog, hashers: d.hashers, ...(d.digester ? { digester: d.digester } : {}),
-          retry: d.retry, random: d.random, throttle: this.throttle, progressWriteMs: d.progressWriteMs,
+          retry: d.retry, random: d.random, throttle: this.throttle, progressWriteMs: d.progressWriteMs, pace: d.pace,
           emit: (ev) => d.keeper.apply(e, ev),
           sent: (bytes) => {
             e.transferred = bytes;

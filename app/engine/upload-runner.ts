@@ -1,24 +1,28 @@
 // The chunk loop of one transfer. It owns all I/O of an upload (file reads, provider calls,
 // journal writes) and reports through `emit`, which feeds the engine's pure `transition`.
-// Chunks are sent strictly one after another. With an off-thread digester the next chunk is
-// read and hashed while one is on the wire (ChunkLoader): memory is then two chunk buffers plus a
-// small hashing buffer, otherwise one.
+// Chunks of ordered protocols go one after another, their size grown from the path's timing
+// (chunk-sizer); independent parts (Box, Synapse) go `pace.partsInFlight` at once (SendWindow).
+// With an off-thread digester the next chunk is read and hashed while others are on the wire
+// (ChunkLoader): memory is then one chunk buffer more than chunks in flight.
 // Whole-file and per-chunk digests go through the Digester: `deps.digester` when given (the app
 // passes a worker-thread one), else in-thread with `deps.hashers`.
 import { FerryError, toErrorInfo } from '../common/errors.js';
 import { heldBytes, nextChunk } from './chunk-plan.js';
 import { classify } from './classify.js';
 import { ChunkLoader } from './chunk-loader.js';
+import { nextChunkSize } from './chunk-sizer.js';
 import { DigestPipeline } from './digest-pipeline.js';
 import { inlineDigester, type Digester } from './digester.js';
-import type { HashAlgorithm, HasherFactory } from './hashing.js';
+import type { HasherFactory } from './hashing.js';
 import { journalWriteError, sameFingerprint, type Journal, type JournalRecord } from './journal.js';
 import type { Clock, FileSource, Logger, OpenFile } from './ports.js';
+import { inFlightFor, STEADY, type Pace } from './pace.js';
 import type { Provider, ServerState, Session } from './provider.js';
 import { decide, freshAttempts, onProgress, record, type AttemptState, type RetryConfig } from './retry-policy.js';
 import type { TransferEvent } from './transition.js';
 import { digestWholeFile } from './pre-digest.js';
-import { advance, failure, jobFor, verifyRemote, waitReason, type RunOutcome } from './upload-job.js';
+import { sampleOf, sendLoaded, SendWindow, stateAfter, withFlights, type Landed } from './send-window.js';
+import { advance, checkUnchanged, failure, jobFor, verifyRemote, waitReason, wholeFileAlgorithms, type RunOutcome } from './upload-job.js';
 
 export interface RunnerDeps {
   provider: Provider;
@@ -35,6 +39,8 @@ export interface RunnerDeps {
   throttle: { until: number };
   /** Minimum interval between progress writes for protocols the server can be asked about. */
   progressWriteMs: number;
+  /** Parts in flight and chunk sizing; one chunk at a time, sizes fixed, when absent. */
+  pace?: Pace;
   emit(e: TransferEvent): void;
   /** Bytes sent so far, including within the current chunk (progress bar, speed). */
   sent(bytes: number): void;
@@ -43,7 +49,6 @@ export interface RunnerDeps {
 }
 
 export type { RunOutcome } from './upload-job.js';
-
 const EXPIRY_MARGIN_MS = 60_000;
 
 export async function runUpload(rec: JournalRecord, d: RunnerDeps, signal: AbortSignal): Promise<RunOutcome> {
@@ -62,6 +67,8 @@ export async function runUpload(rec: JournalRecord, d: RunnerDeps, signal: Abort
 class Run {
   private attempts: AttemptState;
   private lastWrite = 0;
+  /** Body bytes sent so far of each chunk on the wire, for progress. */
+  private readonly flying = new Map<number, number>();
 
   constructor(private readonly rec: JournalRecord, private readonly d: RunnerDeps, private readonly signal: AbortSignal, private readonly file: OpenFile) {
     this.attempts = { ...freshAttempts(), newSessions: rec.newSessions ?? [] };
@@ -70,7 +77,7 @@ class Run {
   async go(): Promise<RunOutcome> {
     const { rec, d } = this;
     const digester = d.digester ?? inlineDigester(d.hashers);
-    const hashes = new DigestPipeline(this.hashAlgorithms(), digester, this.file);
+    const hashes = new DigestPipeline(wholeFileAlgorithms(d.provider, rec), digester, this.file);
     // Nothing to hash (UCloud, tus without checksums): one plain buffer and no read-ahead, as before;
     // read-ahead alone was measured as no clear gain (docs/benchmarks.md).
     const hashing = (): boolean => hashes.feeding || (d.provider.chunkDigests?.length ?? 0) > 0;
@@ -80,6 +87,7 @@ class Run {
       allocate: (n) => (hashing() ? digester.allocate(n) : Buffer.allocUnsafe(n)),
       readAhead: () => digester.offThread && hashing(),
       perChunk: () => d.provider.chunkDigests ?? [],
+      inFlight: inFlightFor(d.provider, d.pace ?? STEADY),
       shortRead: (next, n) => new FerryError('file-short', `${rec.localPath} got shorter during the upload (expected ${rec.fingerprint.size} bytes); nothing was committed`, { file: rec.localPath, offset: next.offset + n }),
     });
     try {
@@ -93,6 +101,7 @@ class Run {
 
   private async loop(hashes: DigestPipeline, loader: ChunkLoader): Promise<RunOutcome> {
     const { rec, d } = this;
+    const window = new SendWindow(inFlightFor(d.provider, d.pace ?? STEADY));
     await this.checkFingerprint();
     await this.prepare();
     if (rec.session?.expiresAt !== undefined && d.clock.now() > rec.session.expiresAt - EXPIRY_MARGIN_MS) {
@@ -129,7 +138,15 @@ class Run {
         }
         d.emit({ type: 'upload', offset: held });
         // After a digest mismatch `st` is unchanged, so the same chunk is re-read from disk and resent.
-        const next = nextChunk(st, rec.fingerprint.size, cs, emptySent);
+        const next = window.full ? undefined : nextChunk(withFlights(st, window.indexes()), rec.fingerprint.size, cs, emptySent || window.size > 0);
+        if (!next && window.size > 0) {
+          // Nothing more to start now: take the first answer (a part counts once the server confirmed it).
+          const got = await window.next();
+          if (!got.ok) throw got.error;
+          if (got.plan.length === 0) emptySent = true;
+          st = await this.landed(got, st, session);
+          continue;
+        }
         if (!next) {
           d.emit({ type: 'finishing' });
           await loader.settle();
@@ -138,31 +155,25 @@ class Run {
           const remote = await d.provider.finish(session, completed ? { ...job, completed } : job, digests, this.signal);
           return verifyRemote(rec.localPath, remote, digests);
         }
-        const { data, digests } = await loader.load(next);
-        await this.checkUnchanged();
-        // The chunk that follows if the server takes this one whole, read and hashed while this one is on the wire.
-        loader.readAhead(nextChunk(advance(st, next.index, next.offset + next.length), rec.fingerprint.size, cs, emptySent || next.length === 0));
-        await this.waitThrottle();
-        const after = await d.provider.sendChunk(session, job, { index: next.index, offset: next.offset, data, final: next.final, ...(Object.keys(digests).length > 0 ? { digests } : {}) }, {
-          signal: this.signal,
-          onSent: (b) => d.sent(next.offset + b),
-        });
-        if (next.length === 0) emptySent = true;
-        // Some protocols extend the session's life with each chunk (tus Upload-Expires, Graph's
-        // expirationDateTime); the provider updates the Session in place and we keep the journal in step.
-        if (session.expiresAt !== undefined && rec.session && rec.session.expiresAt !== session.expiresAt) rec.session.expiresAt = session.expiresAt;
-        st = after ?? advance(st, next.index, next.offset + next.length);
-        if (st.kind === 'unknown') st = { kind: 'offset', offset: next.offset + next.length };
-        const nowHeld = heldBytes(st, rec.fingerprint.size, cs);
-        if (nowHeld > rec.offset || st.kind === 'complete') {
-          this.attempts = onProgress(this.attempts);
-          rec.offset = nowHeld;
-          d.sent(nowHeld);
-          d.emit({ type: 'progress', offset: nowHeld });
-          await this.persist(false);
-          d.afterChunk?.(nowHeld);
+        const chunk = await loader.load(next);
+        try {
+          await checkUnchanged(this.file, rec);
+        } catch (e) {
+          loader.release(chunk);
+          throw e;
         }
+        // The chunk that follows if the server takes this one whole, read and hashed while this one is on the wire.
+        loader.readAhead(nextChunk(advance(withFlights(st, window.indexes()), next.index, next.offset + next.length), rec.fingerprint.size, cs, emptySent || next.length === 0));
+        await this.waitThrottle();
+        window.start(next.index, sendLoaded({ provider: d.provider, clock: d.clock, session, job, chunk, signal: this.signal, release: () => loader.release(chunk),
+          sent: (b) => {
+            this.flying.set(next.index, b);
+            d.sent(rec.offset + [...this.flying.values()].reduce((x, y) => x + y, 0));
+          },
+          settled: () => this.flying.delete(next.index) }));
       } catch (e) {
+        // No send may outlive this step: its buffer would be reused. Parts the server took still count.
+        for (const got of await window.drain()) if (got.ok && st?.kind === 'parts') st = advance(st, got.plan.index, 0);
         this.checkAborted();
         const verdict = d.provider.classify?.(e as FerryError) ?? classify(e);
         const decision = decide(verdict, this.attempts, d.clock.now(), d.retry, d.random);
@@ -199,10 +210,29 @@ class Run {
     }
   }
 
-  private hashAlgorithms(): HashAlgorithm[] {
-    const p = this.d.provider;
-    const want = [...(p.needsAtFinish ?? []), ...(p.integrity ? [p.integrity] : [])];
-    return want.filter((a) => this.rec.digests?.[a] === undefined);
+  /** What the server holds once a chunk was confirmed: progress, the journal, and the next chunk size. */
+  private async landed(got: Extract<Landed, { ok: true }>, st: ServerState, session: Session): Promise<ServerState> {
+    const { rec, d } = this;
+    const { plan, after } = got;
+    // Some protocols extend the session's life with each chunk (tus Upload-Expires, Graph's
+    // expirationDateTime); the provider updates the Session in place and we keep the journal in step.
+    if (session.expiresAt !== undefined && rec.session && rec.session.expiresAt !== session.expiresAt) rec.session.expiresAt = session.expiresAt;
+    const cs = session.chunkSize;
+    const now = stateAfter(st, plan, after);
+    if (d.pace?.adaptChunks && d.provider.ordered && rec.session) {
+      // Offset protocols continue from the server's offset whatever the size; the journal keeps it with the session.
+      session.chunkSize = rec.session.chunkSize = nextChunkSize(d.provider.rules, cs, sampleOf(got), { ceiling: d.pace.chunkCeiling });
+    }
+    const nowHeld = heldBytes(now, rec.fingerprint.size, cs);
+    if (nowHeld > rec.offset || now.kind === 'complete') {
+      this.attempts = onProgress(this.attempts);
+      rec.offset = nowHeld;
+      d.sent(nowHeld);
+      d.emit({ type: 'progress', offset: nowHeld });
+      await this.persist(false);
+      d.afterChunk?.(nowHeld);
+    }
+    return now;
   }
 
   /** Whole-file digests the provider needs before the session (Synapse MD5): the 'preparing' state. */
@@ -211,7 +241,7 @@ class Run {
     const missing = (d.provider.needsBefore ?? []).filter((a) => rec.digests?.[a] === undefined);
     if (missing.length === 0) return;
     const got = await digestWholeFile(this.file, rec, missing, { hashers: d.hashers, clock: d.clock, emit: d.emit, checkAborted: () => this.checkAborted() });
-    await this.checkUnchanged();
+    await checkUnchanged(this.file, rec);
     rec.digests = { ...(rec.digests ?? {}), ...got };
     await this.persist(true);
   }
@@ -224,25 +254,12 @@ class Run {
     if (rec.session || rec.digests) {
       d.log.warn('file changed since the upload started; starting over with a new session', { transfer: rec.id, file: rec.localPath });
       // Best effort: the old session's partial data must never be completed with new bytes.
-      await this.d.provider.cancel(this.sessionOf(), jobFor(this.rec, this.d.provider.rules), this.signal).catch(() => undefined);
+      await this.d.provider.cancel({ ref: rec.session!.ref, chunkSize: rec.session!.chunkSize }, jobFor(this.rec, this.d.provider.rules), this.signal).catch(() => undefined);
     }
     rec.fingerprint = fp;
     rec.digests = {};
     this.dropSession();
     await this.persist(true);
-  }
-
-  private sessionOf(): Session {
-    const s = this.rec.session!;
-    return { ref: s.ref, chunkSize: s.chunkSize };
-  }
-
-  private async checkUnchanged(): Promise<void> {
-    const st = await this.file.stat();
-    const fp = this.rec.fingerprint;
-    if (st.size !== fp.size || st.mtimeNs !== fp.mtimeNs) {
-      throw new FerryError('file-changed', `${this.rec.localPath} changed during the upload (${st.size !== fp.size ? 'size' : 'modification time'} differs); stopped before committing, it will need to be uploaded again`, { file: this.rec.localPath });
-    }
   }
 
   private dropSession(): void {
@@ -262,8 +279,7 @@ class Run {
   }
 
   private async waitThrottle(): Promise<void> {
-    const wait = this.d.throttle.until - this.d.clock.now();
-    if (wait > 0) await this.d.clock.sleep(wait, this.signal);
+    if (this.d.throttle.until > this.d.clock.now()) await this.d.clock.sleep(this.d.throttle.until - this.d.clock.now(), this.signal);
   }
 
   private async persist(now: boolean): Promise<void> {

@@ -1,0 +1,39 @@
+// How hard one upload drives its path: parts sent at once and chunk sizes from the path's timing.
+// Defaults suit a long, fast link; settings can force the old one-at-a-time, fixed-size pace.
+import type { Provider } from './provider.js';
+
+export interface Pace {
+  /** Parts of one file on the wire at once, for providers whose parts are independent (Box, Synapse). */
+  partsInFlight: number;
+  /** Grow the chunk size of ordered uploads from each chunk's timing (off when the user fixed a chunk size). */
+  adaptChunks: boolean;
+  /** The largest chunk the sizer picks: each chunk is held in memory while it is sent. */
+  chunkCeiling: number;
+}
+
+export interface PaceSettings {
+  /** Parts of one file sent at once for unordered providers; 1 forces one at a time. Default 2. */
+  partsInFlight?: number;
+  /** Requested chunk size: when set, chunks stay that size. */
+  chunkSize?: number;
+  /** Largest chunk size the engine grows to on its own (bytes). Default 64 MiB. */
+  chunkCeiling?: number;
+}
+
+export const DEFAULT_PARTS_IN_FLIGHT = 2;
+/** One chunk at a time at the chosen size: the pace before parts in flight and path sizing. */
+export const STEADY: Pace = { partsInFlight: 1, adaptChunks: false, chunkCeiling: Number.MAX_SAFE_INTEGER };
+export const DEFAULT_CHUNK_CEILING = 64 * 1024 * 1024;
+
+export function paceFrom(s: PaceSettings): Pace {
+  return {
+    partsInFlight: Math.max(1, Math.floor(s.partsInFlight ?? DEFAULT_PARTS_IN_FLIGHT)),
+    adaptChunks: s.chunkSize === undefined,
+    chunkCeiling: Math.max(1, s.chunkCeiling ?? DEFAULT_CHUNK_CEILING),
+  };
+}
+
+/** Parts on the wire at once for this provider: ordered protocols take one chunk after another. */
+export function inFlightFor(p: Pick<Provider, 'ordered'>, pace: Pace): number {
+  return p.ordered ? 1 : pace.partsInFlight;
+}
