@@ -51,6 +51,8 @@ export interface RigOptions {
   random?: () => number;
   chunkSize?: number;
   maxConcurrent?: number;
+  /** Parts of one file at once for Box and Synapse (the engine's default when absent). */
+  partsInFlight?: number;
   progressWriteMs?: number;
   conflict?: ConflictPolicy;
   afterChunk?: (id: string, offset: number) => void;
@@ -138,6 +140,7 @@ export async function startRig(which: ProviderId | ProviderCase, o: RigOptions =
       settings: {
         autoResume: true, maxConcurrent: o.maxConcurrent ?? 1, chunkSize: o.chunkSize ?? c.chunkSize,
         retry: { ...FAST_RETRY, ...(o.retry ?? {}) }, notifyMs: 10, progressWriteMs: o.progressWriteMs ?? 0,
+        ...(o.partsInFlight !== undefined ? { partsInFlight: o.partsInFlight } : {}),
       },
       ...(o.random ? { random: o.random } : {}),
       ...(o.afterChunk ? { afterChunk: o.afterChunk } : {}),
