@@ -3,7 +3,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Agent, request, type Dispatcher } from 'undici';
 import { FerryError } from '../common/errors.js';
-import type { Http, HttpRequest, HttpResponse } from '../engine/http.js';
+import { isStreamBody, type Http, type HttpRequest, type HttpResponse, type StreamBody } from '../engine/http.js';
 import { redactUrl } from '../common/redact.js';
 
 export interface UndiciHttpOptions {
@@ -62,17 +62,25 @@ export class UndiciHttp implements Http {
     r.signal?.addEventListener('abort', onOuterAbort, { once: true });
     const headers: Record<string, string> = { ...(r.headers ?? {}) };
     let body: Dispatcher.DispatchOptions['body'] = undefined;
-    if (r.body !== undefined) {
+    /** Set when a streamed body failed (the file got shorter): that, not the aborted request, is the error. */
+    const bodyFailed: { error?: unknown } = {};
+    let reportsSent = false;
+    if (isStreamBody(r.body)) {
+      headers['content-length'] = String(r.body.length);
+      body = streamed(r.body, touch, bodyFailed, r.onSent) as unknown as Buffer;
+      reportsSent = true;
+    } else if (r.body !== undefined) {
       const buf = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
       headers['content-length'] = String(buf.length);
       // undici accepts async iterables at run time; its types only list Readable.
-      body = buf.length > SLICE ? (slices(buf, touch, r.onSent) as unknown as Buffer) : buf;
+      reportsSent = buf.length > SLICE;
+      body = reportsSent ? (slices(buf, touch, r.onSent) as unknown as Buffer) : buf;
     }
     touch();
     try {
       const res = await request(r.url, { method: r.method as Dispatcher.HttpMethod, headers, body, signal: ac.signal, dispatcher: this.agent });
       touch();
-      if (r.body !== undefined && !(Buffer.isBuffer(r.body) && r.body.length > SLICE)) r.onSent?.(Buffer.byteLength(r.body));
+      if (r.body !== undefined && !reportsSent && !isStreamBody(r.body)) r.onSent?.(Buffer.byteLength(r.body));
       const parts: Buffer[] = [];
       for await (const c of res.body) {
         touch();
@@ -90,6 +98,7 @@ export class UndiciHttp implements Http {
       };
     } catch (e) {
       if (r.signal?.aborted) throw cancelled(r);
+      if (bodyFailed.error !== undefined) throw bodyFailed.error;
       if (stalled) {
         throw new FerryError('stalled', `${r.method} ${redactUrl(r.url)}: no data moved for ${Math.round(idle / 1000)}s, connection abandoned`, { method: r.method, url: redactUrl(r.url) }, { cause: e });
       }
@@ -111,7 +120,28 @@ async function* slices(buf: Buffer, touch: () => void, onSent?: (n: number) => v
     yield piece;
     // Reached when undici asks for the next slice, i.e. this one was accepted by the socket.
     touch();
-    onSent?.(piece.length);
+    // Bytes of the body sent so far, as the port's callers read it (the runner adds the chunk's offset).
+    onSent?.(off + piece.length);
+  }
+}
+
+/** A streamed body as undici reads it: progress, the watchdog, and exactly `length` bytes or an error. */
+async function* streamed(b: StreamBody, touch: () => void, failed: { error?: unknown }, onSent?: (n: number) => void): AsyncGenerator<Buffer> {
+  let sent = 0;
+  try {
+    for await (const piece of b.read()) {
+      if (piece.length === 0) continue;
+      if (sent + piece.length > b.length) throw new FerryError('internal', `streamed body longer than its declared ${b.length} bytes`);
+      yield piece;
+      touch();
+      sent += piece.length;
+      onSent?.(sent);
+    }
+    // A short body would leave the server waiting for bytes that never come.
+    if (sent !== b.length) throw new FerryError('internal', `streamed body ended after ${sent} of its declared ${b.length} bytes`);
+  } catch (e) {
+    failed.error = e;
+    throw e;
   }
 }
 
