@@ -8,9 +8,11 @@
 // Memory: at most inFlight + 1 chunk buffers (inFlight without read-ahead).
 import type { FerryError } from '../common/errors.js';
 import type { NextChunk } from './chunk-plan.js';
+import { chunkStream } from './chunk-stream.js';
 import type { DigestPipeline } from './digest-pipeline.js';
 import type { Digests } from './digester.js';
 import type { HashAlgorithm } from './hashing.js';
+import type { StreamBody } from './http.js';
 import type { OpenFile } from './ports.js';
 
 export interface LoadedChunk {
@@ -18,8 +20,10 @@ export interface LoadedChunk {
   /** The chunk's bytes: a view into one of the loader's buffers, valid until the next load. */
   data: Buffer;
   digests: Digests;
-  /** The buffer slot holding `data`, busy until released. */
+  /** The buffer slot holding `data`, busy until released (-1: a streamed chunk holds none). */
   slot: number;
+  /** Set for a streamed chunk: `data` is empty and the bytes are read as they are sent. */
+  body?: StreamBody;
 }
 
 export interface ChunkLoaderOptions {
@@ -38,6 +42,8 @@ export interface ChunkLoaderOptions {
    */
   inFlight?: number;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 interface Ahead {
   plan: NextChunk;
@@ -98,6 +104,18 @@ export class ChunkLoader {
     // Settled before anyone awaits it; the rejection is handled in load().
     done.catch(() => undefined);
     this.ahead = { plan, slot, done };
+  }
+
+  /**
+   * The chunk `plan` as a body read from the file while it is sent: no chunk buffer, the
+   * whole-file digests fed as the bytes go. For chunks that need no per-chunk digest.
+   */
+  stream(plan: NextChunk): LoadedChunk {
+    const body = chunkStream({
+      file: this.o.file, plan, allocate: this.o.allocate, shortRead: this.o.shortRead,
+      hash: (slice, offset) => this.o.pipeline.hashChunk(slice, offset, []),
+    });
+    return { plan, data: EMPTY, digests: {}, slot: -1, body };
   }
 
   /** Waits for a read-ahead in flight (before finishing, closing the file or giving up). */

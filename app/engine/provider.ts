@@ -79,6 +79,12 @@ export interface Chunk {
   /** True for the chunk that ends at the file's last byte. */
   final: boolean;
   /**
+   * The chunk's bytes read from the file as they are sent, for providers that declare
+   * `streamsChunks`; `data` is then empty and the length is `body.length`. Send it as the request
+   * body (a retry re-reads the file).
+   */
+  body?: import('./http.js').StreamBody;
+  /**
    * Hex digests of exactly `data`, for the algorithms in `Provider.chunkDigests`, computed by the
    * engine while the previous chunk was on the wire. Absent (or missing an algorithm) when the
    * engine did not compute them: the provider then hashes `data` itself.
@@ -114,6 +120,11 @@ export interface Provider {
   readonly needsAtFinish?: HashAlgorithm[];
   /** Per-chunk digests the provider sends with each chunk (Box part SHA-1, tus checksum, Synapse part MD5), offered as `Chunk.digests`. */
   readonly chunkDigests?: readonly HashAlgorithm[];
+  /**
+   * The provider sends `Chunk.body` when given (chunkLength/chunkBody in providers/shared): the
+   * engine then streams chunks that need no per-chunk digest instead of holding them in memory.
+   */
+  readonly streamsChunks?: boolean;
   /** Chunks must arrive strictly in order (offset protocols) rather than as a set of parts. */
   readonly ordered: boolean;
   /**

@@ -81,11 +81,11 @@ export interface SendOptions {
 
 /** Sends one loaded chunk; settles (never rejects) with its outcome and timing, its buffer released. */
 export async function sendLoaded(o: SendOptions): Promise<Landed> {
-  const { plan, data, digests } = o.chunk;
+  const { plan, data, digests, body } = o.chunk;
   const startedAt = o.clock.now();
   let lastByteAt: number | undefined;
   try {
-    const after = await o.provider.sendChunk(o.session, o.job, { index: plan.index, offset: plan.offset, data, final: plan.final, ...(Object.keys(digests).length > 0 ? { digests } : {}) }, {
+    const after = await o.provider.sendChunk(o.session, o.job, { index: plan.index, offset: plan.offset, data, final: plan.final, ...(Object.keys(digests).length > 0 ? { digests } : {}), ...(body ? { body } : {}) }, {
       signal: o.signal,
       onSent: (b) => {
         // The last body byte left: from here to the answer is the chunk's idle round trip.

@@ -155,15 +155,12 @@ class Run {
           const remote = await d.provider.finish(session, completed ? { ...job, completed } : job, digests, this.signal);
           return verifyRemote(rec.localPath, remote, digests);
         }
-        const chunk = await loader.load(next);
-        try {
-          await checkUnchanged(this.file, rec);
-        } catch (e) {
-          loader.release(chunk);
-          throw e;
-        }
+        // Chunks that need no per-chunk digest stream from the file when the provider can send them so.
+        const streamed = d.provider.streamsChunks === true && next.length > 0 && (d.provider.chunkDigests?.length ?? 0) === 0;
+        const chunk = streamed ? loader.stream(next) : await loader.load(next);
+        await checkUnchanged(this.file, rec).catch((e: unknown) => { loader.release(chunk); throw e; });
         // The chunk that follows if the server takes this one whole, read and hashed while this one is on the wire.
-        loader.readAhead(nextChunk(advance(withFlights(st, window.indexes()), next.index, next.offset + next.length), rec.fingerprint.size, cs, emptySent || next.length === 0));
+        if (!streamed) loader.readAhead(nextChunk(advance(withFlights(st, window.indexes()), next.index, next.offset + next.length), rec.fingerprint.size, cs, emptySent || next.length === 0));
         await this.waitThrottle();
         window.start(next.index, sendLoaded({ provider: d.provider, clock: d.clock, session, job, chunk, signal: this.signal, release: () => loader.release(chunk),
           sent: (b) => {

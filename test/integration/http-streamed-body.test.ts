@@ -105,7 +105,6 @@ describe('streamed request bodies (UndiciHttp)', () => {
     const { url } = await sink();
     const body: StreamBody = {
       length: 2 * MiB,
-      // eslint-disable-next-line require-yield
       async *read(): AsyncIterable<Buffer> {
         yield Buffer.alloc(MiB);
         throw new FerryError('file-short', 'the file got shorter');

@@ -1,0 +1,64 @@
+// A chunk sent as it is read: the body is read from the file in small slices from a ring of
+// reused buffers, each slice fed to the whole-file digests (in file order) before it is handed
+// to the socket, so a 200 MiB chunk costs a few MiB. Each read() starts from the chunk's first
+// byte again (a retry re-reads the file).
+// Ring safety: undici asks for slice i only once slice i-1 was accepted by the socket, and a
+// socket queues bytes in order, so slice i-3 has left the process by then; slice i+1 is read
+// into i-3's buffer.
+import type { FerryError } from '../common/errors.js';
+import type { NextChunk } from './chunk-plan.js';
+import type { StreamBody } from './http.js';
+import type { OpenFile } from './ports.js';
+
+/** Bytes read from the file at a time: large enough for loopback speed, small enough to cost nothing. */
+export const STREAM_SLICE = 1 << 20;
+const RING = 4;
+
+export interface ChunkStreamOptions {
+  file: Pick<OpenFile, 'read'>;
+  plan: NextChunk;
+  allocate(bytes: number): Buffer;
+  /** Feeds the slice (the file's bytes from `offset`) to the whole-file digests; resolves once it may be reused. */
+  hash(slice: Buffer, offset: number): Promise<unknown>;
+  shortRead(plan: NextChunk, got: number): FerryError;
+  slice?: number;
+}
+
+export function chunkStream(o: ChunkStreamOptions): StreamBody {
+  const { plan } = o;
+  const size = Math.max(1, Math.min(o.slice ?? STREAM_SLICE, plan.length));
+  return {
+    length: plan.length,
+    async *read(): AsyncIterable<Buffer> {
+      const ring: Buffer[] = [];
+      const count = Math.ceil(plan.length / size);
+      /** Slice i read (overlapping the previous one's hashing) and hashed after it, in file order. */
+      const prepare = (i: number, before: Promise<unknown>): Promise<Buffer> => {
+        const buf = (ring[i % RING] ??= o.allocate(size));
+        const from = i * size;
+        const len = Math.min(size, plan.length - from);
+        return (async () => {
+          const got = await o.file.read(buf, len, plan.offset + from);
+          if (got < len) throw o.shortRead(plan, from + got);
+          const view = buf.subarray(0, len);
+          await before;
+          await o.hash(view, plan.offset + from);
+          return view;
+        })();
+      };
+      let next: Promise<Buffer> | undefined = count > 0 ? prepare(0, Promise.resolve()) : undefined;
+      try {
+        for (let i = 0; i < count; i++) {
+          const cur: Promise<Buffer> = next!;
+          next = i + 1 < count ? prepare(i + 1, cur) : undefined;
+          // Settled before anyone awaits it when the request ends early; awaited in finally.
+          next?.catch(() => undefined);
+          yield await cur;
+        }
+      } finally {
+        // The file may be closed after the send settles: no read may still be in flight.
+        await next?.catch(() => undefined);
+      }
+    },
+  };
+}
