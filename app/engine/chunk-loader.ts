@@ -8,9 +8,9 @@
 // Memory: at most inFlight + 1 chunk buffers (inFlight without read-ahead).
 import type { FerryError } from '../common/errors.js';
 import type { NextChunk } from './chunk-plan.js';
-import { chunkStream } from './chunk-stream.js';
+import { chunkStream, digestPass } from './chunk-stream.js';
 import type { DigestPipeline } from './digest-pipeline.js';
-import type { Digests } from './digester.js';
+import type { Digests, DigestStream } from './digester.js';
 import type { HashAlgorithm } from './hashing.js';
 import type { StreamBody } from './http.js';
 import type { OpenFile } from './ports.js';
@@ -41,6 +41,8 @@ export interface ChunkLoaderOptions {
    * with more, the caller releases each chunk's buffer when its send settles.
    */
   inFlight?: number;
+  /** A digest state for a streamed chunk's own digests (the digester's `open`). */
+  open?(algorithms: readonly HashAlgorithm[]): DigestStream;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -96,26 +98,46 @@ export class ChunkLoader {
     }
   }
 
-  /** Starts reading and hashing `plan` into the spare buffer while the current chunk is sent. */
-  readAhead(plan: NextChunk | undefined): void {
+  /**
+   * Starts reading and hashing `plan` into the spare buffer while the current chunk is sent; for
+   * a chunk to be streamed, only its digests (nothing to gain when it needs none).
+   */
+  readAhead(plan: NextChunk | undefined, streamed = false): void {
     if (!plan || this.ahead || !this.o.readAhead()) return;
-    const slot = this.freeSlot();
-    const done = this.readAndHash(plan, slot);
+    if (streamed && this.o.perChunk().length === 0) return;
+    const slot = streamed ? -1 : this.freeSlot();
+    const done = streamed ? this.streamed(plan) : this.readAndHash(plan, slot);
     // Settled before anyone awaits it; the rejection is handled in load().
     done.catch(() => undefined);
     this.ahead = { plan, slot, done };
   }
 
   /**
-   * The chunk `plan` as a body read from the file while it is sent: no chunk buffer, the
-   * whole-file digests fed as the bytes go. For chunks that need no per-chunk digest.
+   * The chunk `plan` as a body read from the file while it is sent: no chunk buffer. Its own
+   * digests (a first pass over the file, done by the read-ahead when it predicted this chunk)
+   * are ready before it is sent; the whole-file digests are fed as the bytes go.
    */
-  stream(plan: NextChunk): LoadedChunk {
-    const body = chunkStream({
-      file: this.o.file, plan, allocate: this.o.allocate, shortRead: this.o.shortRead,
-      hash: (slice, offset) => this.o.pipeline.hashChunk(slice, offset, []),
-    });
-    return { plan, data: EMPTY, digests: {}, slot: -1, body };
+  async stream(plan: NextChunk): Promise<LoadedChunk> {
+    const a = this.ahead;
+    this.ahead = undefined;
+    if (a) {
+      const got = await a.done.catch(() => undefined);
+      if (got?.body && sameChunk(a.plan, plan)) {
+        this.stats.hits++;
+        return got;
+      }
+      this.stats.misses++;
+    }
+    return this.streamed(plan);
+  }
+
+  private async streamed(plan: NextChunk): Promise<LoadedChunk> {
+    const perChunk = this.o.perChunk();
+    const { file, allocate, shortRead, pipeline } = this.o;
+    const feed = (slice: Buffer, offset: number): Promise<unknown> => pipeline.hashChunk(slice, offset, []);
+    const digests = perChunk.length === 0 ? {} : await digestPass({ file, plan, allocate, shortRead, hash: feed, open: () => this.o.open!(perChunk) });
+    const body = chunkStream({ file, plan, allocate, shortRead, hash: feed });
+    return { plan, data: EMPTY, digests, slot: -1, body };
   }
 
   /** Waits for a read-ahead in flight (before finishing, closing the file or giving up). */

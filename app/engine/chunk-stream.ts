@@ -7,6 +7,7 @@
 // into i-3's buffer.
 import type { FerryError } from '../common/errors.js';
 import type { NextChunk } from './chunk-plan.js';
+import type { Digests, DigestStream } from './digester.js';
 import type { StreamBody } from './http.js';
 import type { OpenFile } from './ports.js';
 
@@ -61,4 +62,32 @@ export function chunkStream(o: ChunkStreamOptions): StreamBody {
       }
     },
   };
+}
+
+/**
+ * A streamed chunk's own digests (Box part SHA-1, tus checksum) before it is sent: one pass over
+ * the file in slices, which also feeds the whole-file digests (the send pass then finds them fed).
+ */
+export async function digestPass(o: ChunkStreamOptions & { open(): DigestStream }): Promise<Digests> {
+  const { plan } = o;
+  const size = Math.max(1, Math.min(o.slice ?? STREAM_SLICE, plan.length));
+  const bufs = [o.allocate(size), o.allocate(size)];
+  const own = o.open();
+  try {
+    let pending: Promise<unknown> = Promise.resolve();
+    for (let i = 0, from = 0; from < plan.length; i++, from += size) {
+      const buf = bufs[i % 2]!;
+      const len = Math.min(size, plan.length - from);
+      // Slice i is read while slice i-1 is hashed; its buffer was last used by slice i-2, hashed already.
+      const got = await o.file.read(buf, len, plan.offset + from);
+      if (got < len) throw o.shortRead(plan, from + got);
+      await pending;
+      const view = buf.subarray(0, len);
+      pending = Promise.all([own.hash(view, [], 0), o.hash(view, plan.offset + from)]);
+    }
+    await pending;
+    return await own.finish();
+  } finally {
+    own.close();
+  }
 }

@@ -88,6 +88,7 @@ class Run {
       readAhead: () => digester.offThread && hashing(),
       perChunk: () => d.provider.chunkDigests ?? [],
       inFlight: inFlightFor(d.provider, d.pace ?? STEADY),
+      open: (a) => digester.open(a),
       shortRead: (next, n) => new FerryError('file-short', `${rec.localPath} got shorter during the upload (expected ${rec.fingerprint.size} bytes); nothing was committed`, { file: rec.localPath, offset: next.offset + n }),
     });
     try {
@@ -155,12 +156,12 @@ class Run {
           const remote = await d.provider.finish(session, completed ? { ...job, completed } : job, digests, this.signal);
           return verifyRemote(rec.localPath, remote, digests);
         }
-        // Chunks that need no per-chunk digest stream from the file when the provider can send them so.
-        const streamed = d.provider.streamsChunks === true && next.length > 0 && (d.provider.chunkDigests?.length ?? 0) === 0;
-        const chunk = streamed ? loader.stream(next) : await loader.load(next);
+        // Chunks stream from the file (no chunk buffer) when the provider can send them so.
+        const streamed = d.provider.streamsChunks === true && next.length > 0;
+        const chunk = streamed ? await loader.stream(next) : await loader.load(next);
         await checkUnchanged(this.file, rec).catch((e: unknown) => { loader.release(chunk); throw e; });
         // The chunk that follows if the server takes this one whole, read and hashed while this one is on the wire.
-        if (!streamed) loader.readAhead(nextChunk(advance(withFlights(st, window.indexes()), next.index, next.offset + next.length), rec.fingerprint.size, cs, emptySent || next.length === 0));
+        loader.readAhead(nextChunk(advance(withFlights(st, window.indexes()), next.index, next.offset + next.length), rec.fingerprint.size, cs, emptySent || next.length === 0), streamed);
         await this.waitThrottle();
         window.start(next.index, sendLoaded({ provider: d.provider, clock: d.clock, session, job, chunk, signal: this.signal, release: () => loader.release(chunk),
           sent: (b) => {

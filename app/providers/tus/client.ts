@@ -137,7 +137,8 @@ export function createTusProvider(o: ProviderFactoryOptions): Provider {
       const caps = await capabilities(ctx.signal);
       const headers: Record<string, string> = { ...baseHeaders(), 'upload-offset': String(chunk.offset), 'content-type': OFFSET_CONTENT_TYPE };
       const algorithm = checksums ? checksumAlgorithm(caps) : undefined;
-      if (algorithm) headers['upload-checksum'] = `${algorithm} ${chunkDigestBase64(chunk, algorithm)}`;
+      // A streamed chunk the engine sent before it knew the server checks sums goes without one (the header is optional).
+      if (algorithm && (chunk.digests?.[algorithm] !== undefined || !chunk.body)) headers['upload-checksum'] = `${algorithm} ${chunkDigestBase64(chunk, algorithm)}`;
       const end = chunk.offset + chunkLength(chunk);
       const res = await http.request({ method: 'PATCH', url, headers, body: chunkBody(chunk), signal: ctx.signal, ...(ctx.onSent ? { onSent: ctx.onSent } : {}) });
       const doing = `sending bytes ${chunk.offset}-${end} of ${job.file.path}`;
