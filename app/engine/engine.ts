@@ -24,7 +24,7 @@ export interface EngineSettings {
   maxConcurrent: number;
   /** Requested chunk size (clamped to each provider's rules); when absent the provider default, grown from the path's timing. */
   chunkSize?: number;
-  /** Parts of one file sent at once for providers whose parts are independent (Box, Synapse); default 2, 1 forces one at a time. */
+  /** Parts of one file sent at once for providers whose parts are independent (Box, Synapse); default 2 (4 when parts stream from the file), 1 forces one at a time. */
   partsInFlight?: number;
   /** Largest chunk size the engine grows to on its own, in bytes (default 64 MiB). */
   chunkCeiling?: number;

@@ -3,8 +3,8 @@
 import type { Provider } from './provider.js';
 
 export interface Pace {
-  /** Parts of one file on the wire at once, for providers whose parts are independent (Box, Synapse). */
-  partsInFlight: number;
+  /** Parts of one file on the wire at once for providers whose parts are independent (Box, Synapse); the default when absent. */
+  partsInFlight?: number;
   /** Grow the chunk size of ordered uploads from each chunk's timing (off when the user fixed a chunk size). */
   adaptChunks: boolean;
   /** The largest chunk the sizer picks: each chunk is held in memory while it is sent. */
@@ -12,7 +12,7 @@ export interface Pace {
 }
 
 export interface PaceSettings {
-  /** Parts of one file sent at once for unordered providers; 1 forces one at a time. Default 2. */
+  /** Parts of one file sent at once for unordered providers; 1 forces one at a time. Default 2 (4 when parts stream). */
   partsInFlight?: number;
   /** Requested chunk size: when set, chunks stay that size. */
   chunkSize?: number;
@@ -20,20 +20,24 @@ export interface PaceSettings {
   chunkCeiling?: number;
 }
 
+/** Parts held in memory while sent: two on the wire and one read ahead, three buffers. */
 export const DEFAULT_PARTS_IN_FLIGHT = 2;
+/** Parts streamed from the file cost no buffer: enough to hide two round trips per part (Synapse's PUT and add). */
+export const DEFAULT_STREAMED_PARTS_IN_FLIGHT = 4;
 /** One chunk at a time at the chosen size: the pace before parts in flight and path sizing. */
 export const STEADY: Pace = { partsInFlight: 1, adaptChunks: false, chunkCeiling: Number.MAX_SAFE_INTEGER };
 export const DEFAULT_CHUNK_CEILING = 64 * 1024 * 1024;
 
 export function paceFrom(s: PaceSettings): Pace {
   return {
-    partsInFlight: Math.max(1, Math.floor(s.partsInFlight ?? DEFAULT_PARTS_IN_FLIGHT)),
+    ...(s.partsInFlight !== undefined ? { partsInFlight: Math.max(1, Math.floor(s.partsInFlight)) } : {}),
     adaptChunks: s.chunkSize === undefined,
     chunkCeiling: Math.max(1, s.chunkCeiling ?? DEFAULT_CHUNK_CEILING),
   };
 }
 
 /** Parts on the wire at once for this provider: ordered protocols take one chunk after another. */
-export function inFlightFor(p: Pick<Provider, 'ordered'>, pace: Pace): number {
-  return p.ordered ? 1 : pace.partsInFlight;
+export function inFlightFor(p: Pick<Provider, 'ordered' | 'streamsChunks'>, pace: Pace): number {
+  if (p.ordered) return 1;
+  return pace.partsInFlight ?? (p.streamsChunks ? DEFAULT_STREAMED_PARTS_IN_FLIGHT : DEFAULT_PARTS_IN_FLIGHT);
 }

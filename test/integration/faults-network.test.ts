@@ -153,7 +153,8 @@ describe('row 6: the answer is lost after the server committed the chunk', () =>
     const v = await rig.upload(p);
     expect(v.state.kind, JSON.stringify(v.state)).toBe('done');
     const parts = rig.dataRequests().map((r) => new URL(r.url).pathname.split('/').pop());
-    expect(parts).toEqual(['1', '2', '2', '3', '4']);
+    // Parts go several at once, so only which were sent (and how often) is fixed, not their order.
+    expect(parts.sort()).toEqual(['1', '2', '2', '3', '4']);
     await rig.check();
   });
 

@@ -6,6 +6,7 @@ import { FerryError } from '../../common/errors.js';
 import type { Verdict } from '../../engine/classify.js';
 import type { HashAlgorithm } from '../../engine/hashing.js';
 import type { Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
+import { chunkBody, chunkLength } from '../shared/chunk-body.js';
 import { chunkDigestHex } from '../shared/chunk-digest.js';
 import { SynapseApi } from './api.js';
 import { storageLocationFor } from './destination.js';
@@ -95,6 +96,8 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
     needsBefore: ['md5'],
     chunkDigests: ['md5'],
     ordered: false,
+    // Parts may be streamed from the file (Chunk.body, MD5 from the engine's first pass): no part held in memory.
+    streamsChunks: true,
 
     async create(job, signal) {
       // Names, size and MD5 are checked before the first request.
@@ -123,12 +126,12 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
       expectPartLength(ref.request, chunk, job);
 
       let url = await urlFor(st, partNumber, ctx.signal);
-      let res = await api.putPart(url, chunk.data, ctx);
+      let res = await api.putPart(url, chunkBody(chunk), ctx);
       if (res.status === 403) {
         // Expired (or clock-skewed) signature: one fresh batch and one more try, as the official client does.
         st.urls.clear();
         url = await urlFor(st, partNumber, ctx.signal);
-        res = await api.putPart(url, chunk.data, ctx);
+        res = await api.putPart(url, chunkBody(chunk), ctx);
       }
       if (res.status < 200 || res.status > 299) throw storageError(res, url.uploadPresignedUrl, partNumber, job.file.path);
 
@@ -225,8 +228,8 @@ function positiveInt(v: string, name: string): number {
 function expectPartLength(req: MultipartUploadRequest, chunk: Chunk, job: UploadJob): void {
   const start = chunk.index * req.partSizeBytes;
   const want = Math.min(req.partSizeBytes, req.fileSizeBytes - start);
-  if (chunk.offset !== start || chunk.data.length !== want) {
-    throw new FerryError('internal', `part ${chunk.index + 1} of ${job.file.path} should cover ${want} bytes at offset ${start}, got ${chunk.data.length} at ${chunk.offset}`,
+  if (chunk.offset !== start || chunkLength(chunk) !== want) {
+    throw new FerryError('internal', `part ${chunk.index + 1} of ${job.file.path} should cover ${want} bytes at offset ${start}, got ${chunkLength(chunk)} at ${chunk.offset}`,
       { file: job.file.path, offset: chunk.offset });
   }
 }
