@@ -53,6 +53,8 @@ describe('parts in flight (Box, Synapse)', () => {
     // Each part sent exactly once (Synapse's presigned part URLs carry no offset: the count tells).
     expect(rig.dataRequests()).toHaveLength(6);
     if (id === 'box') expect(rig.dataRequests().map(dataOffset).sort((a, b) => a! - b!)).toEqual([0, cs, 2 * cs, 3 * cs, 4 * cs, 5 * cs]);
+    // Parts starting together share one batch of presigned URLs rather than each fetching its own.
+    if (id === 'synapse') expect(rig.http.records.filter((r) => r.url.includes('/presigned/url/batch'))).toHaveLength(1);
     await rig.check();
   });
 

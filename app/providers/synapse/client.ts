@@ -34,6 +34,8 @@ interface UploadState {
   /** 0-based indexes of parts the server has added. */
   have: Set<number>;
   urls: PartUrlCache;
+  /** A batch of part URLs being fetched (parts in flight ask at once). */
+  fetching?: Promise<void>;
 }
 
 export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
@@ -74,11 +76,19 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
   };
 
   const urlFor = async (st: UploadState, partNumber: number, signal: AbortSignal): Promise<NonNullable<ReturnType<PartUrlCache['fresh']>>> => {
+    // With parts in flight, another part's batch may already be on its way with this URL in it.
+    if (!st.urls.fresh(partNumber)) await st.fetching?.catch(() => undefined);
     const cached = st.urls.fresh(partNumber);
     if (cached) return cached;
     const wanted = batchFor(partNumber, st.total, URL_BATCH, (n) => st.have.has(n - 1) || st.urls.fresh(n) !== undefined);
     const at = now();
-    st.urls.store(await api.presignedUrls(st.uploadId, wanted, signal), at);
+    const fetching = api.presignedUrls(st.uploadId, wanted, signal).then((urls) => st.urls.store(urls, at));
+    st.fetching = fetching;
+    try {
+      await fetching;
+    } finally {
+      if (st.fetching === fetching) delete st.fetching;
+    }
     const got = st.urls.fresh(partNumber);
     if (!got) throw new FerryError('protocol', `Synapse gave no upload URL for part ${partNumber} of upload ${st.uploadId}`);
     return got;
