@@ -40,7 +40,12 @@ export class UndiciHttp implements Http {
   constructor(o: UndiciHttpOptions = {}) {
     this.idleTimeoutMs = o.idleTimeoutMs ?? 30_000;
     this.agent = new Agent({
+      // One pool per origin, connections kept alive between chunks (no new handshake and slow
+      // start per chunk); one request per connection at a time, and no cap on connections, so
+      // parts in flight (Box, Synapse) each get their own.
       keepAliveTimeout: 4_000,
+      pipelining: 1,
+      connections: null,
       // Our own watchdog bounds stalls in both directions; undici's would not see a stalled upload.
       headersTimeout: 0,
       bodyTimeout: 0,
