@@ -8,7 +8,7 @@
 // Memory: at most inFlight + 1 chunk buffers (inFlight without read-ahead).
 import type { FerryError } from '../common/errors.js';
 import type { NextChunk } from './chunk-plan.js';
-import { chunkStream, digestPass } from './chunk-stream.js';
+import { chunkStream, digestPass, SlicePool } from './chunk-stream.js';
 import type { DigestPipeline } from './digest-pipeline.js';
 import type { Digests, DigestStream } from './digester.js';
 import type { HashAlgorithm } from './hashing.js';
@@ -24,6 +24,8 @@ export interface LoadedChunk {
   slot: number;
   /** Set for a streamed chunk: `data` is empty and the bytes are read as they are sent. */
   body?: StreamBody;
+  /** Gives a streamed chunk's slice buffers back (on release). */
+  free?: () => void;
 }
 
 export interface ChunkLoaderOptions {
@@ -59,6 +61,7 @@ export class ChunkLoader {
   private readonly busy = new Set<number>();
   private readonly inFlight: number;
   private ahead: Ahead | undefined;
+  private pool: SlicePool | undefined;
   /** Read-ahead outcomes, for tests and logs. */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -68,8 +71,9 @@ export class ChunkLoader {
   }
 
   /** The chunk's send settled: its buffer may be reused. */
-  release(chunk: Pick<LoadedChunk, 'slot'>): void {
+  release(chunk: Pick<LoadedChunk, 'slot' | 'free'>): void {
     this.busy.delete(chunk.slot);
+    chunk.free?.();
   }
 
   /** The chunk `plan`, from the read-ahead when it predicted this chunk, otherwise read and hashed now. */
@@ -133,11 +137,12 @@ export class ChunkLoader {
 
   private async streamed(plan: NextChunk): Promise<LoadedChunk> {
     const perChunk = this.o.perChunk();
-    const { file, allocate, shortRead, pipeline } = this.o;
+    const { file, shortRead, pipeline } = this.o;
+    const pool = (this.pool ??= new SlicePool(this.o.allocate));
     const feed = (slice: Buffer, offset: number): Promise<unknown> => pipeline.hashChunk(slice, offset, []);
-    const digests = perChunk.length === 0 ? {} : await digestPass({ file, plan, allocate, shortRead, hash: feed, open: () => this.o.open!(perChunk) });
-    const body = chunkStream({ file, plan, allocate, shortRead, hash: feed });
-    return { plan, data: EMPTY, digests, slot: -1, body };
+    const digests = perChunk.length === 0 ? {} : await digestPass({ file, plan, pool, shortRead, hash: feed, open: () => this.o.open!(perChunk) });
+    const { body, free } = chunkStream({ file, plan, pool, shortRead, hash: feed });
+    return { plan, data: EMPTY, digests, slot: -1, body, free };
   }
 
   /** Waits for a read-ahead in flight (before finishing, closing the file or giving up). */

@@ -15,27 +15,54 @@ import type { OpenFile } from './ports.js';
 export const STREAM_SLICE = 1 << 20;
 const RING = 4;
 
+/**
+ * Slice buffers reused from chunk to chunk: a worker digester's buffers are shared memory that
+ * the garbage collector frees late, so allocating a fresh ring per chunk would grow the process
+ * by megabytes per chunk.
+ */
+export class SlicePool {
+  private readonly free: Buffer[] = [];
+  constructor(private readonly allocate: (bytes: number) => Buffer, readonly size = STREAM_SLICE) {}
+
+  take(): Buffer {
+    return this.free.pop() ?? this.allocate(this.size);
+  }
+
+  give(bufs: Buffer[]): void {
+    // Bounded: what parts in flight and a read-ahead use at most, and no more is kept.
+    for (const b of bufs) if (this.free.length < 64) this.free.push(b);
+  }
+}
+
 export interface ChunkStreamOptions {
   file: Pick<OpenFile, 'read'>;
   plan: NextChunk;
-  allocate(bytes: number): Buffer;
+  pool: SlicePool;
   /** Feeds the slice (the file's bytes from `offset`) to the whole-file digests; resolves once it may be reused. */
   hash(slice: Buffer, offset: number): Promise<unknown>;
   shortRead(plan: NextChunk, got: number): FerryError;
-  slice?: number;
 }
 
-export function chunkStream(o: ChunkStreamOptions): StreamBody {
-  const { plan } = o;
-  const size = Math.max(1, Math.min(o.slice ?? STREAM_SLICE, plan.length));
-  return {
+/** A streamed chunk's body and the release of its slice buffers (once its send settled: the socket may still hold the last slices before). */
+export interface ChunkStream {
+  body: StreamBody;
+  free(): void;
+}
+
+export function chunkStream(o: ChunkStreamOptions): ChunkStream {
+  const { plan, pool } = o;
+  const size = pool.size;
+  const ring: Buffer[] = [];
+  /** The read-ahead of the attempt before (a retry): awaited before its buffers are reused. */
+  let lastPending: Promise<unknown> = Promise.resolve();
+  const body: StreamBody = {
     length: plan.length,
     async *read(): AsyncIterable<Buffer> {
-      const ring: Buffer[] = [];
+      await lastPending;
       const count = Math.ceil(plan.length / size);
       /** Slice i read (overlapping the previous one's hashing) and hashed after it, in file order. */
       const prepare = (i: number, before: Promise<unknown>): Promise<Buffer> => {
-        const buf = (ring[i % RING] ??= o.allocate(size));
+        const buf = (ring[i % RING] ??= pool.take());
         const from = i * size;
         const len = Math.min(size, plan.length - from);
         return (async () => {
@@ -54,6 +81,7 @@ export function chunkStream(o: ChunkStreamOptions): StreamBody {
           next = i + 1 < count ? prepare(i + 1, cur) : undefined;
           // Settled before anyone awaits it when the request ends early; awaited in finally.
           next?.catch(() => undefined);
+          lastPending = next?.catch(() => undefined) ?? Promise.resolve();
           yield await cur;
         }
       } finally {
@@ -62,6 +90,7 @@ export function chunkStream(o: ChunkStreamOptions): StreamBody {
       }
     },
   };
+  return { body, free: () => pool.give(ring.splice(0)) };
 }
 
 /**
@@ -69,9 +98,9 @@ export function chunkStream(o: ChunkStreamOptions): StreamBody {
  * the file in slices, which also feeds the whole-file digests (the send pass then finds them fed).
  */
 export async function digestPass(o: ChunkStreamOptions & { open(): DigestStream }): Promise<Digests> {
-  const { plan } = o;
-  const size = Math.max(1, Math.min(o.slice ?? STREAM_SLICE, plan.length));
-  const bufs = [o.allocate(size), o.allocate(size)];
+  const { plan, pool } = o;
+  const size = pool.size;
+  const bufs = [pool.take(), pool.take()];
   const own = o.open();
   try {
     let pending: Promise<unknown> = Promise.resolve();
@@ -89,5 +118,6 @@ export async function digestPass(o: ChunkStreamOptions & { open(): DigestStream 
     return await own.finish();
   } finally {
     own.close();
+    pool.give(bufs);
   }
 }

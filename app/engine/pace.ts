@@ -1,6 +1,6 @@
 // How hard one upload drives its path: parts sent at once and chunk sizes from the path's timing.
 // Defaults suit a long, fast link; settings can force the old one-at-a-time, fixed-size pace.
-import type { Provider } from './provider.js';
+import type { Provider, Session } from './provider.js';
 
 export interface Pace {
   /** Parts of one file on the wire at once for providers whose parts are independent (Box, Synapse); the default when absent. */
@@ -40,4 +40,9 @@ export function paceFrom(s: PaceSettings): Pace {
 export function inFlightFor(p: Pick<Provider, 'ordered' | 'streamsChunks'>, pace: Pace): number {
   if (p.ordered) return 1;
   return pace.partsInFlight ?? (p.streamsChunks ? DEFAULT_STREAMED_PARTS_IN_FLIGHT : DEFAULT_PARTS_IN_FLIGHT);
+}
+
+/** Whether this session's chunks are streamed from the file. */
+export function streams(p: Pick<Provider, 'streamsChunks'>, session: Session): boolean {
+  return typeof p.streamsChunks === 'function' ? p.streamsChunks(session) : p.streamsChunks === true;
 }

@@ -121,10 +121,11 @@ export interface Provider {
   /** Per-chunk digests the provider sends with each chunk (Box part SHA-1, tus checksum, Synapse part MD5), offered as `Chunk.digests`. */
   readonly chunkDigests?: readonly HashAlgorithm[];
   /**
-   * The provider sends `Chunk.body` when given (chunkLength/chunkBody in providers/shared): the
-   * engine then streams chunks that need no per-chunk digest instead of holding them in memory.
+   * The provider sends `Chunk.body` when given (chunkLength/chunkBody in providers/shared), for
+   * every session or those the function accepts: the engine then streams chunks from the file
+   * instead of holding them in memory.
    */
-  readonly streamsChunks?: boolean;
+  readonly streamsChunks?: boolean | ((session: Session) => boolean);
   /** Chunks must arrive strictly in order (offset protocols) rather than as a set of parts. */
   readonly ordered: boolean;
   /**

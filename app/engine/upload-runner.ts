@@ -16,7 +16,7 @@ import { inlineDigester, type Digester } from './digester.js';
 import type { HasherFactory } from './hashing.js';
 import { journalWriteError, sameFingerprint, type Journal, type JournalRecord } from './journal.js';
 import type { Clock, FileSource, Logger, OpenFile } from './ports.js';
-import { inFlightFor, STEADY, type Pace } from './pace.js';
+import { inFlightFor, STEADY, streams, type Pace } from './pace.js';
 import type { Provider, ServerState, Session } from './provider.js';
 import { decide, freshAttempts, onProgress, record, type AttemptState, type RetryConfig } from './retry-policy.js';
 import type { TransferEvent } from './transition.js';
@@ -151,13 +151,15 @@ class Run {
         if (!next) {
           d.emit({ type: 'finishing' });
           await loader.settle();
+          // Parts in flight may all have left before a change was seen: never commit a changed file.
+          await checkUnchanged(this.file, rec);
           const digests = { ...(rec.digests ?? {}), ...(await hashes.digests(rec.fingerprint.size)) };
           const completed = st.kind === 'complete' ? st.result : undefined;
           const remote = await d.provider.finish(session, completed ? { ...job, completed } : job, digests, this.signal);
           return verifyRemote(rec.localPath, remote, digests);
         }
         // Chunks stream from the file (no chunk buffer) when the provider can send them so.
-        const streamed = d.provider.streamsChunks === true && next.length > 0;
+        const streamed = next.length > 0 && streams(d.provider, session);
         const chunk = streamed ? await loader.stream(next) : await loader.load(next);
         await checkUnchanged(this.file, rec).catch((e: unknown) => { loader.release(chunk); throw e; });
         // The chunk that follows if the server takes this one whole, read and hashed while this one is on the wire.

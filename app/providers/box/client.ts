@@ -74,6 +74,9 @@ export function createBoxProvider(o: ProviderFactoryOptions): Provider {
     needsAtFinish: ['sha1'],
     chunkDigests: ['sha1'],
     ordered: false,
+    // Session parts may be streamed from the file (SHA-1 from the engine's first pass); a small
+    // file's one-shot upload is a multipart form built in memory.
+    streamsChunks: (s: Session) => readRef(s.ref).kind === 'session',
 
     async create(job: UploadJob, signal: AbortSignal): Promise<Session> {
       const dest = await destination(job, signal);
