@@ -41,9 +41,10 @@ export function paceFrom(s: PaceSettings): Pace {
 }
 
 /** Parts on the wire at once for this provider: ordered protocols take one chunk after another. */
-export function inFlightFor(p: Pick<Provider, 'ordered' | 'streamsChunks'>, pace: Pace): number {
+export function inFlightFor(p: Pick<Provider, 'ordered' | 'streamsChunks' | 'maxPartsInFlight'>, pace: Pace): number {
   if (p.ordered) return 1;
-  return pace.partsInFlight ?? (p.streamsChunks ? DEFAULT_STREAMED_PARTS_IN_FLIGHT : DEFAULT_PARTS_IN_FLIGHT);
+  const want = pace.partsInFlight ?? (p.streamsChunks ? DEFAULT_STREAMED_PARTS_IN_FLIGHT : DEFAULT_PARTS_IN_FLIGHT);
+  return Math.max(1, Math.min(want, p.maxPartsInFlight ?? want));
 }
 
 /** Whether this session's chunks are streamed from the file. */

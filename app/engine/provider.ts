@@ -126,6 +126,8 @@ export interface Provider {
    * instead of holding them in memory.
    */
   readonly streamsChunks?: boolean | ((session: Session) => boolean);
+  /** Most parts the service wants on the wire at once for one file (Box: 3–5), when it says. */
+  readonly maxPartsInFlight?: number;
   /** Chunks must arrive strictly in order (offset protocols) rather than as a set of parts. */
   readonly ordered: boolean;
   /**

@@ -48,8 +48,8 @@ describe('parts in flight (Box, Synapse)', () => {
     expect(done.state.kind, JSON.stringify(done.state)).toBe('done');
     // The other parts went out and were confirmed while the first one was unanswered...
     expect(during).toBe(6);
-    // ...as many at once as the window (six, streamed from the file) and the file's six parts allow.
-    expect(maxOverlap(rig.dataRequests())).toBe(6);
+    // ...as many at once as the window allows: six streamed parts, four for Box (its guide says 3–5).
+    expect(maxOverlap(rig.dataRequests())).toBe(id === 'box' ? 4 : 6);
     // Each part sent exactly once (Synapse's presigned part URLs carry no offset: the count tells).
     expect(rig.dataRequests()).toHaveLength(6);
     if (id === 'box') expect(rig.dataRequests().map(dataOffset).sort((a, b) => a! - b!)).toEqual([0, cs, 2 * cs, 3 * cs, 4 * cs, 5 * cs]);
