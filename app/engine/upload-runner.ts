@@ -214,12 +214,12 @@ class Run {
   private async landed(got: Extract<Landed, { ok: true }>, st: ServerState, session: Session): Promise<ServerState> {
     const { rec, d } = this;
     const { plan, after } = got;
-    // Some protocols extend the session's life with each chunk (tus Upload-Expires, Graph's
-    // expirationDateTime); the provider updates the Session in place and we keep the journal in step.
+    // Chunks may move the session's expiry (tus Upload-Expires, Graph's expirationDateTime): keep the journal in step.
     if (session.expiresAt !== undefined && rec.session && rec.session.expiresAt !== session.expiresAt) rec.session.expiresAt = session.expiresAt;
     const cs = session.chunkSize;
     const now = stateAfter(st, plan, after);
-    if (d.pace?.adaptChunks && d.provider.ordered && rec.session) {
+    // Only streamed chunks grow: a larger held chunk would cost its size in memory (UCloud's WebSocket frames).
+    if (d.pace?.adaptChunks && d.provider.ordered && rec.session && streams(d.provider, session)) {
       // Offset protocols continue from the server's offset whatever the size; the journal keeps it with the session.
       session.chunkSize = rec.session.chunkSize = nextChunkSize(d.provider.rules, cs, sampleOf(got), { ceiling: d.pace.chunkCeiling });
     }
