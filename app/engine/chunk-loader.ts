@@ -3,12 +3,16 @@
 // (its own digests and the whole-file digests) on the other thread. A chunk that differs from
 // the prediction (the server kept less, a reconcile, a resend) is read and hashed afresh; the
 // read-ahead's bytes already fed to the whole-file digests are skipped by the DigestPipeline.
-// Memory: at most two chunk buffers (one without read-ahead).
+// With parts in flight (`inFlight` > 1) each part being sent holds its buffer until the runner
+// releases it, and the read-ahead uses one more.
+// Memory: at most inFlight + 1 chunk buffers (inFlight without read-ahead).
 import type { FerryError } from '../common/errors.js';
 import type { NextChunk } from './chunk-plan.js';
+import { chunkStream, digestPass, SlicePool } from './chunk-stream.js';
 import type { DigestPipeline } from './digest-pipeline.js';
-import type { Digests } from './digester.js';
+import type { Digests, DigestStream } from './digester.js';
 import type { HashAlgorithm } from './hashing.js';
+import type { StreamBody } from './http.js';
 import type { OpenFile } from './ports.js';
 
 export interface LoadedChunk {
@@ -16,11 +20,17 @@ export interface LoadedChunk {
   /** The chunk's bytes: a view into one of the loader's buffers, valid until the next load. */
   data: Buffer;
   digests: Digests;
+  /** The buffer slot holding `data`, busy until released (-1: a streamed chunk holds none). */
+  slot: number;
+  /** Set for a streamed chunk: `data` is empty and the bytes are read as they are sent. */
+  body?: StreamBody;
+  /** Gives a streamed chunk's slice buffers back (on release). */
+  free?: () => void;
 }
 
 export interface ChunkLoaderOptions {
   file: Pick<OpenFile, 'read'>;
-  pipeline: Pick<DigestPipeline, 'hashChunk'>;
+  pipeline: Pick<DigestPipeline, 'hashChunk' | 'knownDigests'>;
   allocate(bytes: number): Buffer;
   /** Whether to read ahead now (worth it only when there is hashing to move off the main thread). */
   readAhead(): boolean;
@@ -28,7 +38,16 @@ export interface ChunkLoaderOptions {
   perChunk(): readonly HashAlgorithm[];
   /** The error for a read that came back short (the file got shorter). */
   shortRead(plan: NextChunk, got: number): FerryError;
+  /**
+   * Chunks sent at once (default 1). With 1, loading a chunk means the one before it settled;
+   * with more, the caller releases each chunk's buffer when its send settles.
+   */
+  inFlight?: number;
+  /** A digest state for a streamed chunk's own digests (the digester's `open`). */
+  open?(algorithms: readonly HashAlgorithm[]): DigestStream;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 interface Ahead {
   plan: NextChunk;
@@ -37,17 +56,30 @@ interface Ahead {
 }
 
 export class ChunkLoader {
-  private readonly slots: (Buffer | undefined)[] = [undefined, undefined];
-  /** The slot holding the chunk being sent, which a read-ahead must not touch. */
-  private current = 0;
+  private readonly slots: (Buffer | undefined)[];
+  /** Slots holding chunks being sent, which neither a load nor a read-ahead may touch. */
+  private readonly busy = new Set<number>();
+  private readonly inFlight: number;
   private ahead: Ahead | undefined;
+  private pool: SlicePool | undefined;
   /** Read-ahead outcomes, for tests and logs. */
   readonly stats = { hits: 0, misses: 0 };
 
-  constructor(private readonly o: ChunkLoaderOptions) {}
+  constructor(private readonly o: ChunkLoaderOptions) {
+    this.inFlight = Math.max(1, o.inFlight ?? 1);
+    this.slots = new Array<Buffer | undefined>(this.inFlight + 1).fill(undefined);
+  }
+
+  /** The chunk's send settled: its buffer may be reused. */
+  release(chunk: Pick<LoadedChunk, 'slot' | 'free'>): void {
+    this.busy.delete(chunk.slot);
+    chunk.free?.();
+  }
 
   /** The chunk `plan`, from the read-ahead when it predicted this chunk, otherwise read and hashed now. */
   async load(plan: NextChunk): Promise<LoadedChunk> {
+    // One at a time: the chunk sent last has settled, so its buffer is free.
+    if (this.inFlight === 1) this.busy.clear();
     const a = this.ahead;
     this.ahead = undefined;
     if (a) {
@@ -55,23 +87,65 @@ export class ChunkLoader {
       const got = await a.done.catch(() => undefined);
       if (got && sameChunk(a.plan, plan)) {
         this.stats.hits++;
-        this.current = a.slot;
+        this.busy.add(a.slot);
         return got;
       }
       this.stats.misses++;
     }
-    // Nothing else is in flight now: the chunk sent last has settled, so its buffer is free.
-    return this.readAndHash(plan, this.current);
+    const slot = this.freeSlot();
+    this.busy.add(slot);
+    try {
+      return await this.readAndHash(plan, slot);
+    } catch (e) {
+      this.busy.delete(slot);
+      throw e;
+    }
   }
 
-  /** Starts reading and hashing `plan` into the spare buffer while the current chunk is sent. */
-  readAhead(plan: NextChunk | undefined): void {
+  /**
+   * Starts reading and hashing `plan` into the spare buffer while the current chunk is sent; for
+   * a chunk to be streamed, only its digests (nothing to gain when it needs none).
+   */
+  readAhead(plan: NextChunk | undefined, streamed = false): void {
     if (!plan || this.ahead || !this.o.readAhead()) return;
-    const slot = 1 - this.current;
-    const done = this.readAndHash(plan, slot);
+    if (streamed && this.o.perChunk().length === 0) return;
+    const slot = streamed ? -1 : this.freeSlot();
+    const done = streamed ? this.streamed(plan) : this.readAndHash(plan, slot);
     // Settled before anyone awaits it; the rejection is handled in load().
     done.catch(() => undefined);
     this.ahead = { plan, slot, done };
+  }
+
+  /**
+   * The chunk `plan` as a body read from the file while it is sent: no chunk buffer. Its own
+   * digests (a first pass over the file, done by the read-ahead when it predicted this chunk)
+   * are ready before it is sent; the whole-file digests are fed as the bytes go.
+   */
+  async stream(plan: NextChunk): Promise<LoadedChunk> {
+    const a = this.ahead;
+    this.ahead = undefined;
+    if (a) {
+      const got = await a.done.catch(() => undefined);
+      if (got?.body && sameChunk(a.plan, plan)) {
+        this.stats.hits++;
+        return got;
+      }
+      this.stats.misses++;
+    }
+    return this.streamed(plan);
+  }
+
+  private async streamed(plan: NextChunk): Promise<LoadedChunk> {
+    const perChunk = this.o.perChunk();
+    const { file, shortRead, pipeline } = this.o;
+    const pool = (this.pool ??= new SlicePool(this.o.allocate));
+    const feed = (slice: Buffer, offset: number): Promise<unknown> => pipeline.hashChunk(slice, offset, []);
+    // Digests the preparing pass already computed (Synapse part MD5s) cost no second read.
+    const known = pipeline.knownDigests(plan.offset, plan.length, perChunk);
+    const missing = perChunk.filter((a) => known[a] === undefined);
+    const digests = missing.length === 0 ? known : { ...known, ...(await digestPass({ file, plan, pool, shortRead, hash: feed, open: () => this.o.open!(missing) })) };
+    const { body, free } = chunkStream({ file, plan, pool, shortRead, hash: feed });
+    return { plan, data: EMPTY, digests, slot: -1, body, free };
   }
 
   /** Waits for a read-ahead in flight (before finishing, closing the file or giving up). */
@@ -81,13 +155,19 @@ export class ChunkLoader {
     if (a) await a.done.catch(() => undefined);
   }
 
+  /** A slot no chunk being sent or read ahead uses; there is always one (inFlight + 1 slots). */
+  private freeSlot(): number {
+    for (let i = 0; i < this.slots.length; i++) if (!this.busy.has(i) && this.ahead?.slot !== i) return i;
+    throw new Error(`chunk loader: all ${this.slots.length} buffers are in use (a chunk was not released)`);
+  }
+
   private async readAndHash(plan: NextChunk, slot: number): Promise<LoadedChunk> {
     const buf = this.buffer(slot, plan.length);
     const n = await this.o.file.read(buf, plan.length, plan.offset);
     if (n < plan.length) throw this.o.shortRead(plan, n);
     const data = buf.subarray(0, plan.length);
     const digests = await this.o.pipeline.hashChunk(data, plan.offset, this.o.perChunk());
-    return { plan, data, digests };
+    return { plan, data, digests, slot };
   }
 
   private buffer(slot: number, length: number): Buffer {

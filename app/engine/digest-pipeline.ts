@@ -38,6 +38,11 @@ export class DigestPipeline {
     return (this.opened ??= this.digester.open(this.whole));
   }
 
+  /** Digests of the chunk at `offset` already known from the preparing pass (Synapse part MD5s). */
+  knownDigests(offset: number, length: number, perChunk: readonly HashAlgorithm[]): Digests {
+    return knownChunkDigests(this.known(), offset, length, perChunk);
+  }
+
   /** Digests of `data` (the file's bytes from `offset`) for `perChunk`; feeds the whole-file digests with what they lack of it. */
   hashChunk(data: Buffer, offset: number, perChunk: readonly HashAlgorithm[]): Promise<Digests> {
     return this.serial(async () => {

@@ -13,6 +13,7 @@ import { chooseChunkSize } from './chunk-plan.js';
 import type { AddRequest, Engine, TargetConfig } from './engine-api.js';
 import { sameFingerprint, upgradeRecord } from './journal.js';
 import type { Clock, Digester, FileSource, HasherFactory, Http, Journal, Logger, ProviderFactory, TargetStore } from './ports.js';
+import { paceFrom } from './pace.js';
 import { DEFAULT_RETRY, type RetryConfig } from './retry-policy.js';
 import { Scheduler } from './scheduler.js';
 import { SerialQueue } from './serial-queue.js';
@@ -25,8 +26,12 @@ import { ChangeNotifier, viewOf } from './transfer-view.js';
 export interface EngineSettings {
   /** Files uploading at once; chunks of one file are always sequential. */
   maxConcurrent: number;
-  /** Requested chunk size (clamped to each provider's rules); provider default when absent. */
+  /** Requested chunk size (clamped to each provider's rules); when absent the provider default, grown from the path's timing. */
   chunkSize?: number;
+  /** Parts of one file sent at once for providers whose parts are independent (Box, Synapse); default 2 (4 when parts stream from the file), 1 forces one at a time. */
+  partsInFlight?: number;
+  /** Largest chunk size the engine grows to on its own, in bytes (default 64 MiB). */
+  chunkCeiling?: number;
   retry?: Partial<RetryConfig>;
   progressWriteMs?: number;
   /** Resume journal transfers at start (desktop, host). The CLI runs only what it adds. */
@@ -72,7 +77,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const keeper = new StateKeeper({ journal: deps.journal, clock, log: deps.log, secrets: providers.secrets, view, changed: notify });
   const scheduler = new Scheduler({
     journal: deps.journal, files: deps.files, clock, log: deps.log, hashers: deps.hashers, ...(deps.digester ? { digester: deps.digester } : {}),
-    retry, random: deps.random ?? Math.random, maxConcurrent: deps.settings.maxConcurrent, progressWriteMs: deps.settings.progressWriteMs ?? 1_000,
+    retry, random: deps.random ?? Math.random, maxConcurrent: deps.settings.maxConcurrent, progressWriteMs: deps.settings.progressWriteMs ?? 1_000, pace: paceFrom(deps.settings),
     entries, queue, providers, keeper, changed: notify, bandwidth, ...(deps.afterChunk ? { afterChunk: deps.afterChunk } : {}),
   });
   const apply = keeper.apply.bind(keeper);

@@ -1,12 +1,26 @@
 // HTTP port used by providers. Implementations throw FerryError('network' | 'stalled' |
 // 'cancelled') for transport failures and return every HTTP status as a response.
+/**
+ * A request body read as it is sent (a chunk streamed from the file), so a large chunk costs no
+ * memory. Sent with Content-Length `length`; each call of `read()` starts from the first byte
+ * again (a retry re-reads the file). The Buffers it yields may be reused once the next is asked for.
+ */
+export interface StreamBody {
+  readonly length: number;
+  read(): AsyncIterable<Buffer>;
+}
+
+export function isStreamBody(b: unknown): b is StreamBody {
+  return typeof b === 'object' && b !== null && !Buffer.isBuffer(b) && typeof (b as StreamBody).read === 'function';
+}
+
 export interface HttpRequest {
   method: string;
   url: string;
   headers?: Record<string, string>;
-  body?: Buffer | string;
+  body?: Buffer | string | StreamBody;
   signal?: AbortSignal;
-  /** Called as body bytes are handed to the socket, with the count handed over so far (cumulative). */
+  /** Called as body bytes are handed to the socket, with the body's bytes sent so far. */
   onSent?: (bytes: number) => void;
   /**
    * The bandwidth limit (engine/bandwidth.ts), set by the engine: asked before each slice of the

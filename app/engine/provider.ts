@@ -79,6 +79,12 @@ export interface Chunk {
   /** True for the chunk that ends at the file's last byte. */
   final: boolean;
   /**
+   * The chunk's bytes read from the file as they are sent, for providers that declare
+   * `streamsChunks`; `data` is then empty and the length is `body.length`. Send it as the request
+   * body (a retry re-reads the file).
+   */
+  body?: import('./http.js').StreamBody;
+  /**
    * Hex digests of exactly `data`, for the algorithms in `Provider.chunkDigests`, computed by the
    * engine while the previous chunk was on the wire. Absent (or missing an algorithm) when the
    * engine did not compute them: the provider then hashes `data` itself.
@@ -120,6 +126,14 @@ export interface Provider {
    * computes the `chunkDigests` of every chunk in the same read, and the upload pass hashes nothing.
    */
   plannedChunkSize?(file: LocalFile): number;
+  /**
+   * The provider sends `Chunk.body` when given (chunkLength/chunkBody in providers/shared), for
+   * every session or those the function accepts: the engine then streams chunks from the file
+   * instead of holding them in memory.
+   */
+  readonly streamsChunks?: boolean | ((session: Session) => boolean);
+  /** Most parts the service wants on the wire at once for one file (Box: 3–5), when it says. */
+  readonly maxPartsInFlight?: number;
   /** Chunks must arrive strictly in order (offset protocols) rather than as a set of parts. */
   readonly ordered: boolean;
   /**

@@ -14,6 +14,7 @@ import type { StateKeeper } from './state-keeper.js';
 import type { TargetProviders } from './target-providers.js';
 import type { Entry, TransferTable } from './transfer-table.js';
 import { report } from './progress-gauge.js';
+import type { Pace } from './pace.js';
 import { runUpload, type RunOutcome } from './upload-runner.js';
 
 export interface SchedulerDeps {
@@ -27,6 +28,7 @@ export interface SchedulerDeps {
   random: () => number;
   maxConcurrent: number;
   progressWriteMs: number;
+  pace: Pace;
   entries: TransferTable;
   queue: SerialQueue;
   providers: TargetProviders;
@@ -98,7 +100,7 @@ export class Scheduler {
         const runLog = scrubbingLogger(d.log, () => refSecrets(e.rec.session?.ref));
         return await runUpload(e.rec, {
           provider: p, files: d.files, journal: d.journal, clock: d.clock, log: runLog, hashers: d.hashers, ...(d.digester ? { digester: d.digester } : {}),
-          retry: d.retry, random: d.random, throttle: this.throttle, progressWriteMs: d.progressWriteMs, ...(endpoint !== undefined ? { endpoint } : {}),
+          retry: d.retry, random: d.random, throttle: this.throttle, progressWriteMs: d.progressWriteMs, pace: d.pace, ...(endpoint !== undefined ? { endpoint } : {}),
           ...(d.bandwidth ? { gate: (s: AbortSignal) => d.bandwidth!.open(s) } : {}),
           emit: (ev) => d.keeper.apply(e, ev),
           sent: (bytes, confirmed) => {

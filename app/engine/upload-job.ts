@@ -5,7 +5,8 @@ import type { WaitReason } from '../common/transfer.js';
 import { chooseChunkSize } from './chunk-plan.js';
 import type { HashAlgorithm } from './hashing.js';
 import type { JournalRecord } from './journal.js';
-import type { ChunkRules, RemoteFile, ServerState, UploadJob } from './provider.js';
+import type { OpenFile } from './ports.js';
+import type { ChunkRules, Provider, RemoteFile, ServerState, UploadJob } from './provider.js';
 
 export type RunOutcome =
   | { kind: 'done'; remote: RemoteFile; verified: boolean }
@@ -52,4 +53,19 @@ export function failure(e: unknown, why: string): ErrorInfo {
 export function waitReason(e: unknown, reason: 'backoff' | 'throttled' | 'sign-in'): WaitReason {
   if (reason !== 'backoff') return reason;
   return e instanceof FerryError && e.code === 'network' ? 'offline' : 'backoff';
+}
+
+/** Whole-file digests to compute while reading: those needed at finish and the integrity one, unless known. */
+export function wholeFileAlgorithms(p: Provider, rec: JournalRecord): HashAlgorithm[] {
+  const want = [...(p.needsAtFinish ?? []), ...(p.integrity ? [p.integrity] : [])];
+  return want.filter((a) => rec.digests?.[a] === undefined);
+}
+
+/** Throws file-changed when the file's size or modification time moved since the upload started. */
+export async function checkUnchanged(file: Pick<OpenFile, 'stat'>, rec: JournalRecord): Promise<void> {
+  const st = await file.stat();
+  const fp = rec.fingerprint;
+  if (st.size !== fp.size || st.mtimeNs !== fp.mtimeNs) {
+    throw new FerryError('file-changed', `${rec.localPath} changed during the upload (${st.size !== fp.size ? 'size' : 'modification time'} differs); stopped before committing, it will need to be uploaded again`, { file: rec.localPath });
+  }
 }

@@ -1,54 +1,32 @@
 // The chunk loop of one transfer. It owns all I/O of an upload (file reads, provider calls,
 // journal writes) and reports through `emit`, which feeds the engine's pure `transition`.
-// Chunks are sent strictly one after another. With an off-thread digester the next chunk is
-// read and hashed while one is on the wire (ChunkLoader): memory is then two chunk buffers plus a
-// small hashing buffer, otherwise one.
+// Chunks of ordered protocols go one after another, their size grown from the path's timing
+// (chunk-sizer); independent parts (Box, Synapse) go `pace.partsInFlight` at once (SendWindow).
+// With an off-thread digester the next chunk is read and hashed while others are on the wire
+// (ChunkLoader): memory is then one chunk buffer more than chunks in flight.
 // Whole-file and per-chunk digests go through the Digester: `deps.digester` when given (the app
 // passes a worker-thread one), else in-thread with `deps.hashers`.
 import { FerryError, toErrorInfo } from '../common/errors.js';
 import { heldBytes, nextChunk } from './chunk-plan.js';
 import { classify } from './classify.js';
 import { ChunkLoader } from './chunk-loader.js';
+import { nextChunkSize } from './chunk-sizer.js';
 import { DigestPipeline } from './digest-pipeline.js';
 import { inlineDigester, type Digester } from './digester.js';
-import type { ChunkDigestTable, HashAlgorithm, HasherFactory } from './hashing.js';
+import type { ChunkDigestTable } from './hashing.js';
 import { sameEndpoint } from './session-endpoint.js';
-import { journalWriteError, sameFingerprint, type Journal, type JournalRecord } from './journal.js';
-import type { Clock, FileSource, Logger, OpenFile } from './ports.js';
-import type { Provider, ServerState, Session } from './provider.js';
-import { decide, freshAttempts, onProgress, record, type AttemptState, type RetryConfig } from './retry-policy.js';
-import type { TransferEvent } from './transition.js';
+import { journalWriteError, sameFingerprint, type JournalRecord } from './journal.js';
+import type { RunnerDeps } from './runner-deps.js';
+import type { OpenFile } from './ports.js';
+import { inFlightFor, STEADY, streams } from './pace.js';
+import type { ServerState, Session } from './provider.js';
+import { decide, freshAttempts, onProgress, record, type AttemptState } from './retry-policy.js';
 import { digestBeforeSession, digestReported, journalable } from './pre-digest.js';
-import { advance, failure, jobFor, verifyRemote, waitReason, type RunOutcome } from './upload-job.js';
+import { sampleOf, sendLoaded, SendWindow, stateAfter, withFlights, type Landed } from './send-window.js';
+import { advance, checkUnchanged, failure, jobFor, verifyRemote, waitReason, wholeFileAlgorithms, type RunOutcome } from './upload-job.js';
 
-export interface RunnerDeps {
-  provider: Provider;
-  files: FileSource;
-  journal: Journal;
-  clock: Clock;
-  log: Logger;
-  hashers: HasherFactory;
-  /** Where digests are computed; in-thread with `hashers` when absent. */
-  digester?: Digester;
-  retry: RetryConfig;
-  random: () => number;
-  /** Queue-wide pause after a 429: every transfer waits until then before its next request. */
-  throttle: { until: number };
-  /** Resolves when requests may start (an upload window is open); engine/bandwidth.ts. */
-  gate?: (signal: AbortSignal) => Promise<void>;
-  /** Minimum interval between progress writes for protocols the server can be asked about. */
-  progressWriteMs: number;
-  emit(e: TransferEvent): void;
-  /** Bytes sent so far, including within the current chunk (progress bar, speed); `confirmed` when the server holds them. */
-  sent(bytes: number, confirmed?: boolean): void;
-  /** The target's URL now; a saved session made against another URL is dropped, never contacted. */
-  endpoint?: string;
-  /** Test hook: called after each chunk the server accepted (crash harness). */
-  afterChunk?: (offset: number) => void;
-}
-
+export type { RunnerDeps } from './runner-deps.js';
 export type { RunOutcome } from './upload-job.js';
-
 const EXPIRY_MARGIN_MS = 60_000;
 
 export async function runUpload(rec: JournalRecord, d: RunnerDeps, signal: AbortSignal): Promise<RunOutcome> {
@@ -67,6 +45,8 @@ export async function runUpload(rec: JournalRecord, d: RunnerDeps, signal: Abort
 class Run {
   private attempts: AttemptState;
   private lastWrite = 0;
+  /** Body bytes sent so far of each chunk on the wire, for progress. */
+  private readonly flying = new Map<number, number>();
   /** Chunk digests computed while preparing (in the journal too when small): the upload pass reuses them. */
   private known: ChunkDigestTable | undefined;
   private digester: Digester | undefined;
@@ -82,7 +62,7 @@ class Run {
     // Before the pipeline is made: the whole-file digests it feeds are those preparing left to compute
     // (Synapse's MD5 was computed twice when the pipeline was made first).
     await this.prepare();
-    const hashes = new DigestPipeline(this.hashAlgorithms(), digester, this.file, () => this.known);
+    const hashes = new DigestPipeline(wholeFileAlgorithms(d.provider, rec), digester, this.file, () => this.known);
     // Nothing to hash (UCloud, tus without checksums): one plain buffer and no read-ahead, as before;
     // read-ahead alone was measured as no clear gain (docs/benchmarks.md).
     const hashing = (): boolean => hashes.feeding || (d.provider.chunkDigests?.length ?? 0) > 0;
@@ -92,6 +72,8 @@ class Run {
       allocate: (n) => (hashing() ? digester.allocate(n) : Buffer.allocUnsafe(n)),
       readAhead: () => digester.offThread && hashing(),
       perChunk: () => d.provider.chunkDigests ?? [],
+      inFlight: inFlightFor(d.provider, d.pace ?? STEADY),
+      open: (a) => digester.open(a),
       shortRead: (next, n) => new FerryError('file-short', `${rec.localPath} got shorter during the upload (expected ${rec.fingerprint.size} bytes); nothing was committed`, { file: rec.localPath, offset: next.offset + n }),
     });
     try {
@@ -105,6 +87,7 @@ class Run {
 
   private async loop(hashes: DigestPipeline, loader: ChunkLoader): Promise<RunOutcome> {
     const { rec, d } = this;
+    const window = new SendWindow(inFlightFor(d.provider, d.pace ?? STEADY));
     if (rec.session?.expiresAt !== undefined && d.clock.now() > rec.session.expiresAt - EXPIRY_MARGIN_MS) {
       // Never send to a session the server has (or is about to have) forgotten.
       d.log.info('upload session expired; starting a new one', { transfer: rec.id });
@@ -143,40 +126,41 @@ class Run {
         d.sent(held, true);
         d.emit({ type: 'upload', offset: held });
         // After a digest mismatch `st` is unchanged, so the same chunk is re-read from disk and resent.
-        const next = nextChunk(st, rec.fingerprint.size, cs, emptySent);
+        const next = window.full ? undefined : nextChunk(withFlights(st, window.indexes()), rec.fingerprint.size, cs, emptySent || window.size > 0);
+        if (!next && window.size > 0) {
+          // Nothing more to start now: take the first answer (a part counts once the server confirmed it).
+          const got = await window.next();
+          if (!got.ok) throw got.error;
+          if (got.plan.length === 0) emptySent = true;
+          st = await this.landed(got, st, session);
+          continue;
+        }
         if (!next) {
           d.emit({ type: 'finishing' });
           await loader.settle();
+          // Parts in flight may all have left before a change was seen: never commit a changed file.
+          await checkUnchanged(this.file, rec);
           const digests = { ...(rec.digests ?? {}), ...(await hashes.digests(rec.fingerprint.size)) };
           const completed = st.kind === 'complete' ? st.result : undefined;
           const remote = await d.provider.finish(session, completed ? { ...job, completed } : job, digests, this.signal);
           return verifyRemote(rec.localPath, remote, await digestReported(this.file, rec, remote.hash?.algorithm, digests, { hashers: d.hashers, clock: d.clock, checkAborted: () => this.checkAborted() }));
         }
-        const { data, digests } = await loader.load(next);
-        await this.checkUnchanged();
+        // Chunks stream from the file (no chunk buffer) when the provider can send them so.
+        const streamed = next.length > 0 && streams(d.provider, session);
+        const chunk = streamed ? await loader.stream(next) : await loader.load(next);
+        await checkUnchanged(this.file, rec).catch((e: unknown) => { loader.release(chunk); throw e; });
         // The chunk that follows if the server takes this one whole, read and hashed while this one is on the wire.
-        loader.readAhead(nextChunk(advance(st, next.index, next.offset + next.length), rec.fingerprint.size, cs, emptySent || next.length === 0));
+        loader.readAhead(nextChunk(advance(withFlights(st, window.indexes()), next.index, next.offset + next.length), rec.fingerprint.size, cs, emptySent || next.length === 0), streamed);
         await this.waitThrottle();
-        const after = await d.provider.sendChunk(session, job, { index: next.index, offset: next.offset, data, final: next.final, ...(Object.keys(digests).length > 0 ? { digests } : {}) }, {
-          signal: this.signal,
-          onSent: (b) => d.sent(next.offset + b),
-        });
-        if (next.length === 0) emptySent = true;
-        // Some protocols extend the session's life with each chunk (tus Upload-Expires, Graph's
-        // expirationDateTime); the provider updates the Session in place and we keep the journal in step.
-        if (session.expiresAt !== undefined && rec.session && rec.session.expiresAt !== session.expiresAt) rec.session.expiresAt = session.expiresAt;
-        st = after ?? advance(st, next.index, next.offset + next.length);
-        if (st.kind === 'unknown') st = { kind: 'offset', offset: next.offset + next.length };
-        const nowHeld = heldBytes(st, rec.fingerprint.size, cs);
-        if (nowHeld > rec.offset || st.kind === 'complete') {
-          this.attempts = onProgress(this.attempts);
-          rec.offset = nowHeld;
-          d.sent(nowHeld, true);
-          d.emit({ type: 'progress', offset: nowHeld });
-          await this.persist(false);
-          d.afterChunk?.(nowHeld);
-        }
+        window.start(next.index, sendLoaded({ provider: d.provider, clock: d.clock, session, job, chunk, signal: this.signal, release: () => loader.release(chunk),
+          sent: (b) => {
+            this.flying.set(next.index, b);
+            d.sent(rec.offset + [...this.flying.values()].reduce((x, y) => x + y, 0));
+          },
+          settled: () => this.flying.delete(next.index) }));
       } catch (e) {
+        // No send may outlive this step: its buffer would be reused. Parts the server took still count.
+        for (const got of await window.drain()) if (got.ok && st?.kind === 'parts') st = advance(st, got.plan.index, 0);
         this.checkAborted();
         const verdict = d.provider.classify?.(e as FerryError) ?? classify(e);
         const decision = decide(verdict, this.attempts, d.clock.now(), d.retry, d.random);
@@ -213,10 +197,29 @@ class Run {
     }
   }
 
-  private hashAlgorithms(): HashAlgorithm[] {
-    const p = this.d.provider;
-    const want = [...(p.needsAtFinish ?? []), ...(p.integrity ? [p.integrity] : [])];
-    return want.filter((a) => this.rec.digests?.[a] === undefined);
+  /** What the server holds once a chunk was confirmed: progress, the journal, and the next chunk size. */
+  private async landed(got: Extract<Landed, { ok: true }>, st: ServerState, session: Session): Promise<ServerState> {
+    const { rec, d } = this;
+    const { plan, after } = got;
+    // Chunks may move the session's expiry (tus Upload-Expires, Graph's expirationDateTime): keep the journal in step.
+    if (session.expiresAt !== undefined && rec.session && rec.session.expiresAt !== session.expiresAt) rec.session.expiresAt = session.expiresAt;
+    const cs = session.chunkSize;
+    const now = stateAfter(st, plan, after);
+    // Only streamed chunks grow: a larger held chunk would cost its size in memory (UCloud's WebSocket frames).
+    if (d.pace?.adaptChunks && d.provider.ordered && rec.session && streams(d.provider, session)) {
+      // Offset protocols continue from the server's offset whatever the size; the journal keeps it with the session.
+      session.chunkSize = rec.session.chunkSize = nextChunkSize(d.provider.rules, cs, sampleOf(got), { ceiling: d.pace.chunkCeiling });
+    }
+    const nowHeld = heldBytes(now, rec.fingerprint.size, cs);
+    if (nowHeld > rec.offset || now.kind === 'complete') {
+      this.attempts = onProgress(this.attempts);
+      rec.offset = nowHeld;
+      d.sent(nowHeld, true);
+      d.emit({ type: 'progress', offset: nowHeld });
+      await this.persist(false);
+      d.afterChunk?.(nowHeld);
+    }
+    return now;
   }
 
   /** Whole-file digests the provider needs before the session (Synapse MD5): the 'preparing' state. */
@@ -226,9 +229,10 @@ class Run {
     const missing = (d.provider.needsBefore ?? []).filter((a) => rec.digests?.[a] === undefined);
     if (missing.length === 0) return;
     const p = d.provider;
+    // Part digests in the same read when the part size is known before the session (Synapse).
     const plan = p.plannedChunkSize && p.chunkDigests?.length ? { chunkSize: p.plannedChunkSize(jobFor(rec, p.rules).file), algorithms: p.chunkDigests } : undefined;
     const got = await digestBeforeSession(this.file, rec, missing, plan, { hashers: d.hashers, clock: d.clock, emit: d.emit, checkAborted: () => this.checkAborted(), ...(this.digester ? { digester: this.digester } : {}) });
-    await this.checkUnchanged();
+    await checkUnchanged(this.file, rec);
     rec.digests = { ...(rec.digests ?? {}), ...got.whole };
     this.known = got.chunks;
     if (journalable(got.chunks)) rec.chunkDigests = got.chunks;
@@ -241,30 +245,15 @@ class Run {
     const { rec, d } = this;
     const fp = await d.files.fingerprint(this.file);
     if (sameFingerprint(fp, rec.fingerprint)) return;
-    if (rec.session || rec.digests) {
-      d.log.warn('file changed since the upload started; starting over with a new session', { transfer: rec.id, file: rec.localPath });
-      // Best effort: the old session's partial data must never be completed with new bytes.
-      await this.d.provider.cancel(this.sessionOf(), jobFor(this.rec, this.d.provider.rules), this.signal).catch(() => undefined);
-    }
+    if (rec.session || rec.digests) d.log.warn('file changed since the upload started; starting over with a new session', { transfer: rec.id, file: rec.localPath });
+    // Best effort: the old session's partial data must never be completed with new bytes.
+    if (rec.session) await d.provider.cancel({ ref: rec.session.ref, chunkSize: rec.session.chunkSize }, jobFor(rec, d.provider.rules), this.signal).catch(() => undefined);
     rec.fingerprint = fp;
     rec.digests = {};
     delete rec.chunkDigests;
     this.known = undefined;
     this.dropSession();
     await this.persist(true);
-  }
-
-  private sessionOf(): Session {
-    const s = this.rec.session!;
-    return { ref: s.ref, chunkSize: s.chunkSize };
-  }
-
-  private async checkUnchanged(): Promise<void> {
-    const st = await this.file.stat();
-    const fp = this.rec.fingerprint;
-    if (st.size !== fp.size || st.mtimeNs !== fp.mtimeNs) {
-      throw new FerryError('file-changed', `${this.rec.localPath} changed during the upload (${st.size !== fp.size ? 'size' : 'modification time'} differs); stopped before committing, it will need to be uploaded again`, { file: this.rec.localPath });
-    }
   }
 
   private dropSession(): void {
@@ -284,8 +273,7 @@ class Run {
   }
 
   private async waitThrottle(): Promise<void> {
-    const wait = this.d.throttle.until - this.d.clock.now();
-    if (wait > 0) await this.d.clock.sleep(wait, this.signal);
+    if (this.d.throttle.until > this.d.clock.now()) await this.d.clock.sleep(this.d.throttle.until - this.d.clock.now(), this.signal);
     await this.d.gate?.(this.signal);
   }
 

@@ -3,7 +3,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Agent, request, type Dispatcher } from 'undici';
 import { FerryError } from '../common/errors.js';
-import type { Http, HttpRequest, HttpResponse } from '../engine/http.js';
+import { isStreamBody, type Http, type HttpRequest, type HttpResponse, type StreamBody } from '../engine/http.js';
 import { redactUrl } from '../common/redact.js';
 
 export interface UndiciHttpOptions {
@@ -40,7 +40,12 @@ export class UndiciHttp implements Http {
   constructor(o: UndiciHttpOptions = {}) {
     this.idleTimeoutMs = o.idleTimeoutMs ?? 30_000;
     this.agent = new Agent({
+      // One pool per origin, connections kept alive between chunks (no new handshake and slow
+      // start per chunk); one request per connection at a time, and no cap on connections, so
+      // parts in flight (Box, Synapse) each get their own.
       keepAliveTimeout: 4_000,
+      pipelining: 1,
+      connections: null,
       // Our own watchdog bounds stalls in both directions; undici's would not see a stalled upload.
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -62,21 +67,28 @@ export class UndiciHttp implements Http {
     r.signal?.addEventListener('abort', onOuterAbort, { once: true });
     const headers: Record<string, string> = { ...(r.headers ?? {}) };
     let body: Dispatcher.DispatchOptions['body'] = undefined;
-    let sliced = false;
-    if (r.body !== undefined) {
+    /** Set when a streamed body failed (the file got shorter): that, not the aborted request, is the error. */
+    const bodyFailed: { error?: unknown } = {};
+    // A paced body (bandwidth limit) waits for its turn slice by slice; the watchdog sleeps meanwhile.
+    const pace = r.pace ? (want: number) => { clearTimeout(timer); return r.pace!(want, ac.signal).finally(touch); } : undefined;
+    let reportsSent = false;
+    if (isStreamBody(r.body)) {
+      headers['content-length'] = String(r.body.length);
+      body = streamed(r.body, touch, bodyFailed, r.onSent, pace) as unknown as Buffer;
+      reportsSent = true;
+    } else if (r.body !== undefined) {
       const buf = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
       headers['content-length'] = String(buf.length);
-      // A paced body (bandwidth limit) is always sliced; the watchdog sleeps while it waits for its turn.
-      const pace = r.pace && buf.length > 0 ? (want: number) => { clearTimeout(timer); return r.pace!(want, ac.signal).finally(touch); } : undefined;
-      sliced = buf.length > SLICE || pace !== undefined;
-      // undici accepts async iterables at run time; its types only list Readable.
-      body = sliced ? (slices(buf, touch, r.onSent, pace) as unknown as Buffer) : buf;
+      // A paced body (bandwidth limit) is always sliced. undici accepts async iterables at run time;
+      // its types only list Readable.
+      reportsSent = buf.length > SLICE || (pace !== undefined && buf.length > 0);
+      body = reportsSent ? (slices(buf, touch, r.onSent, buf.length > 0 ? pace : undefined) as unknown as Buffer) : buf;
     }
     touch();
     try {
       const res = await request(r.url, { method: r.method as Dispatcher.HttpMethod, headers, body, signal: ac.signal, dispatcher: this.agent });
       touch();
-      if (r.body !== undefined && !sliced) r.onSent?.(Buffer.byteLength(r.body));
+      if (r.body !== undefined && !reportsSent && !isStreamBody(r.body)) r.onSent?.(Buffer.byteLength(r.body));
       const parts: Buffer[] = [];
       for await (const c of res.body) {
         touch();
@@ -94,6 +106,7 @@ export class UndiciHttp implements Http {
       };
     } catch (e) {
       if (r.signal?.aborted) throw cancelled(r);
+      if (bodyFailed.error !== undefined) throw bodyFailed.error;
       if (stalled) {
         throw new FerryError('stalled', `${r.method} ${redactUrl(r.url)}: no data moved for ${Math.round(idle / 1000)}s, connection abandoned`, { method: r.method, url: redactUrl(r.url) }, { cause: e });
       }
@@ -121,6 +134,31 @@ async function* slices(buf: Buffer, touch: () => void, onSent?: (n: number) => v
     // The bytes of the body handed over so far (the port's contract), not this slice's size:
     // reporting the slice made a chunk's progress stick at its first MiB, then jump at its end.
     onSent?.(off);
+  }
+}
+
+/** A streamed body as undici reads it: pacing, progress, the watchdog, and exactly `length` bytes or an error. */
+async function* streamed(b: StreamBody, touch: () => void, failed: { error?: unknown }, onSent?: (n: number) => void, pace?: (want: number) => Promise<number>): AsyncGenerator<Buffer> {
+  let sent = 0;
+  try {
+    for await (const whole of b.read()) {
+      if (whole.length === 0) continue;
+      if (sent + whole.length > b.length) throw new FerryError('internal', `streamed body longer than its declared ${b.length} bytes`);
+      for (let off = 0; off < whole.length;) {
+        const want = whole.length - off;
+        const n = pace ? Math.max(1, Math.min(want, await pace(want))) : want;
+        yield whole.subarray(off, off + n);
+        touch();
+        off += n;
+        sent += n;
+        onSent?.(sent);
+      }
+    }
+    // A short body would leave the server waiting for bytes that never come.
+    if (sent !== b.length) throw new FerryError('internal', `streamed body ended after ${sent} of its declared ${b.length} bytes`);
+  } catch (e) {
+    failed.error = e;
+    throw e;
   }
 }
 

@@ -53,6 +53,8 @@ export interface RigOptions {
   random?: () => number;
   chunkSize?: number;
   maxConcurrent?: number;
+  /** Parts of one file at once for Box and Synapse (the engine's default when absent). */
+  partsInFlight?: number;
   progressWriteMs?: number;
   conflict?: ConflictPolicy;
   afterChunk?: (id: string, offset: number) => void;
@@ -151,6 +153,7 @@ export async function startRig(which: ProviderId | ProviderCase, o: RigOptions =
         autoResume: true, maxConcurrent: o.maxConcurrent ?? 1, chunkSize: o.chunkSize ?? c.chunkSize,
         retry: { ...FAST_RETRY, ...(o.retry ?? {}) }, notifyMs: 10, progressWriteMs: o.progressWriteMs ?? 0,
         ...(o.bwlimit !== undefined ? { bwlimit: parseBwLimit(o.bwlimit) } : {}),
+        ...(o.partsInFlight !== undefined ? { partsInFlight: o.partsInFlight } : {}),
       },
       ...(o.localWeek ? { localWeek: o.localWeek } : {}),
       ...(o.random ? { random: o.random } : {}),

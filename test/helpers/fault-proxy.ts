@@ -84,11 +84,18 @@ export async function startFaultProxy(o: { targetPort: number; targetHost?: stri
     if (d.queued < HIGH_WATER && !d.dst.writableNeedDrain) d.src.resume();
   };
 
+  /** When the bandwidth cap next lets a byte through, each way, for all connections together. */
+  const link = { up: 0, down: 0 };
   const enqueue = (c: Conn, d: Dir, buf: Buffer | undefined, then?: Action): void => {
     const now = Date.now();
     let at = Math.max(now, d.releaseAt);
     if (mode.kind === 'latency') at = Math.max(at, now + mode.ms);
-    if (mode.kind === 'bandwidth' && buf) at += (buf.length * 1000) / mode.bytesPerSec;
+    if (mode.kind === 'bandwidth' && buf) {
+      // One link shared by every connection, as on a real path: parts in flight share the cap.
+      const way = d.up ? 'up' : 'down';
+      at = Math.max(at, link[way]) + (buf.length * 1000) / mode.bytesPerSec;
+      link[way] = at;
+    }
     d.releaseAt = at;
     d.q.push(then ? { at, ...(buf ? { buf } : {}), then } : { at, ...(buf ? { buf } : {}) });
     if (buf) d.queued += buf.length;

@@ -2,7 +2,7 @@
 // the provider clients send (full URL, headers, timing; one can be held back to act between two
 // requests) and every journal write (which session each transfer used, and when it let go of it).
 import { FerryError } from '../../app/common/errors.js';
-import type { Http, HttpRequest, HttpResponse } from '../../app/engine/http.js';
+import { isStreamBody, type Http, type HttpRequest, type HttpResponse } from '../../app/engine/http.js';
 import type { Journal, JournalRecord } from '../../app/engine/journal.js';
 import type { Clock } from '../../app/engine/ports.js';
 import type { Json } from '../../app/engine/provider.js';
@@ -43,7 +43,7 @@ export class RecordingHttp implements Http {
   async request(r: HttpRequest): Promise<HttpResponse> {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
-    const rec: HttpRecord = { seq: this.records.length, method: r.method, url: r.url, headers, bodyBytes: r.body === undefined ? 0 : Buffer.byteLength(r.body), at: this.clock.now(), startedMs: Date.now() };
+    const rec: HttpRecord = { seq: this.records.length, method: r.method, url: r.url, headers, bodyBytes: r.body === undefined ? 0 : isStreamBody(r.body) ? r.body.length : Buffer.byteLength(r.body), at: this.clock.now(), startedMs: Date.now() };
     this.records.push(rec);
     const i = this.holds.findIndex((h) => h.pred(rec));
     if (i >= 0) {

@@ -34,10 +34,11 @@ describe('accounts: 2-second access tokens during a 256 MiB upload', () => {
     const accepted = parts.filter((r) => r.status >= 200 && r.status < 300);
     console.log(`box 256 MiB: ${secs.toFixed(1)} s, ${refreshes} refreshes, ${forced} forced expiries, ${rejected.length} parts met a 401, ${accepted.length} parts accepted, ${reqs.filter((r) => r.status === 401).length} 401s in all`);
     expect(refreshes).toBeGreaterThanOrEqual(5);
-    // Every part was accepted exactly once: nothing re-sent beyond the chunk a 401 turned back.
+    // Every part was accepted exactly once: nothing re-sent beyond the parts a 401 turned back.
     expect(new Set(accepted.map((r) => r.headers['content-range'])).size).toBe(accepted.length);
     expect(accepted.reduce((n, r) => n + r.bytes, 0)).toBe(256 * MiB);
-    expect(rejected.length).toBeLessThanOrEqual(forced);
+    // A forced expiry turns back at most the parts on the wire at that moment (Box: 4 in flight).
+    expect(rejected.length).toBeLessThanOrEqual(forced * 4);
     expect(rejected.length).toBeGreaterThan(0);
     const stored = (await h.emu.files()).find((f) => f.path === '/Footage/big.bin');
     expect(stored?.sha256).toBe(await sha256File(file));

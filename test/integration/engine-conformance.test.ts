@@ -26,8 +26,11 @@ describe.each(CASES)('$id through the engine', (c) => {
     const path = await h.makeFile(name, chunks * cs);
     let n = 0;
     const gate = h.http.hold((r) => isData(c.id, r) && ++n === 2);
+    const start = h.http.records.length;
     const v = await h.add(path);
     const inFlight = await gate.held;
+    // With parts in flight (Box, Synapse) the first part may still be on its way: let it land first.
+    await waitFor(() => h.http.records.some((r) => isData(c.id, r) && r.seq >= start && r.seq < inFlight.seq && r.status !== undefined), 'the first chunk answered');
     await h.proxy!.setMode({ kind: 'bandwidth', bytesPerSec: cs / 2 });
     const atServer = h.stats().bytesReceived;
     gate.release();
@@ -68,12 +71,16 @@ describe.each(CASES)('$id through the engine', (c) => {
     // resume, so the server is not still receiving it when it is asked what it holds.
     await waitFor(() => h.proxy!.inFlight() === 0, 'the aborted chunk to leave the network');
     const before = h.stats().bytesReceived;
+    const mark = h.http.records.length;
     await h.engine.resume(id);
     const done = await h.engine.settled(id);
     expect(done.state.kind, JSON.stringify(done.state)).toBe('done');
     expect(await h.stored(path)).toBeDefined();
     // Resuming re-sends at most the interrupted chunk, never the whole file.
-    expect(h.stats().bytesReceived - before).toBeLessThanOrEqual(3 * cs + cs);
+    const resent = h.http.records.slice(mark).filter((r) => isData(c.id, r)).reduce((n, r) => n + r.bodyBytes, 0);
+    expect(resent).toBeLessThanOrEqual(3 * cs);
+    // Box and Synapse had two parts on the wire when paused: late bytes of the second may still land after `before`.
+    if (c.id !== 'box' && c.id !== 'synapse') expect(h.stats().bytesReceived - before).toBeLessThanOrEqual(3 * cs + cs);
   });
 
   it(c.canDelete ? 'cancel deletes the session on the server, and nothing is sent to it afterwards' : 'cancel says plainly the API has no delete', async () => {

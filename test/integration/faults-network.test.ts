@@ -40,7 +40,17 @@ describe('row 1: TCP reset at 40 % of a chunk', () => {
     expect(dataOffset(cut!) ?? cs).toBe(cs);
     expect(rig.received() - size).toBeLessThanOrEqual(cs);
     const next = nextToSession(rig, v.id, cut!);
-    if (ASKABLE.includes(id)) {
+    if (id === 'box' || id === 'synapse') {
+      // Parts in flight: others were on the wire beside the cut one, but the server is asked what it
+      // holds before the cut part is sent again.
+      const same = (x: HttpRecord): boolean => isData(id, x) && new URL(x.url).pathname === new URL(cut!.url).pathname && dataOffset(x) === dataOffset(cut!);
+      const resend = rig.http.records.find((x) => x.seq > cut!.seq && same(x));
+      expect(resend, 'the cut part was sent again').toBeDefined();
+      // Box lists the session's parts; Synapse starts-or-resumes the upload, which answers with its parts.
+      const isStatus = (x: HttpRecord): boolean => id === 'box' ? x.method === 'GET' && /\/parts/.test(x.url) : x.method === 'POST' && new URL(x.url).pathname.endsWith('/file/multipart');
+      const asked = rig.http.records.filter((x) => x.seq > cut!.seq && x.seq < resend!.seq && isStatus(x));
+      expect(asked.length, 'a status query between the cut and the resend').toBeGreaterThan(0);
+    } else if (ASKABLE.includes(id)) {
       // The server is the truth: the first thing sent to the session after the failure is a status query.
       expect(next && next.bodyBytes, `${next?.method} ${next?.url}`).toBe(0);
     } else if (id === 'ucloud') {
@@ -153,7 +163,8 @@ describe('row 6: the answer is lost after the server committed the chunk', () =>
     const v = await rig.upload(p);
     expect(v.state.kind, JSON.stringify(v.state)).toBe('done');
     const parts = rig.dataRequests().map((r) => new URL(r.url).pathname.split('/').pop());
-    expect(parts).toEqual(['1', '2', '2', '3', '4']);
+    // Parts go several at once, so only which were sent (and how often) is fixed, not their order.
+    expect(parts.sort()).toEqual(['1', '2', '2', '3', '4']);
     await rig.check();
   });
 

@@ -3,7 +3,7 @@
 // changed on the way is caught by it, a clean upload is verified by it, and where the server gives
 // only an MD5 (an answer without x-goog-hash) the engine reads the file once more for that one.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Http } from '../../app/engine/http.js';
+import type { Http, StreamBody } from '../../app/engine/http.js';
 import { startRig, type Rig } from '../helpers/engine-rig.js';
 
 let rig: Rig | undefined;
@@ -20,10 +20,27 @@ function corruptingSecondChunk(inner: Http): { http: Http; flipped: () => number
     flipped: () => flipped,
     http: {
       request: (r) => {
-        if (r.method === 'PUT' && r.headers?.['content-range']?.match(/^bytes \d+-\d+\//) && ++chunks === 2 && Buffer.isBuffer(r.body)) {
-          const body = Buffer.from(r.body);
-          body[1000] = body[1000]! ^ 0x01;
+        if (r.method === 'PUT' && r.headers?.['content-range']?.match(/^bytes \d+-\d+\//) && ++chunks === 2) {
           flipped++;
+          if (Buffer.isBuffer(r.body)) {
+            const body = Buffer.from(r.body);
+            body[1000] = body[1000]! ^ 0x01;
+            return inner.request({ ...r, body });
+          }
+          // A chunk streamed from the file: byte 1000 of it flipped on the way.
+          const src = r.body as StreamBody;
+          const body: StreamBody = {
+            length: src.length,
+            async *read() {
+              let at = 0;
+              for await (const piece of src.read()) {
+                const out = Buffer.from(piece);
+                if (at <= 1000 && 1000 < at + out.length) out[1000 - at] = out[1000 - at]! ^ 0x01;
+                at += out.length;
+                yield out;
+              }
+            },
+          };
           return inner.request({ ...r, body });
         }
         return inner.request(r);

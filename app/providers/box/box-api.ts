@@ -1,7 +1,7 @@
 // Box API calls the client needs beyond single requests: authenticated JSON calls with Box
 // error bodies turned into FerryErrors, paged folder listings, and remote path → folder id.
 import { FerryError, type FerryErrorCode } from '../../common/errors.js';
-import type { Http, HttpResponse } from '../../engine/http.js';
+import type { Http, HttpResponse, StreamBody } from '../../engine/http.js';
 import { redactUrl, statusError } from '../shared/http-status.js';
 import type { BoxErrorBody, BoxFolder, BoxItems, BoxMiniItem } from './wire.js';
 import { MAX_PAGE_LIMIT } from './wire.js';
@@ -12,7 +12,7 @@ export interface CallOptions {
   /** What we were doing, for messages: "creating the upload session for /a/b.bin". */
   doing: string;
   json?: unknown;
-  body?: Buffer;
+  body?: Buffer | StreamBody;
   headers?: Record<string, string>;
   signal: AbortSignal;
   onSent?: (bytes: number) => void;
@@ -55,7 +55,7 @@ export class BoxApi {
 
   async call(o: CallOptions): Promise<HttpResponse> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, ...(o.headers ?? {}) };
-    let body: Buffer | undefined = o.body;
+    let body: Buffer | StreamBody | undefined = o.body;
     if (o.json !== undefined) {
       body = Buffer.from(JSON.stringify(o.json));
       headers['content-type'] = 'application/json';

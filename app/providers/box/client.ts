@@ -74,6 +74,11 @@ export function createBoxProvider(o: ProviderFactoryOptions): Provider {
     needsAtFinish: ['sha1'],
     chunkDigests: ['sha1'],
     ordered: false,
+    // Session parts may be streamed from the file (SHA-1 from the engine's first pass); a small
+    // file's one-shot upload is a multipart form built in memory.
+    streamsChunks: (s: Session) => readRef(s.ref).kind === 'session',
+    // Box's guide: parts may go in parallel, 3–5 at once (protocols.md, BOX-GUIDE); its Node SDK sends 4.
+    maxPartsInFlight: 4,
 
     async create(job: UploadJob, signal: AbortSignal): Promise<Session> {
       const dest = await destination(job, signal);

@@ -3,6 +3,7 @@
 import { FerryError } from '../../common/errors.js';
 import type { ConflictPolicy } from '../../common/transfer.js';
 import type { CancelOutcome, Chunk, SendContext } from '../../engine/provider.js';
+import { chunkBody, chunkLength } from '../shared/chunk-body.js';
 import { chunkDigestHex } from '../shared/chunk-digest.js';
 import { redactUrl, retryAfter } from '../shared/http-status.js';
 import { type BoxApi, type CallOptions, boxError } from './box-api.js';
@@ -59,16 +60,16 @@ export async function sendPart(api: BoxApi, ref: SessionRef, chunk: Chunk, ctx: 
   const index = chunk.offset / ref.partSize;
   const sha1 = chunkDigestHex(chunk, 'sha1');
   const o: CallOptions = {
-    method: 'PUT', url: ref.uploadPart, doing: `uploading part ${index + 1} of ${ref.totalParts} of ${ref.path}`, body: chunk.data,
-    headers: { 'content-type': 'application/octet-stream', 'content-range': contentRange(chunk.offset, chunk.data.length, fileSize), digest: shaDigestHeader(sha1) },
+    method: 'PUT', url: ref.uploadPart, doing: `uploading part ${index + 1} of ${ref.totalParts} of ${ref.path}`, body: chunkBody(chunk),
+    headers: { 'content-type': 'application/octet-stream', 'content-range': contentRange(chunk.offset, chunkLength(chunk), fileSize), digest: shaDigestHeader(sha1) },
     signal: ctx.signal, accept: [200, 201], ...(ctx.onSent ? { onSent: ctx.onSent } : {}),
     // 416/409: the range overlaps a part Box holds (or misses its grid): ask the server and reconcile.
     codeFor: (status) => (status === 404 ? 'session-gone' : status === 416 || status === 409 ? 'offset-mismatch' : status === 412 ? 'integrity' : undefined),
   };
   const res = await api.call(o);
   const { part } = api.parse<BoxUploadedPart>(res, o, (v) => typeof v.part?.part_id === 'string');
-  if (part.offset !== chunk.offset || part.size !== chunk.data.length || String(part.sha1).toLowerCase() !== sha1) {
-    throw new FerryError('integrity', `${ref.path}: Box recorded part ${index + 1} as ${part.size} bytes at ${part.offset} with SHA-1 ${part.sha1}, but ${chunk.data.length} bytes at ${chunk.offset} with SHA-1 ${sha1} were sent`, { url: redactUrl(o.url), offset: chunk.offset });
+  if (part.offset !== chunk.offset || part.size !== chunkLength(chunk) || String(part.sha1).toLowerCase() !== sha1) {
+    throw new FerryError('integrity', `${ref.path}: Box recorded part ${index + 1} as ${part.size} bytes at ${part.offset} with SHA-1 ${part.sha1}, but ${chunkLength(chunk)} bytes at ${chunk.offset} with SHA-1 ${sha1} were sent`, { url: redactUrl(o.url), offset: chunk.offset });
   }
   return part;
 }

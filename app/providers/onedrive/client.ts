@@ -2,12 +2,13 @@
 // Files up to 4 MiB (and empty ones) go through one simple `PUT …:/content`; larger ones through
 // an upload session whose URL carries its own credential, so it never gets our bearer token.
 import { FerryError } from '../../common/errors.js';
-import type { HttpResponse } from '../../engine/http.js';
+import type { HttpResponse, StreamBody } from '../../engine/http.js';
 import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
 import { graphTarget } from './endpoint.js';
 import { graphError, protocol, remoteFile, sessionJson, type CallInfo } from './graph-errors.js';
 import { heldOffset } from './ranges.js';
 import { serverNow, toLocalTime } from '../shared/server-time.js';
+import { chunkBody, chunkLength } from '../shared/chunk-body.js';
 import { FRAGMENT_ALIGN, FRAGMENT_DEFAULT, FRAGMENT_MAX, SIMPLE_UPLOAD_MAX, encodeDrivePath, type CreateSessionBody, type ExplicitCommitBody } from './wire.js';
 
 /**
@@ -72,7 +73,7 @@ export function createOnedriveProvider(o: ProviderFactoryOptions): Provider {
     else s.expiresAt = local;
   };
 
-  const send = async (call: CallInfo, headers: Record<string, string>, body: Buffer | string | undefined, signal: AbortSignal, onSent?: (n: number) => void): Promise<HttpResponse> =>
+  const send = async (call: CallInfo, headers: Record<string, string>, body: Buffer | string | StreamBody | undefined, signal: AbortSignal, onSent?: (n: number) => void): Promise<HttpResponse> =>
     http.request({ method: call.method, url: call.url, headers, ...(body !== undefined ? { body } : {}), signal, ...(onSent ? { onSent } : {}) });
 
   return {
@@ -80,6 +81,8 @@ export function createOnedriveProvider(o: ProviderFactoryOptions): Provider {
     rules: { min: FRAGMENT_ALIGN, max: FRAGMENT_MAX, align: FRAGMENT_ALIGN, defaultSize: FRAGMENT_DEFAULT },
     integrity: 'quickxor',
     ordered: true,
+    // Chunks may be streamed from the file (Chunk.body): large chunks cost no memory.
+    streamsChunks: true,
 
     async create(job, signal): Promise<Session> {
       drivePath(job);
@@ -121,10 +124,10 @@ export function createOnedriveProvider(o: ProviderFactoryOptions): Provider {
     async sendChunk(s, job, chunk, ctx) {
       const r = ref(s);
       if (r.kind === 'simple') return simplePut(job, chunk, ctx, s);
-      const last = chunk.offset + chunk.data.length - 1;
+      const last = chunk.offset + chunkLength(chunk) - 1;
       const call: CallInfo = { method: 'PUT', url: r.uploadUrl, doing: `uploading bytes ${chunk.offset}-${last} of "${job.target.remotePath}"` };
       const headers = { 'content-range': `bytes ${chunk.offset}-${last}/${job.file.size}`, 'content-type': 'application/octet-stream' };
-      const res = await send(call, headers, chunk.data, ctx.signal, ctx.onSent);
+      const res = await send(call, headers, chunkBody(chunk), ctx.signal, ctx.onSent);
       if (res.status === 202) {
         const j = sessionJson(res, call);
         noteExpiry(s, j.expirationDateTime, res);
@@ -183,12 +186,12 @@ export function createOnedriveProvider(o: ProviderFactoryOptions): Provider {
   }
 
   async function simplePut(job: UploadJob, chunk: Chunk, ctx: SendContext, s: Session): Promise<ServerState> {
-    if (chunk.offset !== 0 || chunk.data.length !== job.file.size) {
-      throw new FerryError('internal', `a simple upload of "${job.target.remotePath}" takes the whole file in one piece, not bytes ${chunk.offset}+${chunk.data.length}`, { file: job.file.path });
+    if (chunk.offset !== 0 || chunkLength(chunk) !== job.file.size) {
+      throw new FerryError('internal', `a simple upload of "${job.target.remotePath}" takes the whole file in one piece, not bytes ${chunk.offset}+${chunkLength(chunk)}`, { file: job.file.path });
     }
     const url = `${itemUrl(job)}:/content?@microsoft.graph.conflictBehavior=${job.target.conflict}`;
     const call: CallInfo = { method: 'PUT', url, doing: `uploading "${job.target.remotePath}"` };
-    const res = await send(call, { ...auth, 'content-type': 'application/octet-stream' }, chunk.data, ctx.signal, ctx.onSent);
+    const res = await send(call, { ...auth, 'content-type': 'application/octet-stream' }, chunkBody(chunk), ctx.signal, ctx.onSent);
     if (res.status !== 200 && res.status !== 201) throw graphError(res, call);
     return complete(s, job, remoteFile(res, call, job.target.remotePath));
   }

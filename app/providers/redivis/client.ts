@@ -17,6 +17,7 @@
 // upload URL on another host: those are capabilities (signed URLs), and GCS needs no token there.
 import { FerryError } from '../../common/errors.js';
 import type { CancelOutcome, Chunk, Json, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
+import { chunkBody, chunkLength } from '../shared/chunk-body.js';
 import { redivisApiBase } from './base-url.js';
 import { failure, sessionState, type Call, type Stored } from './client-answers.js';
 import { sessionRef, startSession, UPLOAD_FLOWS, type RedivisSessionRef, type UploadFlow } from './client-create.js';
@@ -70,6 +71,8 @@ export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
     rules: { min: GRANULE, max: MAX_CHUNK, align: GRANULE, defaultSize: DEFAULT_CHUNK },
     integrity: 'crc32c',
     ordered: true,
+    // Chunks may be streamed from the file (Chunk.body): large chunks cost no memory.
+    streamsChunks: true,
 
     async create(job, signal) {
       const { table, name } = target(job);
@@ -82,15 +85,16 @@ export function createRedivisProvider(o: ProviderFactoryOptions): Provider {
 
     async sendChunk(session: Session, job: UploadJob, chunk: Chunk, ctx: SendContext) {
       const ref = sessionRef(session.ref);
-      const range = contentRange(chunk.offset, chunk.data.length, job.file.size);
-      const what = chunk.data.length === 0 ? 'the empty file' : `bytes ${chunk.offset}-${chunk.offset + chunk.data.length - 1}`;
+      const length = chunkLength(chunk);
+      const range = contentRange(chunk.offset, length, job.file.size);
+      const what = length === 0 ? 'the empty file' : `bytes ${chunk.offset}-${chunk.offset + length - 1}`;
       const call: Call = { method: 'PUT', url: ref.url, doing: `uploading ${what} of ${job.file.name} to Redivis table ${ref.table}`, file: job.file.path };
       const res = await o.http.request({
-        method: 'PUT', url: ref.url, signal: ctx.signal, headers: { 'content-range': range }, body: chunk.data,
+        method: 'PUT', url: ref.url, signal: ctx.signal, headers: { 'content-range': range }, body: chunkBody(chunk),
         ...(ctx.onSent ? { onSent: ctx.onSent } : {}),
       });
       const st = sessionState(res, call, toRemote(ref, job));
-      const end = chunk.offset + chunk.data.length;
+      const end = chunk.offset + length;
       if (st.kind === 'complete' && end < job.file.size) {
         // GCS answers a non-final chunk with 308, but Redivis's page says every chunk gets "an empty
         // body with a status of 200": believe neither reading blindly, ask the session what it holds.

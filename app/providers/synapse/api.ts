@@ -1,7 +1,7 @@
 // Typed calls to the Synapse file and repository services. Each returns the parsed answer or
 // throws a FerryError; the presigned storage PUT never carries the Synapse token.
 import { FerryError } from '../../common/errors.js';
-import type { Http, HttpResponse } from '../../engine/http.js';
+import type { Http, HttpResponse, StreamBody } from '../../engine/http.js';
 import type { SendContext } from '../../engine/provider.js';
 import { jsonBody, redactUrl } from '../shared/http-status.js';
 import { reasonOf, synapseError, type SynapseCall } from './synapse-errors.js';
@@ -44,7 +44,7 @@ export class SynapseApi {
   }
 
   /** PUT of one part's bytes to its presigned storage URL. Returns the raw response (403 means "refresh the URL"). */
-  putPart(p: PartPresignedUrl, data: Buffer, ctx: SendContext): Promise<HttpResponse> {
+  putPart(p: PartPresignedUrl, data: Buffer | StreamBody, ctx: SendContext): Promise<HttpResponse> {
     return this.o.http.request({
       method: 'PUT',
       url: p.uploadPresignedUrl,

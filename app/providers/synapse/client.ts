@@ -6,6 +6,7 @@ import { FerryError } from '../../common/errors.js';
 import type { Verdict } from '../../engine/classify.js';
 import type { HashAlgorithm } from '../../engine/hashing.js';
 import type { Chunk, Provider, ProviderFactoryOptions, RemoteFile, SendContext, ServerState, Session, UploadJob } from '../../engine/provider.js';
+import { chunkBody, chunkLength } from '../shared/chunk-body.js';
 import { chunkDigestHex } from '../shared/chunk-digest.js';
 import { SynapseApi } from './api.js';
 import { storageLocationFor } from './destination.js';
@@ -33,6 +34,8 @@ interface UploadState {
   /** 0-based indexes of parts the server has added. */
   have: Set<number>;
   urls: PartUrlCache;
+  /** A batch of part URLs being fetched (parts in flight ask at once). */
+  fetching?: Promise<void>;
 }
 
 export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
@@ -73,11 +76,19 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
   };
 
   const urlFor = async (st: UploadState, partNumber: number, signal: AbortSignal): Promise<NonNullable<ReturnType<PartUrlCache['fresh']>>> => {
+    // With parts in flight, another part's batch may already be on its way with this URL in it.
+    if (!st.urls.fresh(partNumber)) await st.fetching?.catch(() => undefined);
     const cached = st.urls.fresh(partNumber);
     if (cached) return cached;
     const wanted = batchFor(partNumber, st.total, URL_BATCH, (n) => st.have.has(n - 1) || st.urls.fresh(n) !== undefined);
     const at = now();
-    st.urls.store(await api.presignedUrls(st.uploadId, wanted, signal), at);
+    const fetching = api.presignedUrls(st.uploadId, wanted, signal).then((urls) => st.urls.store(urls, at));
+    st.fetching = fetching;
+    try {
+      await fetching;
+    } finally {
+      if (st.fetching === fetching) delete st.fetching;
+    }
     const got = st.urls.fresh(partNumber);
     if (!got) throw new FerryError('protocol', `Synapse gave no upload URL for part ${partNumber} of upload ${st.uploadId}`);
     return got;
@@ -98,6 +109,8 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
     // fixes the part size), so parts go up with no hashing in the upload pass.
     plannedChunkSize: (file) => partSizeFor(file.size, settings),
     ordered: false,
+    // Parts may be streamed from the file (Chunk.body, MD5 from the engine's first pass): no part held in memory.
+    streamsChunks: true,
 
     async create(job, signal) {
       // Names, size and MD5 are checked before the first request.
@@ -126,12 +139,12 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
       expectPartLength(ref.request, chunk, job);
 
       let url = await urlFor(st, partNumber, ctx.signal);
-      let res = await api.putPart(url, chunk.data, ctx);
+      let res = await api.putPart(url, chunkBody(chunk), ctx);
       if (res.status === 403) {
         // Expired (or clock-skewed) signature: one fresh batch and one more try, as the official client does.
         st.urls.clear();
         url = await urlFor(st, partNumber, ctx.signal);
-        res = await api.putPart(url, chunk.data, ctx);
+        res = await api.putPart(url, chunkBody(chunk), ctx);
       }
       if (res.status < 200 || res.status > 299) throw storageError(res, url.uploadPresignedUrl, partNumber, job.file.path);
 
@@ -228,8 +241,8 @@ function positiveInt(v: string, name: string): number {
 function expectPartLength(req: MultipartUploadRequest, chunk: Chunk, job: UploadJob): void {
   const start = chunk.index * req.partSizeBytes;
   const want = Math.min(req.partSizeBytes, req.fileSizeBytes - start);
-  if (chunk.offset !== start || chunk.data.length !== want) {
-    throw new FerryError('internal', `part ${chunk.index + 1} of ${job.file.path} should cover ${want} bytes at offset ${start}, got ${chunk.data.length} at ${chunk.offset}`,
+  if (chunk.offset !== start || chunkLength(chunk) !== want) {
+    throw new FerryError('internal', `part ${chunk.index + 1} of ${job.file.path} should cover ${want} bytes at offset ${start}, got ${chunkLength(chunk)} at ${chunk.offset}`,
       { file: job.file.path, offset: chunk.offset });
   }
 }

@@ -5,6 +5,7 @@ import { FerryError } from '../../common/errors.js';
 import type { HashAlgorithm } from '../../engine/hashing.js';
 import type { HttpResponse } from '../../engine/http.js';
 import type { CancelOutcome, Provider, ProviderFactoryOptions, ServerState, Session, UploadJob } from '../../engine/provider.js';
+import { chunkBody, chunkLength } from '../shared/chunk-body.js';
 import { chunkDigestBase64 } from '../shared/chunk-digest.js';
 import { redactUrl, statusError } from '../shared/http-status.js';
 import { capabilityProbe, hasExtension, type TusCapabilities } from './capabilities.js';
@@ -64,6 +65,8 @@ export function createTusProvider(o: ProviderFactoryOptions): Provider {
     id: 'tus',
     rules: { ...TUS_LIMITS },
     ordered: true,
+    // Chunks may be streamed from the file (Chunk.body): large chunks cost no memory.
+    streamsChunks: true,
     get chunkDigests(): HashAlgorithm[] {
       const algorithm = checksums && known ? checksumAlgorithm(known) : undefined;
       return algorithm ? [algorithm] : [];
@@ -134,9 +137,10 @@ export function createTusProvider(o: ProviderFactoryOptions): Provider {
       const caps = await capabilities(ctx.signal);
       const headers: Record<string, string> = { ...baseHeaders(), 'upload-offset': String(chunk.offset), 'content-type': OFFSET_CONTENT_TYPE };
       const algorithm = checksums ? checksumAlgorithm(caps) : undefined;
-      if (algorithm) headers['upload-checksum'] = `${algorithm} ${chunkDigestBase64(chunk, algorithm)}`;
-      const end = chunk.offset + chunk.data.length;
-      const res = await http.request({ method: 'PATCH', url, headers, body: chunk.data, signal: ctx.signal, ...(ctx.onSent ? { onSent: ctx.onSent } : {}) });
+      // A streamed chunk the engine sent before it knew the server checks sums goes without one (the header is optional).
+      if (algorithm && (chunk.digests?.[algorithm] !== undefined || !chunk.body)) headers['upload-checksum'] = `${algorithm} ${chunkDigestBase64(chunk, algorithm)}`;
+      const end = chunk.offset + chunkLength(chunk);
+      const res = await http.request({ method: 'PATCH', url, headers, body: chunkBody(chunk), signal: ctx.signal, ...(ctx.onSent ? { onSent: ctx.onSent } : {}) });
       const doing = `sending bytes ${chunk.offset}-${end} of ${job.file.path}`;
       if (!ok(res)) throw failure(res, 'PATCH', url, doing, GONE_ON_PATCH, chunk.offset);
       const offset = parseNonNegativeInt(res.headers['upload-offset']);
