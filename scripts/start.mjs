@@ -44,7 +44,7 @@ if (electron) {
       process.stdout.write(line + '\n');
       return;
     }
-    process.stdout.write(`Ferry is running at:\n  ${url}\n(the link carries the access token; press Ctrl+C to stop)\n`);
+    process.stdout.write(`Ferry is running at:\n  ${url}\n(the link works once: it signs this browser tab in; press Ctrl+C to stop)\n`);
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
     const hasDisplay = process.platform !== 'linux' || process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
     if (hasDisplay) spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
