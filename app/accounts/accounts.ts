@@ -2,24 +2,13 @@
 // shares one refresh), the Http each target's provider should use, and sign-in bookkeeping.
 import type { ProviderId } from '../common/transfer.js';
 import type { Http } from '../engine/http.js';
-import type { Clock, Logger } from '../engine/ports.js';
 import { AccountHttp } from './account-http.js';
-import type { AccountStore } from './account-store.js';
-import { AccountTokens } from './account-tokens.js';
+import { AccountTokens, type AccountTokensDeps } from './account-tokens.js';
 import type { Account, Secret } from './credential.js';
 import { PROFILES } from './profiles.js';
-import type { RefreshLock } from './refresh-lock.js';
-import type { SecretStore } from './secret-store.js';
 
-export interface AccountsDeps {
-  accounts: AccountStore;
-  secrets: SecretStore;
-  lock: RefreshLock;
-  http: Http;
-  clock: Clock;
-  log?: Logger;
-  maxMarginMs?: number;
-}
+/** What every account's tokens are kept with: the same as one account's (AccountTokensDeps). */
+export type AccountsDeps = AccountTokensDeps;
 
 export class Accounts {
   private readonly tokens = new Map<string, AccountTokens>();
