@@ -1,7 +1,8 @@
 // Settings and diagnostics: what works today (notifications, where state lives, how tokens are
 // kept), the keyboard shortcuts, the recent log, and "Copy diagnostics" for a bug report.
-// Engine settings (files at once, bandwidth) appear here once the engine can change them live.
-import type { AppInfo, Bridge } from '../app/common/api.js';
+// The bandwidth limit (all transfers together, rclone's timetable syntax) changes while uploads run.
+import type { AppInfo, Bridge, SettingsView } from '../app/common/api.js';
+import { formatBytes } from '../app/common/transfer.js';
 import { h, setText } from './dom.js';
 import type { Notices } from './notices.js';
 import { SHORTCUTS } from './shortcuts.js';
@@ -33,6 +34,19 @@ export function settingsPanel(bridge: Bridge, info: AppInfo, notices: Notices): 
     showNotifyState();
   });
   const stateFolder = h('code', { id: 'state-folder', text: '…' });
+  const bw = h('input', { type: 'text', id: 'bwlimit-input', 'aria-label': 'Bandwidth limit', placeholder: 'off, 4M, or 08:00,512k 19:00,off', 'aria-describedby': 'bwlimit-state' });
+  const bwState = h('span', { class: 'muted', id: 'bwlimit-state' });
+  const showBw = (v: SettingsView) => {
+    bw.value = v.bwlimit.spec;
+    const r = v.bwlimit.rate;
+    const now = r === null ? 'No limit now' : r === 0 ? 'Paused now (an upload window is closed)' : `Now ${formatBytes(r)}/s for all uploads together`;
+    setText(bwState, v.bwlimit.until ? `${now}, until ${new Date(v.bwlimit.until).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' })}.` : `${now}.`);
+  };
+  const saveBw = h('button', { type: 'button', id: 'bwlimit-save', text: 'Set limit' });
+  saveBw.addEventListener('click', () => void bridge.invoke('settings:set', { bwlimit: bw.value.trim() || 'off' }).then((r) => {
+    if (r.ok) showBw(r.value);
+    else setText(bwState, r.error.message);
+  }));
   const row = (label: string, ...value: (Node | string)[]) => h('div', { class: 'setting' }, h('span', { class: 'setting-label', text: label }), h('span', { class: 'setting-value' }, ...value));
 
   const log = h('ol', { class: 'log', id: 'log-view', 'aria-label': 'Recent events' });
@@ -54,7 +68,7 @@ export function settingsPanel(bridge: Bridge, info: AppInfo, notices: Notices): 
     }
     return r.value;
   };
-  const refresh = () => void diagnostics(false).then((d) => {
+  const refresh = () => void bridge.invoke('settings:get', null).then((r) => r.ok && showBw(r.value)).then(() => diagnostics(false)).then((d) => {
     if (!d) return;
     setText(stateFolder, d.stateFolder);
     try {
@@ -94,6 +108,7 @@ export function settingsPanel(bridge: Bridge, info: AppInfo, notices: Notices): 
       // The desktop app's main process already notifies (main/attention.ts); the browser needs asking.
       info.shell === 'desktop' ? row('Notifications', 'Ferry tells you when uploads finish or fail, through the system’s notifications.')
         : row('Notifications', h('label', { class: 'inline' }, notify, 'Tell me when uploads finish or fail'), notifyState),
+      row('Bandwidth limit', h('span', { class: 'inline' }, bw, saveBw), bwState),
       row('Where Ferry keeps its state', stateFolder),
       row('Sign-in tokens', TOKEN_WORDS[info.tokenStorage]),
       row('Version', `Ferry ${info.version} (${info.shell === 'host' ? 'browser, via ferry host' : 'desktop'}, ${info.platform})`),

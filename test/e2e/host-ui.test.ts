@@ -383,6 +383,16 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await expect.poll(() => page.locator('#state-folder').textContent()).toBe(join(dir, 'home'));
     await expect.poll(() => page.locator('#log-view li').count()).toBeGreaterThan(0);
     await page.check('#log-problems');
+    // The bandwidth limit changes while uploads run; a bad value is refused in words, nothing changes.
+    await page.fill('#bwlimit-input', '4M');
+    await page.click('#bwlimit-save');
+    await expect.poll(() => page.locator('#bwlimit-state').textContent()).toBe('Now 4.0 MiB/s for all uploads together.');
+    await page.fill('#bwlimit-input', '4Q');
+    await page.click('#bwlimit-save');
+    await expect.poll(() => page.locator('#bwlimit-state').textContent()).toMatch(/4Q.*not a size/);
+    await page.fill('#bwlimit-input', 'off');
+    await page.click('#bwlimit-save');
+    await expect.poll(() => page.locator('#bwlimit-state').textContent()).toBe('No limit now.');
     await screenshot(page, 'host-17-settings-log');
     await page.click('#copy-diagnostics');
     await expect.poll(() => page.locator('.notice', { hasText: 'Diagnostics copied' }).count(), { timeout: 20_000 }).toBe(1);
