@@ -37,11 +37,17 @@ export function settingsPanel(bridge: Bridge, info: AppInfo, notices: Notices): 
   const bw = h('input', { type: 'text', id: 'bwlimit-input', 'aria-label': 'Bandwidth limit', placeholder: 'off, 4M, or 08:00,512k 19:00,off', 'aria-describedby': 'bwlimit-state' });
   const bwState = h('span', { class: 'muted', id: 'bwlimit-state' });
   const showBw = (v: SettingsView) => {
+    files.value = String(v.filesAtOnce);
     bw.value = v.bwlimit.spec;
     const r = v.bwlimit.rate;
     const now = r === null ? 'No limit now' : r === 0 ? 'Paused now (an upload window is closed)' : `Now ${formatBytes(r)}/s for all uploads together`;
     setText(bwState, v.bwlimit.until ? `${now}, until ${new Date(v.bwlimit.until).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' })}.` : `${now}.`);
   };
+  const files = h('input', { type: 'number', id: 'files-at-once', min: '1', max: '16', 'aria-label': 'Files at once' });
+  const filesState = h('span', { class: 'muted', id: 'files-at-once-state' });
+  files.addEventListener('change', () => void bridge.invoke('settings:set', { filesAtOnce: Number(files.value) }).then((r) => {
+    if (r.ok) { files.value = String(r.value.filesAtOnce); setText(filesState, ''); } else setText(filesState, r.error.message);
+  }));
   const saveBw = h('button', { type: 'button', id: 'bwlimit-save', text: 'Set limit' });
   saveBw.addEventListener('click', () => void bridge.invoke('settings:set', { bwlimit: bw.value.trim() || 'off' }).then((r) => {
     if (r.ok) showBw(r.value);
@@ -108,6 +114,7 @@ export function settingsPanel(bridge: Bridge, info: AppInfo, notices: Notices): 
       // The desktop app's main process already notifies (main/attention.ts); the browser needs asking.
       info.shell === 'desktop' ? row('Notifications', 'Ferry tells you when uploads finish or fail, through the system’s notifications.')
         : row('Notifications', h('label', { class: 'inline' }, notify, 'Tell me when uploads finish or fail'), notifyState),
+      row('Files at once', files, filesState),
       row('Bandwidth limit', h('span', { class: 'inline' }, bw, saveBw), bwState),
       row('Where Ferry keeps its state', stateFolder),
       row('Sign-in tokens', TOKEN_WORDS[info.tokenStorage]),

@@ -76,6 +76,8 @@ const bwSpec: Check<string> = (v, at) => {
   }
   return s;
 };
+/** Files at once: a whole number the machine and the server can bear. */
+const filesAtOnce: Check<number> = (v, at) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 16 ? v as number : fail(at, 'must be a whole number from 1 to 16'));
 const id = nonEmpty(200);
 const byId = obj<{ id: string }>({ id });
 const accountName = nonEmpty(64);
@@ -125,7 +127,7 @@ const schemas: { [C in CommandChannel]: Check<Req<C>> } = {
   'folders:add': obj<Req<'folders:add'>>({ localPath: nonEmpty(), targetId: id, remoteDir: nonEmpty(2048) }),
   'folders:remove': byId,
   'settings:get': none,
-  'settings:set': obj<Req<'settings:set'>>({ bwlimit: bwSpec }, ['bwlimit']),
+  'settings:set': obj<Req<'settings:set'>>({ bwlimit: bwSpec, filesAtOnce }, ['bwlimit', 'filesAtOnce']),
 };
 
 /** Checks a channel name and its payload; the error names the channel and the bad field. */

@@ -120,12 +120,16 @@ export interface AddFilesResult {
 export interface SettingsView {
   /** The bandwidth limit for all transfers together, and the rate in force now. */
   bwlimit: BandwidthInfo;
+  /** How many files upload at once. */
+  filesAtOnce: number;
 }
 
 /** Settings to change; absent fields stay as they are. */
 export interface SettingsChange {
   /** `--bwlimit` syntax: "4M", "off", "08:00,512k 19:00,off", "Mon-08:00,1M" (local time; 0 pauses). */
   bwlimit?: string;
+  /** Files uploading at once, 1 to 16; more start at once, fewer take effect as files finish. */
+  filesAtOnce?: number;
 }
 
 /** Changes since the last event: rows added or changed, and ids dropped. `reset` replaces everything. */

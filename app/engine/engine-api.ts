@@ -63,6 +63,9 @@ export interface Engine {
   setBandwidth(spec: string): void;
   /** The limit in force now. */
   bandwidth(): BandwidthInfo;
+  /** Files uploading at once (1 to 16): more start at once; fewer take effect as files finish. */
+  setMaxConcurrent(n: number): void;
+  maxConcurrent(): number;
   /** Loads the journal and resumes what was in flight. */
   start(): Promise<void>;
   /** Stops in-flight requests, persists state (at most one chunk is lost), closes connections. */

@@ -219,6 +219,13 @@ export function createEngine(deps: EngineDeps): Engine {
       deps.log.info('bandwidth limit set', { bwlimit: bandwidth.timetable().spec });
       notify();
     },
+    setMaxConcurrent: (n) => {
+      if (!Number.isInteger(n) || n < 1 || n > 16) throw new FerryError('bad-input', `files at once must be a whole number from 1 to 16, not ${n}`);
+      scheduler.setMaxConcurrent(n);
+      deps.log.info('files at once set', { filesAtOnce: n });
+      notify();
+    },
+    maxConcurrent: () => scheduler.maxConcurrent,
     bandwidth: () => {
       const until = bandwidth.changesAt();
       return { spec: bandwidth.timetable().spec, rate: bandwidth.current(), ...(until !== undefined ? { until } : {}) };

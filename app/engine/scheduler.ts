@@ -44,11 +44,25 @@ export class Scheduler {
   private readonly throttle = { until: 0 };
   private stopped = false;
 
-  constructor(private readonly d: SchedulerDeps) {}
+  constructor(private readonly d: SchedulerDeps) {
+    this.max = d.maxConcurrent;
+  }
 
   /** Until when every transfer holds back after a 429 (a known wait for the ETA). */
   throttledUntil(): number {
     return this.throttle.until;
+  }
+
+  private max: number;
+
+  get maxConcurrent(): number {
+    return this.max;
+  }
+
+  /** A new number of files at once: more start now; running ones are never stopped for fewer. */
+  setMaxConcurrent(n: number): void {
+    this.max = n;
+    this.pump();
   }
 
   /** Starts queued transfers while there is room. */
@@ -56,7 +70,7 @@ export class Scheduler {
     if (this.stopped) return;
     let running = this.d.entries.running.size;
     for (const e of this.d.entries.values()) {
-      if (running >= this.d.maxConcurrent) break;
+      if (running >= this.max) break;
       if (e.rec.state.kind !== 'queued' || e.run) continue;
       this.start(e);
       running++;

@@ -60,7 +60,7 @@ export function createFerryService(d: ServiceDeps): FerryService {
   const broadcast = <E extends EventChannel>(e: E, p: Events[E]) => { for (const s of listeners) s.l(e, p); };
   const targetsChanged = async () => broadcast('targets:changed', (await d.targets.list()).map(summarize));
   const foldersChanged = async () => broadcast('folders:changed', await d.folders.list());
-  const settings = () => ({ bwlimit: d.engine.bandwidth() });
+  const settings = () => ({ bwlimit: d.engine.bandwidth(), filesAtOnce: d.engine.maxConcurrent() });
   // Accounts are targets too (remote-<name>): a change to one changes the target list.
   const acc = d.accounts ? createAccountHandlers({
     ...d.accounts, engine: d.engine, ...(d.openSignIn ? { openExternal: d.openSignIn } : {}),
@@ -168,6 +168,7 @@ export function createFerryService(d: ServiceDeps): FerryService {
     // a shell that has a settings store saves it and passes it back as EngineSettings.bwlimit.
     'settings:set': async (req) => {
       if (req.bwlimit !== undefined) d.engine.setBandwidth(req.bwlimit);
+      if (req.filesAtOnce !== undefined) d.engine.setMaxConcurrent(req.filesAtOnce);
       return settings();
     },
   };

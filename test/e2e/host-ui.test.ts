@@ -393,6 +393,12 @@ describe.skipIf(missing)(`ferry host in Chromium${missing ? ` (skipped: ${missin
     await page.fill('#bwlimit-input', 'off');
     await page.click('#bwlimit-save');
     await expect.poll(() => page.locator('#bwlimit-state').textContent()).toBe('No limit now.');
+    await page.fill('#files-at-once', '3');
+    await page.dispatchEvent('#files-at-once', 'change');
+    await expect.poll(async () => (await api<{ filesAtOnce: number }>(host, 'settings:get', null)).filesAtOnce).toBe(3);
+    await page.fill('#files-at-once', '40');
+    await page.dispatchEvent('#files-at-once', 'change');
+    await expect.poll(() => page.locator('#files-at-once-state').textContent()).toMatch(/filesAtOnce must be a whole number from 1 to 16/);
     await screenshot(page, 'host-17-settings-log');
     await page.click('#copy-diagnostics');
     await expect.poll(() => page.locator('.notice', { hasText: 'Diagnostics copied' }).count(), { timeout: 20_000 }).toBe(1);

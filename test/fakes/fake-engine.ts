@@ -156,6 +156,14 @@ export class FakeEngine implements Engine {
   bandwidth(): BandwidthInfo {
     return this.bw;
   }
+  max = 1;
+  setMaxConcurrent(n: number): void {
+    this.calls.push(`setMaxConcurrent:${n}`);
+    this.max = n;
+  }
+  maxConcurrent(): number {
+    return this.max;
+  }
 
   onChange(listener: (views: TransferView[]) => void): () => void {
     this.listeners.add(listener);

@@ -73,6 +73,25 @@ const onDisk = (id: string): JournalRecord => journal.get(id)!;
 const sends = (): number[] => provider.calls.filter((c) => c.op === 'send').map((c) => c.offset!);
 
 describe('createEngine with fake ports', () => {
+  it('more files at once start queued ones at once; fewer never stop a running upload', async () => {
+    const e = await boot();
+    const hold = provider.holdNextChunk();
+    const a = await add(e, (await file('a.bin', 3 * CS)).path);
+    const b = await add(e, (await file('b.bin', 3 * CS)).path);
+    await hold.reached;
+    // One at a time: b waits behind a, whose chunk is held on the wire.
+    expect(e.get(b)!.state.kind).toBe('queued');
+    e.setMaxConcurrent(2);
+    expect(e.maxConcurrent()).toBe(2);
+    await waitFor(() => e.get(b)!.state.kind !== 'queued', 'b to start');
+    e.setMaxConcurrent(1);
+    expect(e.get(a)!.state.kind).toBe('uploading');
+    hold.release();
+    expect((await e.settled(a)).state.kind).toBe('done');
+    expect((await e.settled(b)).state.kind).toBe('done');
+    expect(() => e.setMaxConcurrent(0)).toThrow(/files at once must be a whole number from 1 to 16/);
+  });
+
   it('pause mid-chunk aborts the request on the wire, keeps the session on disk, and resume asks the server before sending', async () => {
     const { path, data } = await file('pause.bin', 4 * CS);
     const e = await boot();

@@ -37,8 +37,17 @@ describe('settings commands', () => {
 
   it('settings:set applies the limit at once and answers the limit in force; settings:get reads it', async () => {
     const r = await service.dispatch('settings:set', { bwlimit: '4M' });
-    expect(r).toEqual({ ok: true, value: { bwlimit: { spec: '4M', rate: 4 * 1024 * 1024 } } });
+    expect(r).toEqual({ ok: true, value: { bwlimit: { spec: '4M', rate: 4 * 1024 * 1024 }, filesAtOnce: 1 } });
     expect(engine.calls).toContain('setBandwidth:4M');
-    expect(await service.dispatch('settings:get', null)).toEqual({ ok: true, value: { bwlimit: { spec: '4M', rate: 4 * 1024 * 1024 } } });
+    expect(await service.dispatch('settings:get', null)).toEqual({ ok: true, value: { bwlimit: { spec: '4M', rate: 4 * 1024 * 1024 }, filesAtOnce: 1 } });
+  });
+
+  it('settings:set changes the files at once within 1 to 16, and names the field when out of range', async () => {
+    expect(await service.dispatch('settings:set', { filesAtOnce: 3 })).toMatchObject({ ok: true, value: { filesAtOnce: 3 } });
+    expect(engine.calls).toContain('setMaxConcurrent:3');
+    for (const bad of [0, 17, 1.5, '2']) {
+      const r = await service.dispatch('settings:set', { filesAtOnce: bad });
+      expect(r.ok ? '' : r.error.message).toContain('settings:set: request.filesAtOnce must be a whole number from 1 to 16');
+    }
   });
 });
