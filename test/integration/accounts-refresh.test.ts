@@ -19,6 +19,9 @@ describe('accounts: 2-second access tokens during a 256 MiB upload', () => {
     // Access tokens revoked behind the client's back now and then: the 401 path, not just the timer.
     let forced = 0;
     const timer = setInterval(() => { forced++; h!.auth.server.book.expireAllAccessTokens(); }, 2_500);
+    // And one part answered with Box's own 401 for certain (the timer's race may miss every part):
+    // the client must refresh and send that part again, once.
+    h.emu.inject({ method: 'PUT', path: 'upload_sessions', withBody: true, after: 5, action: { kind: 'respond', status: 401, headers: { 'www-authenticate': 'Bearer realm="Service", error="invalid_token", error_description="The access token provided is invalid."' }, body: '' } });
     const [v] = await h.runtime.engine.add({ targetId: h.target.id, items: [{ localPath: file, remotePath: '/Footage/big.bin' }] });
     const states = new Set<string>();
     h.runtime.engine.onChange((all) => { for (const x of all) states.add(x.state.kind); });
@@ -38,7 +41,7 @@ describe('accounts: 2-second access tokens during a 256 MiB upload', () => {
     expect(new Set(accepted.map((r) => r.headers['content-range'])).size).toBe(accepted.length);
     expect(accepted.reduce((n, r) => n + r.bytes, 0)).toBe(256 * MiB);
     // A forced expiry turns back at most the parts on the wire at that moment (Box: 4 in flight).
-    expect(rejected.length).toBeLessThanOrEqual(forced * 4);
+    expect(rejected.length).toBeLessThanOrEqual(forced * 4 + 1);
     expect(rejected.length).toBeGreaterThan(0);
     const stored = (await h.emu.files()).find((f) => f.path === '/Footage/big.bin');
     expect(stored?.sha256).toBe(await sha256File(file));
