@@ -6,6 +6,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { FerryError } from '../common/errors.js';
 import type { Clock } from '../engine/ports.js';
+import { processAlive as alive } from '../node/process-alive.js';
 
 export interface RefreshLock {
   /** Resolves with a release function once this process holds the account's refresh lock. */
@@ -56,14 +57,5 @@ export class FileRefreshLock implements RefreshLock {
     if (!Number.isInteger(pid) || pid <= 0) return text === '' ? false : true;
     if (pid !== process.pid && !alive(pid)) return true;
     return Number.isFinite(at) && this.clock.now() - at > (this.opts.staleMs ?? 120_000);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

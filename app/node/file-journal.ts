@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { JOURNAL_SCHEMA, type Claim, type Journal, type JournalRecord } from '../engine/journal.js';
 import type { Logger } from '../engine/ports.js';
 import { TEMP_MARK, writeFileAtomic } from './atomic-file.js';
+import { processAlive as alive } from './process-alive.js';
 
 interface Envelope {
   sha256: string;
@@ -100,15 +101,6 @@ export class FileJournal implements Journal {
   async remove(id: string): Promise<void> {
     if (!ID_RE.test(id)) return;
     await fsp.rm(join(this.dir, `${id}.json`), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
