@@ -14,6 +14,7 @@ import { UndiciHttp } from '../../app/node/http-transport.js';
 import { createOnedriveProvider } from '../../app/providers/onedrive/client.js';
 import { startOnedriveEmulator, type OnedriveEmulatorOptions, type RunningOnedriveEmulator } from '../../app/emulators/onedrive/emulator.js';
 import { systemClock } from '../../app/node/system-clock.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const K320 = 327_680;
 const signal = new AbortController().signal;
@@ -387,7 +388,8 @@ describe('OneDrive client against the emulator', () => {
     await expect(p.status(s, j, signal)).rejects.toMatchObject({ code: 'session-gone' });
     expect(await p.cancel(s, j, signal)).toMatchObject({ deleted: false });
     expect(await e.files()).toEqual([]);
-    expect(await fsp.readdir(path.join(dir, 'server', 'sessions'))).toEqual([]);
+    // The emulator removes the part file after answering the DELETE: wait for it, bounded.
+    await waitFor(async () => (await fsp.readdir(path.join(dir, 'server', 'sessions'))).length === 0, 'the cancelled session\'s part file to be removed', 5_000);
     expect(e.stats().sessionsDeleted).toBe(1);
   });
 
