@@ -30,7 +30,7 @@ export interface EngineSettings {
   chunkSize?: number;
   /** Parts of one file sent at once for providers whose parts are independent (Box, Synapse); default 2 (4 when parts stream from the file), 1 forces one at a time. */
   partsInFlight?: number;
-  /** Largest chunk size the engine grows to on its own, in bytes (default 64 MiB). */
+  /** Largest chunk size the engine grows to on its own, in bytes (default 256 MiB). */
   chunkCeiling?: number;
   retry?: Partial<RetryConfig>;
   progressWriteMs?: number;

@@ -7,7 +7,11 @@ export interface Pace {
   partsInFlight?: number;
   /** Grow the chunk size of ordered uploads from each chunk's timing (off when the user fixed a chunk size). */
   adaptChunks: boolean;
-  /** The largest chunk the sizer picks: each chunk is held in memory while it is sent. */
+  /**
+   * The largest chunk the sizer picks. Only streamed chunks grow (no chunk buffer), so this bounds
+   * what one dropped connection can cost, not memory; the sizer itself keeps a chunk to about 20
+   * round trips of sending time.
+   */
   chunkCeiling: number;
 }
 
@@ -16,7 +20,7 @@ export interface PaceSettings {
   partsInFlight?: number;
   /** Requested chunk size: when set, chunks stay that size. */
   chunkSize?: number;
-  /** Largest chunk size the engine grows to on its own (bytes). Default 64 MiB. */
+  /** Largest chunk size the engine grows to on its own (bytes). Default 256 MiB. */
   chunkCeiling?: number;
 }
 
@@ -30,7 +34,12 @@ export const DEFAULT_PARTS_IN_FLIGHT = 2;
 export const DEFAULT_STREAMED_PARTS_IN_FLIGHT = 6;
 /** One chunk at a time at the chosen size: the pace before parts in flight and path sizing. */
 export const STEADY: Pace = { partsInFlight: 1, adaptChunks: false, chunkCeiling: Number.MAX_SAFE_INTEGER };
-export const DEFAULT_CHUNK_CEILING = 64 * 1024 * 1024;
+/**
+ * 256 MiB: at 1 Gbit/s and 100 ms a chunk must be ~240 MB for the idle round trip to be 5 % of it.
+ * Measured (1 GiB, WAN long path): with 64 MiB, tus 0.86 and Redivis 0.81 of one TCP stream;
+ * with 256 MiB, 0.92 and 0.95.
+ */
+export const DEFAULT_CHUNK_CEILING = 256 * 1024 * 1024;
 
 export function paceFrom(s: PaceSettings): Pace {
   return {

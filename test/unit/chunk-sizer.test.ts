@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextChunkSize } from '../../app/engine/chunk-sizer.js';
+import { paceFrom } from '../../app/engine/pace.js';
 
 const MiB = 1 << 20;
 const onedrive = { min: 327_680, max: 62_914_560 - 327_680, align: 327_680, defaultSize: 32 * 327_680 };
@@ -30,6 +31,14 @@ describe('chunk sizer', () => {
     expect(last).toBeLessThanOrEqual(256 * MiB);
     expect(s.waitMs / s.elapsedMs).toBeLessThanOrEqual(0.051);
     for (const n of sizes) expect(n % 262_144).toBe(0);
+  });
+
+  it('with the default settings, grows past 64 MiB on a long, fast path (64 MiB chunks leave the link idle 1 round trip in 6)', () => {
+    const sizes = grow(gcs, 16 * MiB, 1000, 100, paceFrom({}).chunkCeiling);
+    const last = sizes[sizes.length - 1]!;
+    expect(last).toBeGreaterThan(200 * MiB);
+    const s = onPath(last, 1000, 100);
+    expect(s.waitMs / s.elapsedMs).toBeLessThan(0.06);
   });
 
   it('grows by at most 4x per chunk and never shrinks', () => {
