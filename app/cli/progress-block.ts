@@ -11,6 +11,8 @@ export interface BlockState {
   now: number;
   /** Bytes the server already held when this run first saw each transfer (a resumed upload). */
   resumedAt: ReadonlyMap<string, number>;
+  /** Files refused before they were queued (missing, a folder, a provider option missing). */
+  refused?: number;
 }
 
 export interface Terminal {
@@ -111,8 +113,11 @@ export function renderBlock(s: BlockState, term: Terminal): string[] {
 /** The last line: what was uploaded, how long it took, what failed. */
 export function summaryLine(s: BlockState): string {
   const t = totals(s.views);
+  const refused = s.refused ?? 0;
+  const files = t.files + refused;
   const secs = Math.max(0.001, (s.now - s.startedAt) / 1000);
-  const parts = [`Uploaded ${t.done} of ${t.files} file${t.files === 1 ? '' : 's'} (${formatBytes(t.sent)}) in ${clock(secs)}`];
+  const parts = [`Uploaded ${t.done} of ${files} file${files === 1 ? '' : 's'} (${formatBytes(t.sent)}) in ${clock(secs)}`];
+  if (refused) parts.push(`${refused} refused`);
   if (t.failed) parts.push(`${t.failed} failed`);
   if (t.cancelled) parts.push(`${t.cancelled} cancelled`);
   return parts.join(', ');

@@ -11,8 +11,8 @@ export interface ProgressOutput {
   update(views: TransferView[]): void;
   /** A message: above the block on a terminal. */
   line(text: string): void;
-  /** The final block, then the summary line. */
-  finish(views: TransferView[]): void;
+  /** The final block, then the summary line; `refused`: files refused before they were queued. */
+  finish(views: TransferView[], refused?: number): void;
   /** Interrupted (Ctrl-C): the block stays as it was and the message goes below it. */
   interrupt(text: string): void;
 }
@@ -42,7 +42,10 @@ function tracker(now: () => number) {
       // first seen mid-upload has simply moved since it was added.
       for (const x of v) if (!resumedAt.has(x.id)) resumedAt.set(x.id, ['queued', 'preparing', 'paused'].includes(x.state.kind) ? x.transferred : 0);
     },
-    state: (): BlockState => ({ views, startedAt, now: now(), resumedAt }),
+    refused: 0,
+    state(): BlockState {
+      return { views, startedAt, now: now(), resumedAt, refused: this.refused };
+    },
   };
 }
 
@@ -71,13 +74,14 @@ export function blockProgress(out: Sink, o: ProgressOptions = {}): ProgressOutpu
   return {
     update: (views) => { t.set(views); if (!closed) draw(); },
     line: (text) => (closed ? out.write(`${escapeControls(text)}\n`) : draw(`${escapeControls(text)}\n`)),
-    finish: (views) => {
+    finish: (views, refused = 0) => {
       stop();
       closed = true;
+      t.refused = refused;
       t.set(views);
       draw();
       const s = t.state();
-      const bad = s.views.some((v) => v.state.kind === 'failed');
+      const bad = refused > 0 || s.views.some((v) => v.state.kind === 'failed');
       out.write(`${paint(summaryLine(s), bad ? '31' : '32')}\n`);
       drawn = 0;
     },
@@ -120,8 +124,9 @@ export function plainProgress(out: Sink, o: ProgressOptions = {}): ProgressOutpu
       if (timer === undefined && now() - lastLine >= 5000) { out.write(`${plainLine(t.state())}\n`); lastLine = now(); }
     },
     line: (text) => out.write(`${escapeControls(text)}\n`),
-    finish: (views) => {
+    finish: (views, refused = 0) => {
       if (timer) clearInterval(timer);
+      t.refused = refused;
       t.set(views);
       changes(views);
       out.write(`${summaryLine(t.state())}\n`);

@@ -65,14 +65,36 @@ describe('ferry upload with bad input', () => {
     const r = await upload([join(root, 'nope.bin'), good]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`${join(root, 'nope.bin')} does not exist`));
+    expect(r.stderr).toMatch(/Uploaded 1 of 2 files .*, 1 refused/);
     expect((await emu.files()).map((f) => f.path)).toContain('/1/bad/good.bin');
+  });
+
+  it('only bad files: bad input, exit 2 (nothing could be queued)', async () => {
+    const r = await upload([join(root, 'nope1.bin'), join(root, 'nope2.bin')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Uploaded 0 of 2 files .*, 2 refused/);
+  });
+
+  it('a provider option missing: said once for all the files it held back, exit 2, nothing sent', async () => {
+    const a = join(root, 'box-a.bin');
+    const b = join(root, 'box-b.bin');
+    writeFileSync(a, randomBytes(100));
+    writeFileSync(b, randomBytes(100));
+    const before = emu.stats().requests;
+    const r = await ferry(['upload', a, b, '--provider', 'box', '--endpoint', `${emu.url}/2.0`, '--dest', '/x/'], { FERRY_TOKEN: 't' });
+    expect(r.code, r.stderr).toBe(2);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('option uploadUrl'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('(2 files)');
+    expect(r.stderr).toMatch(/Uploaded 0 of 2 files .*, 2 refused/);
+    expect(emu.stats().requests - before).toBe(0);
   });
 
   it('a folder given as a file', async () => {
     const dir = join(root, 'folder');
     mkdirSync(dir, { recursive: true });
     const r = await upload([dir]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`${dir} is a folder, not a file`));
   });
 
@@ -80,7 +102,7 @@ describe('ferry upload with bad input', () => {
     const fifo = join(root, 'pipe');
     execFileSync('mkfifo', [fifo]);
     const r = await upload([fifo]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`${fifo} is not a regular file`));
   });
 
@@ -94,7 +116,7 @@ describe('ferry upload with bad input', () => {
     mkdirSync(home, { mode: 0o777, recursive: true });
     chmodSync(home, 0o777);
     const r = await upload([secret], [], { FERRY_HOME: home }, asNobody);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`${secret} cannot be read: permission denied`));
   });
 
@@ -223,7 +245,7 @@ describe('issue 11: bad input refused before any request', () => {
     const raw = Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from('.bin')]);
     writeFileSync(raw, 'x');
     const r = await upload([`${dir}/caf\ufffd.bin`]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/does not exist/);
     expect(r.stderr).toMatch(/not valid UTF-8/);
   });

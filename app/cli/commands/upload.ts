@@ -25,7 +25,7 @@ const HELP = `Usage: ferry upload <file...> REMOTE:<remote path>   (a remote fro
   --dest        remote file path for one file, or a remote folder ending in '/' (default '/')
   --token       bearer token; FERRY_TOKEN may be used instead (tokens are never printed)
 ${BWLIMIT_HELP}  providers:    ${PROVIDER_IDS.join(', ')}
-  exit codes:   0 all uploaded · 1 something was not uploaded · 2 usage error or bad input
+  exit codes:   0 all uploaded · 1 something was not uploaded · 2 usage error, or no file could be queued
                 3 all uploaded, but a damaged journal record was set aside · 130 interrupted (run it again to resume)
 `;
 
@@ -117,21 +117,27 @@ export async function run(args: string[]): Promise<number> {
   let badInput = 0;
   let warnings = 0;
   const ids: string[] = [];
+  // A refusal that is the target's, not the file's (a provider option missing), is the same for
+  // every file: said once, with how many files it held back.
+  const refusals = new Map<string, number>();
+  const refuse = (msg: string): void => {
+    badInput++;
+    refusals.set(msg, (refusals.get(msg) ?? 0) + 1);
+  };
   for (const f of files) {
     if (mayBeUndecodable(f) && !existsSync(f)) {
       // The shell passed bytes that are not UTF-8; Node's argv replaced them, so this name opens nothing.
-      badInput++;
-      out.line(`ferry upload: ${f}: skipped: ${NOT_UTF8}`);
+      refuse(`${f}: skipped: ${NOT_UTF8}`);
       continue;
     }
     try {
       const [v] = await engine.add({ targetId: target.id, items: [{ localPath: f, remotePath: remoteOf(f) }] });
       if (v) ids.push(v.id);
     } catch (e) {
-      badInput++;
-      out.line(`ferry upload: ${toErrorInfo(e).message}`);
+      refuse(toErrorInfo(e).message);
     }
   }
+  for (const [msg, n] of refusals) out.line(`ferry upload: ${msg}${n > 1 ? ` (${n} files)` : ''}`);
   const mine = (): TransferView[] => engine.list().filter((v) => ids.includes(v.id));
   out.update(mine());
   const unsubscribe = engine.onChange(() => out.update(mine()));
@@ -157,12 +163,14 @@ export async function run(args: string[]): Promise<number> {
       out.line(`  ${w.advice}`);
     }
   }
-  out.finish(mine());
+  out.finish(mine(), badInput);
   await runtime.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  // 1: something was not uploaded. 3: everything was uploaded, but Ferry had to set aside a
-  // corrupt journal record (a disk or crash problem worth a look).
+  // 2: bad input and nothing to upload (every file refused before any transfer). 1: something
+  // was not uploaded. 3: everything was uploaded, but Ferry had to set aside a corrupt journal
+  // record (a disk or crash problem worth a look).
+  if (badInput > 0 && ids.length === 0) return 2;
   return failed + badInput > 0 ? 1 : warnings > 0 ? 3 : 0;
 }
 
