@@ -50,5 +50,6 @@ process.stdout.write(`${JSON.stringify({
   firstChunkStart: rel(phases.firstChunkStart), lastChunkEnd: rel(phases.lastChunkEnd),
   finishStart: rel(phases.finishStart), finishEnd: rel(phases.finishEnd), total: rel(t1),
   chunks: phases.chunks, chunkSize: phases.chunkSize ?? null, requests: phases.requests,
+  timeline: (phases.timeline ?? []).map(([a, b, n]) => [rel(a), rel(b), n]),
   maxRssKiB: process.resourceUsage().maxRSS,
 })}\n`);

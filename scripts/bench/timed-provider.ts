@@ -13,6 +13,8 @@ export interface Phases {
   chunkSize?: number;
   /** Requests sent through the transport (create, chunks, status, finish...). */
   requests: number;
+  /** Each sendChunk: [start, end] (the clock given) and the chunk's bytes, in the order they ended. */
+  timeline?: [number, number, number][];
 }
 
 export function timedFactory(make: ProviderFactory, t: Phases, now: () => number): ProviderFactory {
@@ -29,10 +31,12 @@ export function timedFactory(make: ProviderFactory, t: Phases, now: () => number
       return s;
     };
     w.sendChunk = async (s, job, chunk, ctx) => {
-      t.firstChunkStart ??= now();
+      const start = now();
+      t.firstChunkStart ??= start;
       const r = await p.sendChunk(s, job, chunk, ctx);
       t.lastChunkEnd = now();
       t.chunks++;
+      (t.timeline ??= []).push([start, t.lastChunkEnd, chunk.body ? chunk.body.length : chunk.data.length]);
       return r;
     };
     w.finish = async (s, job, digests, signal) => {
