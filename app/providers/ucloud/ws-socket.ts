@@ -1,14 +1,19 @@
 // One WEBSOCKET_V2 connection carrying one file (fileId 0), as the im2 server expects it
 // (`provider-integration/im2/pkg/controller/upload/server.go`): the client lists the file, the
-// server answers Ok (send it) or Skip (it already has it), Chunk frames follow in order, and the
+// server answers Ok (send it) or Skip (it already has it), Chunk messages follow in order, and the
 // server reports Completed once it has written `size` bytes; the client then sends Close, which
 // makes the server forget the token. Nothing acknowledges a chunk: a byte counts as sent once the
 // socket has handed it to the kernel, and only while the connection lives (a new connection
 // restarts the file: the server truncates it, see README).
-import { WebSocket } from 'undici';
+//
+// The socket is `ws` (masking in native code through bufferutil when it loads). Each Chunk message
+// is streamed as WebSocket fragments: the 5-byte head (opcode, file id) first, then the chunk in
+// slices, so only a few slices are ever copied (masked) at once instead of the whole chunk; im2's
+// gorilla/websocket `ReadMessage` joins the fragments into one message (README).
+import WebSocket from 'ws';
 import { FerryError } from '../../common/errors.js';
 import type { Clock } from '../../engine/ports.js';
-import { decodeFrame, encodeChunk, encodeClose, encodeListings, type WsMessage } from './ws-wire.js';
+import { chunkHead, decodeFrame, encodeClose, encodeListings, type WsMessage } from './ws-wire.js';
 
 /** The socket URL without its query (the token is there): the only form that may be printed. */
 export function redactSocketUrl(url: string): string {
@@ -20,7 +25,10 @@ export function redactSocketUrl(url: string): string {
   }
 }
 
-const POLL_MS = 10;
+/** Payload of one continuation fragment. */
+const SLICE = 1 << 20;
+/** Chunk bytes handed to the socket and not yet written to the kernel: enough to keep it fed. */
+const WINDOW = 4 * SLICE;
 
 export class WsUpload {
   /** File bytes the socket has passed on, in order; meaningful only while it lives. */
@@ -36,21 +44,25 @@ export class WsUpload {
   private wake?: () => void;
 
   private constructor(private readonly ws: WebSocket, private readonly where: string, private readonly clock: Clock) {
-    ws.binaryType = 'arraybuffer';
-    ws.addEventListener('open', () => { this.opened = true; });
-    ws.addEventListener('message', (ev) => {
+    ws.on('open', () => {
+      this.opened = true;
+      this.notify();
+    });
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       // im2 answers a text "ping" with a text "pong": nothing to act on.
-      if (typeof ev.data === 'string') return;
-      const { messages, bad } = decodeFrame(Buffer.from(ev.data as ArrayBuffer));
+      if (!isBinary) return;
+      const frame = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      const { messages, bad } = decodeFrame(frame);
       this.inbox.push(...messages);
       if (bad) this.fail(new FerryError('protocol', `UCloud's upload socket sent a message Ferry cannot read (${bad})`, { url: where }));
       this.notify();
     });
-    ws.addEventListener('close', (ev) => {
+    ws.on('close', (code: number) => {
       if (this.opened && this.answer === undefined) this.closedBeforeAnswer = true;
-      this.fail(new FerryError('network', `UCloud's upload socket at ${where} closed (code ${ev.code})`, { url: where }));
+      this.fail(new FerryError('network', `UCloud's upload socket at ${where} closed (code ${code})`, { url: where }));
     });
-    ws.addEventListener('error', () => this.fail(new FerryError('network', `UCloud's upload socket at ${where} failed`, { url: where })));
+    // ws's own text may quote the server's answer; ours names the socket without its token.
+    ws.on('error', () => this.fail(new FerryError('network', `UCloud's upload socket at ${where} failed`, { url: where })));
   }
 
   get alive(): boolean {
@@ -62,7 +74,8 @@ export class WsUpload {
     const where = redactSocketUrl(url);
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url.replace(/^http(s?):/i, 'ws$1:'));
+      // im2's upgrader enables no compression; deflating a video would only cost CPU.
+      ws = new WebSocket(url.replace(/^http(s?):/i, 'ws$1:'), { perMessageDeflate: false, followRedirects: false });
     } catch {
       throw new FerryError('protocol', `UCloud gave an upload socket address Ferry cannot open (${where})`, { url: where });
     }
@@ -81,59 +94,84 @@ export class WsUpload {
     return this.answer;
   }
 
-  /** Sends one Chunk frame and waits until the socket has passed it on (progress as it drains). */
+  /**
+   * Sends one Chunk message as fragments and returns once the socket has written all of it to the
+   * kernel, calling `onSent` (bytes of this chunk so far) as slices leave. No slice leaving for
+   * `idleMs` is a stall.
+   */
   async send(data: Buffer, signal: AbortSignal, idleMs: number, onSent?: (n: number) => void): Promise<void> {
     this.check(signal);
-    this.ws.send(encodeChunk(0, data));
-    let left = this.ws.bufferedAmount;
+    let queued = 0;
+    let written = 0;
+    let failed = false;
     let movedAt = this.clock.now();
-    while (this.ws.bufferedAmount > 0) {
+    const push = (part: Buffer, fin: boolean, n: number): void => {
+      this.ws.send(part, { binary: true, fin }, (err?: Error) => {
+        if (err) failed = true;
+        else if (n > 0) {
+          written += n;
+          movedAt = this.clock.now();
+          onSent?.(written);
+        }
+        this.notify();
+      });
+    };
+    push(chunkHead(0), data.length === 0, 0);
+    while (written < data.length) {
+      while (queued < data.length && queued - written < WINDOW) {
+        const n = Math.min(SLICE, data.length - queued);
+        push(data.subarray(queued, queued + n), queued + n === data.length, n);
+        queued += n;
+      }
       this.check(signal);
-      const now = this.clock.now();
-      if (this.ws.bufferedAmount !== left) {
-        left = this.ws.bufferedAmount;
-        movedAt = now;
-        onSent?.(Math.max(0, data.length - left));
-      } else if (now - movedAt > idleMs) {
-        this.close();
+      if (failed) throw this.dead ?? new FerryError('network', `UCloud's upload socket at ${this.where} could not write`, { url: this.where });
+      const idle = this.clock.now() - movedAt;
+      if (idle >= idleMs) {
+        this.abandon();
         throw new FerryError('stalled', `UCloud's upload socket took no data for ${Math.round(idleMs / 1000)} s`, { url: this.where });
       }
-      await this.nap(signal);
+      await this.nap(signal, idleMs - idle);
     }
     this.check(signal);
     this.sent += data.length;
-    onSent?.(data.length);
   }
 
   /** Waits for Completed, then sends Close so the server forgets the token, and closes. */
   async complete(signal: AbortSignal, timeoutMs: number): Promise<void> {
     await this.until(() => this.take((m) => m.type === 'completed' && m.count >= 1), 'Completed message', signal, timeoutMs);
     this.completed = true;
-    this.finished = true;
-    try {
-      this.ws.send(encodeClose());
-    } finally {
-      this.ws.close(1000);
-    }
+    this.sayCloseAndEnd();
   }
 
   /** Tells the server the session is over (it forgets the token) and closes. */
   sendCloseAndEnd(): void {
     if (!this.alive) return this.close();
+    this.sayCloseAndEnd();
+  }
+
+  /** Ends the connection at once (nothing more is owed to the server). */
+  close(): void {
+    this.finished = true;
+    this.abandon();
+  }
+
+  private sayCloseAndEnd(): void {
     this.finished = true;
     try {
+      // Queued after every fragment: the server reads Close only once the chunks have arrived.
       this.ws.send(encodeClose());
-    } finally {
       this.ws.close(1000);
+    } catch {
+      this.abandon();
     }
   }
 
-  close(): void {
+  private abandon(): void {
     this.finished = true;
     try {
-      this.ws.close();
+      this.ws.terminate();
     } catch {
-      /* already closing */
+      /* already closed */
     }
   }
 
@@ -148,11 +186,12 @@ export class WsUpload {
       const got = pick();
       if (got !== undefined) return got;
       this.check(signal);
-      if (this.clock.now() >= deadline) {
+      const left = deadline - this.clock.now();
+      if (left <= 0) {
         this.close();
         throw new FerryError('stalled', `UCloud's upload socket sent no ${what} within ${Math.round(timeoutMs / 1000)} s`, { url: this.where });
       }
-      await this.nap(signal);
+      await this.nap(signal, left);
     }
   }
 
@@ -164,11 +203,21 @@ export class WsUpload {
     if (this.dead) throw this.dead;
   }
 
-  private nap(signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = resolve;
-      this.clock.sleep(POLL_MS, signal).then(resolve, resolve);
-    });
+  /** Until the socket reports something, the signal fires, or `ms` pass on the clock. */
+  private async nap(signal: AbortSignal, ms: number): Promise<void> {
+    const timer = new AbortController();
+    const stop = (): void => timer.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.clock.sleep(Math.max(1, ms), timer.signal).then(resolve, resolve);
+      });
+    } finally {
+      this.wake = undefined;
+      signal.removeEventListener('abort', stop);
+      timer.abort();
+    }
   }
 
   private notify(): void {
