@@ -28,9 +28,11 @@ export interface WsDeps {
 interface OpenFile { listing: WsListing; written: number; finished: boolean }
 
 export function websocketUploads(d: WsDeps): { upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void; close(): void } {
-  // im2 sets no read limit but admits chunks through a 64 MiB semaphore, so a bigger frame could
-  // never be written; the emulator refuses such a frame (close 1009) rather than hold it in memory.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 + 5 });
+  // im2 reads whole messages with gorilla/websocket's ReadMessage, which joins any number of
+  // fragments, and sets no read limit; it admits chunks through a 64 MiB semaphore, so a bigger
+  // message could never be written: the emulator refuses one (close 1009) rather than hold it in
+  // memory. ws's own default cap of 16,384 fragments per message is lifted to match gorilla.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 + 5, maxFragments: 0 });
   return {
     upgrade(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => void serve(ws, new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '', d));

@@ -6,13 +6,15 @@
 // socket has handed it to the kernel, and only while the connection lives (a new connection
 // restarts the file: the server truncates it, see README).
 //
-// The socket is `ws` (masking in native code through bufferutil when it loads). Each Chunk message
-// is streamed as WebSocket fragments: the 5-byte head (opcode, file id) first, then the chunk in
-// slices, so only a few slices are ever copied (masked) at once instead of the whole chunk; im2's
-// gorilla/websocket `ReadMessage` joins the fragments into one message (README).
+// `ws` opens the connection (handshake, TLS), reads the server's messages and sends the small
+// ones. Each Chunk message is streamed as WebSocket fragments by ws-fragments.ts on the same
+// socket: opcode, file id and the first slice, then continuation frames of the rest, masked from
+// a few reused buffers; im2's gorilla/websocket `ReadMessage` joins them into one message (README).
+import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { FerryError } from '../../common/errors.js';
 import type { Clock } from '../../engine/ports.js';
+import { FragmentWriter } from './ws-fragments.js';
 import { chunkHead, decodeFrame, encodeClose, encodeListings, type WsMessage } from './ws-wire.js';
 
 /** The socket URL without its query (the token is there): the only form that may be printed. */
@@ -25,10 +27,10 @@ export function redactSocketUrl(url: string): string {
   }
 }
 
-/** Payload of one continuation fragment. */
+/** Payload of one fragment. */
 const SLICE = 1 << 20;
-/** Chunk bytes handed to the socket and not yet written to the kernel: enough to keep it fed. */
-const WINDOW = 4 * SLICE;
+/** Fragments handed to the socket and not yet written to the kernel: enough to keep it fed. */
+const SLOTS = 4;
 
 export class WsUpload {
   /** File bytes the socket has passed on, in order; meaningful only while it lives. */
@@ -42,8 +44,13 @@ export class WsUpload {
   private finished = false;
   private readonly inbox: WsMessage[] = [];
   private wake?: () => void;
+  private writer?: FragmentWriter;
 
   private constructor(private readonly ws: WebSocket, private readonly where: string, private readonly clock: Clock) {
+    // The socket the handshake ran on, which ws goes on using: the fragments go there too.
+    ws.on('upgrade', (res: IncomingMessage) => {
+      this.writer = new FragmentWriter(res.socket, SLICE, SLOTS);
+    });
     ws.on('open', () => {
       this.opened = true;
       this.notify();
@@ -96,35 +103,42 @@ export class WsUpload {
 
   /**
    * Sends one Chunk message as fragments and returns once the socket has written all of it to the
-   * kernel, calling `onSent` (bytes of this chunk so far) as slices leave. No slice leaving for
-   * `idleMs` is a stall.
+   * kernel, calling `onSent` (bytes of this chunk so far) as fragments leave. No fragment leaving
+   * for `idleMs` is a stall.
    */
   async send(data: Buffer, signal: AbortSignal, idleMs: number, onSent?: (n: number) => void): Promise<void> {
     this.check(signal);
+    const w = this.writer;
+    if (!w) throw new FerryError('network', `UCloud's upload socket at ${this.where} is not open`, { url: this.where });
     let queued = 0;
     let written = 0;
+    let pending = 0;
     let failed = false;
     let movedAt = this.clock.now();
-    const push = (part: Buffer, fin: boolean, n: number): void => {
-      this.ws.send(part, { binary: true, fin }, (err?: Error) => {
+    const put = (head: Buffer | undefined, part: Buffer, fin: boolean): void => {
+      pending++;
+      w.write(head, part, fin, (err) => {
+        pending--;
         if (err) failed = true;
-        else if (n > 0) {
-          written += n;
+        else if (part.length > 0) {
+          written += part.length;
           movedAt = this.clock.now();
           onSent?.(written);
         }
         this.notify();
       });
     };
-    push(chunkHead(0), data.length === 0, 0);
-    while (written < data.length) {
-      while (queued < data.length && queued - written < WINDOW) {
-        const n = Math.min(SLICE, data.length - queued);
-        push(data.subarray(queued, queued + n), queued + n === data.length, n);
+    for (let first = true; ; first = false) {
+      while (w.ready && (first || queued < data.length)) {
+        const head = first ? chunkHead(0) : undefined;
+        const n = Math.min(w.slice - (head?.length ?? 0), data.length - queued);
+        put(head, data.subarray(queued, queued + n), queued + n === data.length);
         queued += n;
+        first = false;
       }
       this.check(signal);
       if (failed) throw this.dead ?? new FerryError('network', `UCloud's upload socket at ${this.where} could not write`, { url: this.where });
+      if (pending === 0 && queued === data.length) break;
       const idle = this.clock.now() - movedAt;
       if (idle >= idleMs) {
         this.abandon();
@@ -132,8 +146,7 @@ export class WsUpload {
       }
       await this.nap(signal, idleMs - idle);
     }
-    this.check(signal);
-    this.sent += data.length;
+    this.sent += written;
   }
 
   /** Waits for Completed, then sends Close so the server forgets the token, and closes. */
