@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const CHILDREN = ['emulator-child', 'ours-child', 'curl-prepare', 'curl-finish', 'tus-server-child', 'tus-js-child'];
+const CHILDREN = ['emulator-child', 'ours-child', 'curl-prepare', 'curl-finish', 'tus-server-child', 'tus-js-child', 'ws-prepare', 'ws-ref-child'];
 
 export async function buildChildren(root) {
   const out = join(root, 'node_modules', '.cache', 'ferry-bench', createHash('sha256').update(root).digest('hex').slice(0, 12));

@@ -23,8 +23,13 @@ export class FragmentWriter {
   private inMessage = false;
 
   /** `slots` buffers of `slice` payload bytes each: at most that many fragments wait in the socket. */
-  constructor(private readonly socket: Writable, readonly slice: number, slots: number) {
+  constructor(private readonly socket: Writable, readonly slice: number, private readonly slots: number) {
     for (let i = 0; i < slots; i++) this.spare.push(Buffer.allocUnsafe(MAX_HEAD + slice));
+  }
+
+  /** Whether no fragment is waiting for the socket. */
+  get idle(): boolean {
+    return this.spare.length === this.slots;
   }
 
   /** Whether a buffer is free for the next fragment. */

@@ -45,14 +45,19 @@ export class WsUpload {
   private readonly inbox: WsMessage[] = [];
   private wake?: () => void;
   private writer?: FragmentWriter;
+  /** When a fragment last reached the kernel (or the socket opened): the stall clock. */
+  private movedAt: number;
+  private writeFailed = false;
 
   private constructor(private readonly ws: WebSocket, private readonly where: string, private readonly clock: Clock) {
+    this.movedAt = clock.now();
     // The socket the handshake ran on, which ws goes on using: the fragments go there too.
     ws.on('upgrade', (res: IncomingMessage) => {
       this.writer = new FragmentWriter(res.socket, SLICE, SLOTS);
     });
     ws.on('open', () => {
       this.opened = true;
+      this.movedAt = clock.now();
       this.notify();
     });
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
@@ -102,51 +107,48 @@ export class WsUpload {
   }
 
   /**
-   * Sends one Chunk message as fragments and returns once the socket has written all of it to the
-   * kernel, calling `onSent` (bytes of this chunk so far) as fragments leave. No fragment leaving
-   * for `idleMs` is a stall.
+   * Sends one Chunk message as fragments, calling `onSent` (bytes of this chunk so far) as they
+   * reach the kernel. Returns once the last fragment is masked into Ferry's own buffers: `data` is
+   * no longer needed, and those last few MiB drain while the caller reads the next chunk (nothing
+   * acknowledges a chunk either way; see the file comment). No fragment reaching the kernel for
+   * `idleMs` while one waits is a stall.
    */
   async send(data: Buffer, signal: AbortSignal, idleMs: number, onSent?: (n: number) => void): Promise<void> {
     this.check(signal);
     const w = this.writer;
     if (!w) throw new FerryError('network', `UCloud's upload socket at ${this.where} is not open`, { url: this.where });
+    // Nothing was waiting for the socket until now: the stall clock starts here.
+    if (w.idle) this.movedAt = this.clock.now();
     let queued = 0;
     let written = 0;
-    let pending = 0;
-    let failed = false;
-    let movedAt = this.clock.now();
-    const put = (head: Buffer | undefined, part: Buffer, fin: boolean): void => {
-      pending++;
-      w.write(head, part, fin, (err) => {
-        pending--;
-        if (err) failed = true;
-        else if (part.length > 0) {
-          written += part.length;
-          movedAt = this.clock.now();
-          onSent?.(written);
-        }
-        this.notify();
-      });
-    };
-    for (let first = true; ; first = false) {
+    let returned = false;
+    for (let first = true; first || queued < data.length;) {
       while (w.ready && (first || queued < data.length)) {
         const head = first ? chunkHead(0) : undefined;
         const n = Math.min(w.slice - (head?.length ?? 0), data.length - queued);
-        put(head, data.subarray(queued, queued + n), queued + n === data.length);
+        w.write(head, data.subarray(queued, queued + n), queued + n === data.length, (err) => {
+          if (err) this.writeFailed = true;
+          else this.movedAt = this.clock.now();
+          written += n;
+          if (!err && !returned && n > 0) onSent?.(written);
+          this.notify();
+        });
         queued += n;
         first = false;
       }
       this.check(signal);
-      if (failed) throw this.dead ?? new FerryError('network', `UCloud's upload socket at ${this.where} could not write`, { url: this.where });
-      if (pending === 0 && queued === data.length) break;
-      const idle = this.clock.now() - movedAt;
+      if (this.writeFailed) throw this.dead ?? new FerryError('network', `UCloud's upload socket at ${this.where} could not write`, { url: this.where });
+      if (queued === data.length && !first) break;
+      const idle = this.clock.now() - this.movedAt;
       if (idle >= idleMs) {
         this.abandon();
         throw new FerryError('stalled', `UCloud's upload socket took no data for ${Math.round(idleMs / 1000)} s`, { url: this.where });
       }
       await this.nap(signal, idleMs - idle);
     }
-    this.sent += written;
+    returned = true;
+    this.sent += data.length;
+    if (written < data.length) onSent?.(data.length);
   }
 
   /** Waits for Completed, then sends Close so the server forgets the token, and closes. */
