@@ -8,7 +8,7 @@
 // answer a ping, and a control frame may come between the fragments of a message (§5.4).
 import { randomFillSync } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { mask } from 'bufferutil';
+import bufferutil from 'bufferutil';
 
 /** Header bytes before a client payload: 2, up to 8 of length, 4 of mask key. */
 const MAX_HEAD = 14;
@@ -68,7 +68,7 @@ export class FragmentWriter {
     for (const b of head ?? []) buf[at++] = b ^ key[k++ & 3]!;
     // The key continues where the head left it: rotate it so data byte 0 takes key[k & 3].
     const rotated = k & 3 ? Buffer.from([key[k & 3]!, key[(k + 1) & 3]!, key[(k + 2) & 3]!, key[(k + 3) & 3]!]) : key;
-    if (data.length > 0) mask(data, rotated, buf, at, data.length);
+    if (data.length > 0) bufferutil.mask(data, rotated, buf, at, data.length);
     this.inMessage = !fin;
     this.socket.write(buf.subarray(0, at + data.length), (err?: Error | null) => {
       this.spare.push(buf);
