@@ -29,7 +29,7 @@ export function redactSocketUrl(url: string): string {
 
 /** Payload of one fragment. */
 const SLICE = 1 << 20;
-/** Fragments handed to the socket and not yet written to the kernel: enough to keep it fed. */
+/** Fragments in Ferry's buffers not yet written to the kernel: enough to keep it fed. */
 const SLOTS = 4;
 
 export class WsUpload {
