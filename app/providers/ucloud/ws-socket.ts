@@ -70,6 +70,8 @@ export class WsUpload {
       this.notify();
     });
     ws.on('close', (code: number) => {
+      // Its buffers (4 MiB) go with it, even while the closed upload is still remembered.
+      this.writer = undefined;
       if (this.opened && this.answer === undefined) this.closedBeforeAnswer = true;
       this.fail(new FerryError('network', `UCloud's upload socket at ${where} closed (code ${code})`, { url: where }));
     });
