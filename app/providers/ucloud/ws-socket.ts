@@ -2,9 +2,9 @@
 // (`provider-integration/im2/pkg/controller/upload/server.go`): the client lists the file, the
 // server answers Ok (send it) or Skip (it already has it), Chunk messages follow in order, and the
 // server reports Completed once it has written `size` bytes; the client then sends Close, which
-// makes the server forget the token. Nothing acknowledges a chunk: a byte counts as sent once the
-// socket has handed it to the kernel, and only while the connection lives (a new connection
-// restarts the file: the server truncates it, see README).
+// makes the server forget the token. Nothing acknowledges a chunk: a byte counts as sent once it
+// is on its way (in Ferry's send buffers or the kernel's), and only while the connection lives (a
+// new connection restarts the file: the server truncates it, see README).
 //
 // `ws` opens the connection (handshake, TLS), reads the server's messages and sends the small
 // ones. Each Chunk message is streamed as WebSocket fragments by ws-fragments.ts on the same
@@ -124,7 +124,8 @@ export class WsUpload {
     let queued = 0;
     let written = 0;
     let returned = false;
-    for (let first = true; first || queued < data.length;) {
+    let first = true;
+    for (;;) {
       while (w.ready && (first || queued < data.length)) {
         const head = first ? chunkHead(0) : undefined;
         const n = Math.min(w.slice - (head?.length ?? 0), data.length - queued);
@@ -140,7 +141,7 @@ export class WsUpload {
       }
       this.check(signal);
       if (this.writeFailed) throw this.dead ?? new FerryError('network', `UCloud's upload socket at ${this.where} could not write`, { url: this.where });
-      if (queued === data.length && !first) break;
+      if (!first && queued === data.length) break;
       const idle = this.clock.now() - this.movedAt;
       if (idle >= idleMs) {
         this.abandon();
