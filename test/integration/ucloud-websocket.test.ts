@@ -239,6 +239,27 @@ describe('UCloud WEBSOCKET_V2: client ↔ emulator', () => {
     expect(await p.status(s, j, signal)).toEqual({ kind: 'offset', offset: 0 });
   }, 30_000);
 
+  it('on a slow path the client runs at most one chunk ahead of what the server has read', async () => {
+    // Nothing acknowledges a chunk; im2 answers a text "ping" in turn with the messages before it.
+    // The engine checks the file before each chunk: it must not be able to race to the last one
+    // (after which the server completes the file) while the path still holds most of the file.
+    await start();
+    proxy = await startFaultProxy({ targetPort: Number(new URL(emu.url).port) });
+    const { data, job } = await localFile('slowpath.bin', 6 * 128 * 1024);
+    const p = client({ viaProxy: true });
+    const j = { ...job('/1/slowpath.bin'), chunkSize: 128 * 1024 };
+    const s = await p.create(j, signal);
+    await proxy.setMode({ kind: 'bandwidth', bytesPerSec: 512 * 1024 });
+    for (let i = 0; i < 5; i++) {
+      await send(p, s, j, data, i);
+      // Chunk i is on its way; chunk i - 1 must be with the server (+ the listing's few bytes).
+      expect(emu.stats().bytesReceived).toBeGreaterThanOrEqual(i * s.chunkSize);
+    }
+    await proxy.setMode({ kind: 'pass' });
+    await send(p, s, j, data, 5);
+    expect(await emu.files()).toEqual([{ path: '/1/slowpath.bin', size: data.length, sha256: sha(data) }]);
+  }, 30_000);
+
   it('an unknown token: the server hangs up without a word; twice in a row is a gone session', async () => {
     await start();
     const { data, job } = await localFile('x.bin', 1000);

@@ -8,7 +8,8 @@
 //   set to the listed one, and Completed (files finished on this connection) is sent;
 // - a connection that ends early leaves the bytes written so far in the target file, as im2
 //   writes in place; the session stays valid until the client sends Close (then it is forgotten);
-// - a text "ping" is answered "pong"; 30 s after the last file completed the server hangs up.
+// - a text "ping" is answered "pong" once the messages before it are handled; 30 s after the last
+//   file completed the server hangs up.
 import { promises as fsp } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -119,7 +120,8 @@ async function serve(ws: WebSocket, token: string, d: WsDeps): Promise<void> {
   ws.on('message', (raw: RawData, isBinary: boolean) => {
     const data = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
     if (!isBinary) {
-      if (data.toString() === 'ping') ws.send('pong');
+      // im2's main loop answers it in turn, after the messages before it (server.go).
+      if (data.toString() === 'ping') queue = queue.then(() => ws.send('pong')).catch(() => ws.terminate());
       return;
     }
     queue = queue.then(() => onFrame(data)).catch(() => ws.terminate());

@@ -48,6 +48,9 @@ export class WsUpload {
   /** When a fragment last reached the kernel (or the socket opened): the stall clock. */
   private movedAt: number;
   private writeFailed = false;
+  /** Text "ping"s sent after chunks, and the server's "pong"s to them. */
+  private pings = 0;
+  private pongs = 0;
 
   private constructor(private readonly ws: WebSocket, private readonly where: string, private readonly clock: Clock) {
     this.movedAt = clock.now();
@@ -61,9 +64,16 @@ export class WsUpload {
       this.notify();
     });
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      // im2 answers a text "ping" with a text "pong": nothing to act on.
-      if (!isBinary) return;
       const frame = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      // im2 answers a text "ping" with a text "pong", in turn with the messages before it.
+      if (!isBinary) {
+        if (frame.toString() === 'pong') {
+          this.pongs++;
+          this.movedAt = clock.now();
+          this.notify();
+        }
+        return;
+      }
       const { messages, bad } = decodeFrame(frame);
       this.inbox.push(...messages);
       if (bad) this.fail(new FerryError('protocol', `UCloud's upload socket sent a message Ferry cannot read (${bad})`, { url: where }));
@@ -111,9 +121,9 @@ export class WsUpload {
   /**
    * Sends one Chunk message as fragments, calling `onSent` (bytes of this chunk so far) as they
    * reach the kernel. Returns once the last fragment is masked into Ferry's own buffers: `data` is
-   * no longer needed, and those last few MiB drain while the caller reads the next chunk (nothing
-   * acknowledges a chunk either way; see the file comment). No fragment reaching the kernel for
-   * `idleMs` while one waits is a stall.
+   * no longer needed, and those last few MiB drain while the caller reads the next chunk — and once
+   * the server has answered the "ping" sent after the previous chunk. Nothing moving (no fragment
+   * reaching the kernel, no answer) for `idleMs` while Ferry waits is a stall.
    */
   async send(data: Buffer, signal: AbortSignal, idleMs: number, onSent?: (n: number) => void): Promise<void> {
     this.check(signal);
@@ -125,6 +135,7 @@ export class WsUpload {
     let written = 0;
     let returned = false;
     let first = true;
+    let pinged = false;
     for (;;) {
       while (w.ready && (first || queued < data.length)) {
         const head = first ? chunkHead(0) : undefined;
@@ -139,9 +150,17 @@ export class WsUpload {
         queued += n;
         first = false;
       }
+      if (!first && queued === data.length && !pinged) {
+        this.ws.send('ping');
+        this.pings++;
+        pinged = true;
+      }
       this.check(signal);
       if (this.writeFailed) throw this.dead ?? new FerryError('network', `UCloud's upload socket at ${this.where} could not write`, { url: this.where });
-      if (!first && queued === data.length) break;
+      // Nothing acknowledges a chunk, but im2 answers a "ping" once it has read what came before.
+      // Waiting for the previous chunk's answer keeps the caller at most one chunk ahead of what
+      // the server has read, so it still sees a file change before the server completes the file.
+      if (pinged && this.pongs >= this.pings - 1) break;
       const idle = this.clock.now() - this.movedAt;
       if (idle >= idleMs) {
         this.abandon();
