@@ -50,8 +50,9 @@ export function summarise(r, size, stat) {
   const budgetKiB = chunk ? (3 * chunk + 80 * MiB) / 1024 : null;
   const cpu = median(r.ours.map((x) => x.cpuS));
   const ratio = ours && curl ? mbps(size, ours.timedMs) / mbps(size, curl.timedMs) : null;
+  const label = { 'ucloud-chunked': 'ucloud (CHUNKED)' }[r.provider] ?? (r.reference === 'ws' ? `${r.provider} (WEBSOCKET_V2; reference: ws sender, not curl)` : r.provider);
   return {
-    provider: r.provider, chunkSize: chunk, runs: { ours: r.ours.length, curl: r.curl.length }, errors: r.errors,
+    provider: label, chunkSize: chunk, runs: { ours: r.ours.length, curl: r.curl.length }, errors: r.errors,
     oursMBps: ours ? mbps(size, ours.timedMs) : null, curlMBps: curl ? mbps(size, curl.timedMs) : null, ratio,
     oursEndToEndMBps: ours ? mbps(size, ours.totalMs) : null,
     prepareS: ours ? ours.prepareMs / 1000 : null, oursPeakRssKiB: peak, budgetKiB,

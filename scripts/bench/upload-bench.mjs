@@ -1,6 +1,9 @@
 // Section "upload": for each provider, its emulator in discard mode in its own process, then
 // alternately our client (the engine, in its own process) and curl sending the same requests
-// (prepared by curl-prepare, completed by curl-finish, neither timed).
+// (prepared by curl-prepare, completed by curl-finish, neither timed). UCloud's emulator speaks
+// WEBSOCKET_V2, which curl cannot send: its reference is the thinnest ws sender of the same
+// messages (ws-prepare, then ws-ref-child, timed). `ucloud-chunked` (asked for by name) runs
+// UCloud's CHUNKED protocol against curl.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchDir, dataFile, runLink } from './test-file.mjs';
@@ -57,6 +60,25 @@ export async function runCurl(children, o, parts, body, timeoutMs) {
   }
 }
 
+/** The WEBSOCKET_V2 reference: session and chunk files untimed, the sender itself measured. */
+export async function runWsRef(children, o, parts, timeoutMs) {
+  const prep = await runNode(children['ws-prepare'], [JSON.stringify({ ...o, partsDir: parts })], 'ws-prepare', timeoutMs);
+  const r = await runMeasured(process.execPath, [children['ws-ref-child'], JSON.stringify(prep)], { timeoutMs });
+  if (r.code !== 0) throw new Error(`ws sender exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  const j = lastJson(r.stdout, 'ws sender');
+  if (!j.ok) throw new Error(`ws sender failed: ${j.error}`);
+  return {
+    timedMs: j.total, requests: prep.parts.length, chunkSize: prep.chunkSize, setupMs: prep.prepareMs,
+    maxRssKiB: r.maxRssKiB ?? j.maxRssKiB, cpuS: r.userS !== null ? r.userS + r.sysS : null,
+  };
+}
+
+/** Bench names beyond the providers: the client and emulator they run, and their reference. */
+const VARIANTS = {
+  ucloud: { provider: 'ucloud', emulator: {}, reference: 'ws' },
+  'ucloud-chunked': { provider: 'ucloud', emulator: { protocol: 'CHUNKED' }, reference: 'curl' },
+};
+
 async function bytesReceived(origin, token) {
   const r = await fetch(`${origin}/_emulator/stats`, { headers: { authorization: `Bearer ${token}` } });
   return (await r.json()).bytesReceived;
@@ -64,33 +86,36 @@ async function bytesReceived(origin, token) {
 
 /** One provider: `runs` rounds of ours and curl, alternating which goes first. */
 export async function benchProvider(children, id, { file, size, runs, chunkSize, parts, body, timeoutMs, log }) {
-  const emu = await startServer(children['emulator-child'], [id, '{}'], `${id} emulator`);
+  const v = VARIANTS[id] ?? { provider: id, emulator: {}, reference: 'curl' };
+  const emu = await startServer(children['emulator-child'], [v.provider, JSON.stringify(v.emulator)], `${id} emulator`);
   const { url, origin, token, options } = emu.info;
-  const out = { provider: id, ours: [], curl: [], errors: [], startup: null };
+  // `curl` holds the reference's runs whichever it is.
+  const out = { provider: id, reference: v.reference, ours: [], curl: [], errors: [], startup: null };
   try {
     // Start-up cost (process, modules, session, finish) from a 1 MiB upload, to show CPU per GiB net of it.
     try {
       const tiny = dataFile(1 << 20).path;
-      const m = await runOurs(children, { provider: id, url, token, options, file: runLink(tiny, `${id}-startup.bin`), remotePath: `/bench/${id}-startup.bin` }, timeoutMs);
+      const m = await runOurs(children, { provider: v.provider, url, token, options, file: runLink(tiny, `${id}-startup.bin`), remotePath: `/bench/${id}-startup.bin` }, timeoutMs);
       out.startup = { cpuS: m.cpuS, maxRssKiB: m.maxRssKiB, totalMs: m.totalMs };
     } catch (e) {
       out.errors.push(`start-up run: ${e.message}`);
     }
     for (let r = 1; r <= runs; r++) {
-      const order = (r % 2 === 1 ? ['ours', 'curl'] : ['curl', 'ours']).filter((w) => w === 'ours' || hasCurl);
+      const order = (r % 2 === 1 ? ['ours', 'curl'] : ['curl', 'ours']).filter((w) => w === 'ours' || hasCurl || v.reference !== 'curl');
       for (const who of order) {
         const name = `${id}-${who}-${r}.bin`;
-        const o = { provider: id, url, token, options, file: runLink(file, name), remotePath: `/bench/${name}`, ...(chunkSize ? { chunkSize } : {}) };
+        const o = { provider: v.provider, url, token, options, file: runLink(file, name), remotePath: `/bench/${name}`, ...(chunkSize ? { chunkSize } : {}) };
         const before = await bytesReceived(origin, token);
         try {
-          const m = who === 'ours' ? await runOurs(children, o, timeoutMs) : await runCurl(children, o, parts, body, timeoutMs);
+          const m = who === 'ours' ? await runOurs(children, o, timeoutMs)
+            : v.reference === 'ws' ? await runWsRef(children, o, parts, timeoutMs) : await runCurl(children, o, parts, body, timeoutMs);
           m.serverBytes = (await bytesReceived(origin, token)) - before;
           if (m.serverBytes < size) throw new Error(`the emulator received ${m.serverBytes} of ${size} bytes`);
           out[who].push(m);
-          log(`${id} ${who} #${r}: ${mbps(size, m.timedMs).toFixed(0)} MB/s, peak RSS ${m.maxRssKiB === null ? '?' : Math.round(m.maxRssKiB / 1024)} MiB`);
+          log(`${id} ${who === 'curl' ? v.reference : who} #${r}: ${mbps(size, m.timedMs).toFixed(0)} MB/s, peak RSS ${m.maxRssKiB === null ? '?' : Math.round(m.maxRssKiB / 1024)} MiB`);
         } catch (e) {
           out.errors.push(`${who} #${r}: ${e.message}`);
-          log(`${id} ${who} #${r}: FAILED ${e.message}`);
+          log(`${id} ${who === 'curl' ? v.reference : who} #${r}: FAILED ${e.message}`);
         }
       }
     }

@@ -1,11 +1,12 @@
 // UCloud's WEBSOCKET_V2 upload (what current im2 modules answer to files.createUpload): the
-// client (undici WebSocket) against the emulator's socket, directly and under the engine, with
+// client (ws + bufferutil) against the emulator's socket, directly and under the engine, with
 // the fault proxy where the connection has to drop. Facts: app/providers/ucloud/README.md.
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'undici';
+import WsClient from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FerryError } from '../../app/common/errors.js';
 import type { ConflictPolicy } from '../../app/common/transfer.js';
@@ -16,6 +17,7 @@ import { systemClock } from '../../app/node/system-clock.js';
 import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { startUcloudEmulator, type UcloudEmulatorOptions } from '../../app/emulators/ucloud/emulator.js';
 import { createUcloudProvider } from '../../app/providers/ucloud/client.js';
+import { chunkHead, decodeFrame, encodeClose, encodeListings, type WsMessage } from '../../app/providers/ucloud/ws-wire.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { CASES } from '../helpers/provider-cases.js';
 import { startRig, type Rig } from '../helpers/engine-rig.js';
@@ -111,6 +113,35 @@ describe('UCloud WEBSOCKET_V2: client ↔ emulator', () => {
     expect(closed).toBe(true);
   });
 
+  it('the emulator reads a Chunk message sent as fragments, however many, with a ping between them, as im2 does', async () => {
+    // im2 reads with gorilla/websocket's ReadMessage, which joins continuation frames into one
+    // message (control frames may come between them) and sets no read limit (README).
+    await start();
+    const r = (await createRaw(['WEBSOCKET_V2'], '/1/frag.bin')).body.responses[0] as { endpoint: string };
+    const data = randomBytes(300_000);
+    const w = new WsClient(r.endpoint, { perMessageDeflate: false });
+    const got: WsMessage[] = [];
+    const next = (type: WsMessage['type']): Promise<void> => new Promise((resolve, reject) => {
+      const look = (): void => { if (got.some((m) => m.type === type)) resolve(); else setTimeout(look, 10); };
+      w.once('close', () => reject(new Error(`socket closed before ${type}`)));
+      look();
+    });
+    w.on('message', (b: Buffer, binary: boolean) => { if (binary) got.push(...decodeFrame(b).messages); });
+    await new Promise((resolve, reject) => { w.once('open', resolve); w.once('error', reject); });
+    w.send(encodeListings([{ fileId: 0, size: data.length, modifiedAt: 1_700_000_000_000, path: '' }]));
+    await next('ok');
+    w.send(chunkHead(0), { fin: false });
+    w.send(data.subarray(0, 100_000), { fin: false });
+    w.ping();
+    // gorilla counts no fragments (ws's server would stop at 16,384 by default).
+    for (let at = 100_000; at < 120_000; at++) w.send(data.subarray(at, at + 1), { fin: false });
+    w.send(data.subarray(120_000), { fin: true });
+    await next('completed');
+    w.send(encodeClose());
+    await new Promise((resolve) => w.once('close', resolve));
+    expect(await emu.files()).toEqual([{ path: '/1/frag.bin', size: data.length, sha256: sha(data) }]);
+  });
+
   it('a dropped socket is transient; the file restarts from byte 0 on the same token and ends byte-identical', async () => {
     await start();
     proxy = await startFaultProxy({ targetPort: Number(new URL(emu.url).port) });
@@ -119,6 +150,8 @@ describe('UCloud WEBSOCKET_V2: client ↔ emulator', () => {
     const j = job('/1/drop.bin');
     const s = await p.create(j, signal);
     for (let i = 0; i < 4; i++) await send(p, s, j, data, i);
+    // Sent = handed to the kernel; a reset discards what the server has not read yet, so let it read.
+    for (let t = 0; emu.stats().bytesReceived < 4 * s.chunkSize && t < 100; t++) await new Promise((r) => setTimeout(r, 20));
     await proxy.setMode({ kind: 'reset_after', bytes: 100_000 });
     const dropped = await (async () => { for (let i = 4; i < 8; i++) await send(p, s, j, data, i); })().then(unexpected, asFerry);
     expect(['network', 'stalled']).toContain(dropped.code);
@@ -180,6 +213,52 @@ describe('UCloud WEBSOCKET_V2: client ↔ emulator', () => {
     expect((e as FerryError).code).toBe('cancelled');
     expect(await p.status(s, j, signal)).toEqual({ kind: 'offset', offset: 0 });
   });
+
+  it('a chunk is reported as it leaves, in steps, and a socket that takes nothing more for socketIdleMs is stalled', async () => {
+    await start();
+    proxy = await startFaultProxy({ targetPort: Number(new URL(emu.url).port) });
+    const { data, job } = await localFile('stall.bin', 24 * MiB);
+    const p = client({ viaProxy: true, options: { socketIdleMs: '1500' } });
+    const j = { ...job('/1/stall.bin'), chunkSize: 12 * MiB };
+    const s = await p.create(j, signal);
+    const steps: number[] = [];
+    await send(p, s, j, data, 0, (n) => steps.push(n));
+    // Progress comes as the chunk drains, not once at its end; it only grows and ends at the chunk.
+    expect(steps.length).toBeGreaterThan(2);
+    expect(steps.filter((n) => n < 12 * MiB).length).toBeGreaterThan(0);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(steps.at(-1)).toBe(12 * MiB);
+    // The path stops carrying bytes mid-chunk: once the socket's buffers are full nothing moves.
+    await proxy.setMode({ kind: 'blackhole_after', bytes: 0 });
+    const t0 = Date.now();
+    const e = await send(p, s, j, data, 1).then(unexpected, asFerry);
+    expect(e.code).toBe('stalled');
+    expect(classify(e).kind).toBe('transient');
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(e.message + JSON.stringify(e.context)).not.toContain((s.ref as { token: string }).token);
+    expect(await p.status(s, j, signal)).toEqual({ kind: 'offset', offset: 0 });
+  }, 30_000);
+
+  it('on a slow path the client runs at most one chunk ahead of what the server has read', async () => {
+    // Nothing acknowledges a chunk; im2 answers a text "ping" in turn with the messages before it.
+    // The engine checks the file before each chunk: it must not be able to race to the last one
+    // (after which the server completes the file) while the path still holds most of the file.
+    await start();
+    proxy = await startFaultProxy({ targetPort: Number(new URL(emu.url).port) });
+    const { data, job } = await localFile('slowpath.bin', 6 * 128 * 1024);
+    const p = client({ viaProxy: true });
+    const j = { ...job('/1/slowpath.bin'), chunkSize: 128 * 1024 };
+    const s = await p.create(j, signal);
+    await proxy.setMode({ kind: 'bandwidth', bytesPerSec: 512 * 1024 });
+    for (let i = 0; i < 5; i++) {
+      await send(p, s, j, data, i);
+      // Chunk i is on its way; chunk i - 1 must be with the server (+ the listing's few bytes).
+      expect(emu.stats().bytesReceived).toBeGreaterThanOrEqual(i * s.chunkSize);
+    }
+    await proxy.setMode({ kind: 'pass' });
+    await send(p, s, j, data, 5);
+    expect(await emu.files()).toEqual([{ path: '/1/slowpath.bin', size: data.length, sha256: sha(data) }]);
+  }, 30_000);
 
   it('an unknown token: the server hangs up without a word; twice in a row is a gone session', async () => {
     await start();

@@ -2,7 +2,7 @@
 // message.go and server.go, numbers from shared/pkg/util/ubuf.go): expectations are bytes written
 // out by hand, not produced by our encoder.
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeChunk, encodeClose, encodeListings, encodeSmall, WS_OP } from '../../app/providers/ucloud/ws-wire.js';
+import { chunkHead, decodeFrame, encodeClose, encodeListings, encodeSmall, WS_OP } from '../../app/providers/ucloud/ws-wire.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -33,7 +33,7 @@ describe('UCloud WEBSOCKET_V2 messages', () => {
   });
 
   it('a chunk is opcode, file id, then the rest of the frame; close is one byte', () => {
-    expect(encodeChunk(3, Buffer.from('abc'))).toEqual(hex('02 00000003 616263'));
+    expect(chunkHead(3)).toEqual(hex('02 00000003'));
     const [m] = decodeFrame(hex('02 00000003 616263')).messages;
     expect(m).toMatchObject({ type: 'chunk', fileId: 3 });
     expect((m as { data: Buffer }).data.toString()).toBe('abc');

@@ -8,7 +8,8 @@
 //   set to the listed one, and Completed (files finished on this connection) is sent;
 // - a connection that ends early leaves the bytes written so far in the target file, as im2
 //   writes in place; the session stays valid until the client sends Close (then it is forgotten);
-// - a text "ping" is answered "pong"; 30 s after the last file completed the server hangs up.
+// - a text "ping" is answered "pong" once the messages before it are handled; 30 s after the last
+//   file completed the server hangs up.
 import { promises as fsp } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -28,9 +29,11 @@ export interface WsDeps {
 interface OpenFile { listing: WsListing; written: number; finished: boolean }
 
 export function websocketUploads(d: WsDeps): { upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void; close(): void } {
-  // im2 sets no read limit but admits chunks through a 64 MiB semaphore, so a bigger frame could
-  // never be written; the emulator refuses such a frame (close 1009) rather than hold it in memory.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 + 5 });
+  // im2 reads whole messages with gorilla/websocket's ReadMessage, which joins any number of
+  // fragments, and sets no read limit; it admits chunks through a 64 MiB semaphore, so a bigger
+  // message could never be written: the emulator refuses one (close 1009) rather than hold it in
+  // memory. ws's own default cap of 16,384 fragments per message is lifted to match gorilla.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 + 5, maxFragments: 0 });
   return {
     upgrade(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => void serve(ws, new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '', d));
@@ -117,7 +120,8 @@ async function serve(ws: WebSocket, token: string, d: WsDeps): Promise<void> {
   ws.on('message', (raw: RawData, isBinary: boolean) => {
     const data = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
     if (!isBinary) {
-      if (data.toString() === 'ping') ws.send('pong');
+      // im2's main loop answers it in turn, after the messages before it (server.go).
+      if (data.toString() === 'ping') queue = queue.then(() => ws.send('pong')).catch(() => ws.terminate());
       return;
     }
     queue = queue.then(() => onFrame(data)).catch(() => ws.terminate());

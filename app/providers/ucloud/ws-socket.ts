@@ -1,14 +1,21 @@
 // One WEBSOCKET_V2 connection carrying one file (fileId 0), as the im2 server expects it
 // (`provider-integration/im2/pkg/controller/upload/server.go`): the client lists the file, the
-// server answers Ok (send it) or Skip (it already has it), Chunk frames follow in order, and the
+// server answers Ok (send it) or Skip (it already has it), Chunk messages follow in order, and the
 // server reports Completed once it has written `size` bytes; the client then sends Close, which
-// makes the server forget the token. Nothing acknowledges a chunk: a byte counts as sent once the
-// socket has handed it to the kernel, and only while the connection lives (a new connection
-// restarts the file: the server truncates it, see README).
-import { WebSocket } from 'undici';
+// makes the server forget the token. Nothing acknowledges a chunk: a byte counts as sent once it
+// is on its way (in Ferry's send buffers or the kernel's), and only while the connection lives (a
+// new connection restarts the file: the server truncates it, see README).
+//
+// `ws` opens the connection (handshake, TLS), reads the server's messages and sends the small
+// ones. Each Chunk message is streamed as WebSocket fragments by ws-fragments.ts on the same
+// socket: opcode, file id and the first slice, then continuation frames of the rest, masked from
+// a few reused buffers; im2's gorilla/websocket `ReadMessage` joins them into one message (README).
+import type { IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
 import { FerryError } from '../../common/errors.js';
 import type { Clock } from '../../engine/ports.js';
-import { decodeFrame, encodeChunk, encodeClose, encodeListings, type WsMessage } from './ws-wire.js';
+import { FragmentWriter } from './ws-fragments.js';
+import { chunkHead, decodeFrame, encodeClose, encodeListings, type WsMessage } from './ws-wire.js';
 
 /** The socket URL without its query (the token is there): the only form that may be printed. */
 export function redactSocketUrl(url: string): string {
@@ -20,7 +27,10 @@ export function redactSocketUrl(url: string): string {
   }
 }
 
-const POLL_MS = 10;
+/** Payload of one fragment. */
+const SLICE = 1 << 20;
+/** Fragments in Ferry's buffers not yet written to the kernel: enough to keep it fed. */
+const SLOTS = 4;
 
 export class WsUpload {
   /** File bytes the socket has passed on, in order; meaningful only while it lives. */
@@ -34,23 +44,49 @@ export class WsUpload {
   private finished = false;
   private readonly inbox: WsMessage[] = [];
   private wake?: () => void;
+  private writer?: FragmentWriter;
+  /** When a fragment last reached the kernel (or the socket opened): the stall clock. */
+  private movedAt: number;
+  private writeFailed = false;
+  /** Text "ping"s sent after chunks, and the server's "pong"s to them. */
+  private pings = 0;
+  private pongs = 0;
 
   private constructor(private readonly ws: WebSocket, private readonly where: string, private readonly clock: Clock) {
-    ws.binaryType = 'arraybuffer';
-    ws.addEventListener('open', () => { this.opened = true; });
-    ws.addEventListener('message', (ev) => {
-      // im2 answers a text "ping" with a text "pong": nothing to act on.
-      if (typeof ev.data === 'string') return;
-      const { messages, bad } = decodeFrame(Buffer.from(ev.data as ArrayBuffer));
+    this.movedAt = clock.now();
+    // The socket the handshake ran on, which ws goes on using: the fragments go there too.
+    ws.on('upgrade', (res: IncomingMessage) => {
+      this.writer = new FragmentWriter(res.socket, SLICE, SLOTS);
+    });
+    ws.on('open', () => {
+      this.opened = true;
+      this.movedAt = clock.now();
+      this.notify();
+    });
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      const frame = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      // im2 answers a text "ping" with a text "pong", in turn with the messages before it.
+      if (!isBinary) {
+        if (frame.toString() === 'pong') {
+          this.pongs++;
+          this.movedAt = clock.now();
+          this.notify();
+        }
+        return;
+      }
+      const { messages, bad } = decodeFrame(frame);
       this.inbox.push(...messages);
       if (bad) this.fail(new FerryError('protocol', `UCloud's upload socket sent a message Ferry cannot read (${bad})`, { url: where }));
       this.notify();
     });
-    ws.addEventListener('close', (ev) => {
+    ws.on('close', (code: number) => {
+      // Its buffers (4 MiB) go with it, even while the closed upload is still remembered.
+      this.writer = undefined;
       if (this.opened && this.answer === undefined) this.closedBeforeAnswer = true;
-      this.fail(new FerryError('network', `UCloud's upload socket at ${where} closed (code ${ev.code})`, { url: where }));
+      this.fail(new FerryError('network', `UCloud's upload socket at ${where} closed (code ${code})`, { url: where }));
     });
-    ws.addEventListener('error', () => this.fail(new FerryError('network', `UCloud's upload socket at ${where} failed`, { url: where })));
+    // ws's own text may quote the server's answer; ours names the socket without its token.
+    ws.on('error', () => this.fail(new FerryError('network', `UCloud's upload socket at ${where} failed`, { url: where })));
   }
 
   get alive(): boolean {
@@ -62,7 +98,8 @@ export class WsUpload {
     const where = redactSocketUrl(url);
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url.replace(/^http(s?):/i, 'ws$1:'));
+      // im2's upgrader enables no compression; deflating a video would only cost CPU.
+      ws = new WebSocket(url.replace(/^http(s?):/i, 'ws$1:'), { perMessageDeflate: false, followRedirects: false });
     } catch {
       throw new FerryError('protocol', `UCloud gave an upload socket address Ferry cannot open (${where})`, { url: where });
     }
@@ -81,59 +118,97 @@ export class WsUpload {
     return this.answer;
   }
 
-  /** Sends one Chunk frame and waits until the socket has passed it on (progress as it drains). */
+  /**
+   * Sends one Chunk message as fragments, calling `onSent` (bytes of this chunk so far) as they
+   * reach the kernel. Returns once the last fragment is masked into Ferry's own buffers: `data` is
+   * no longer needed, and those last few MiB drain while the caller reads the next chunk — and once
+   * the server has answered the "ping" sent after the previous chunk. Nothing moving (no fragment
+   * reaching the kernel, no answer) for `idleMs` while Ferry waits is a stall.
+   */
   async send(data: Buffer, signal: AbortSignal, idleMs: number, onSent?: (n: number) => void): Promise<void> {
     this.check(signal);
-    this.ws.send(encodeChunk(0, data));
-    let left = this.ws.bufferedAmount;
-    let movedAt = this.clock.now();
-    while (this.ws.bufferedAmount > 0) {
+    const w = this.writer;
+    if (!w) throw new FerryError('network', `UCloud's upload socket at ${this.where} is not open`, { url: this.where });
+    // Nothing was waiting for the socket until now: the stall clock starts here.
+    if (w.idle) this.movedAt = this.clock.now();
+    let queued = 0;
+    let written = 0;
+    let returned = false;
+    let first = true;
+    let pinged = false;
+    for (;;) {
+      while (w.ready && (first || queued < data.length)) {
+        const head = first ? chunkHead(0) : undefined;
+        const n = Math.min(w.slice - (head?.length ?? 0), data.length - queued);
+        w.write(head, data.subarray(queued, queued + n), queued + n === data.length, (err) => {
+          if (err) this.writeFailed = true;
+          else this.movedAt = this.clock.now();
+          written += n;
+          if (!err && !returned && n > 0) onSent?.(written);
+          this.notify();
+        });
+        queued += n;
+        first = false;
+      }
+      if (!first && queued === data.length && !pinged) {
+        this.ws.send('ping');
+        this.pings++;
+        pinged = true;
+      }
       this.check(signal);
-      const now = this.clock.now();
-      if (this.ws.bufferedAmount !== left) {
-        left = this.ws.bufferedAmount;
-        movedAt = now;
-        onSent?.(Math.max(0, data.length - left));
-      } else if (now - movedAt > idleMs) {
-        this.close();
+      if (this.writeFailed) throw this.dead ?? new FerryError('network', `UCloud's upload socket at ${this.where} could not write`, { url: this.where });
+      // Nothing acknowledges a chunk, but im2 answers a "ping" once it has read what came before.
+      // Waiting for the previous chunk's answer keeps the caller at most one chunk ahead of what
+      // the server has read, so it still sees a file change before the server completes the file.
+      if (pinged && this.pongs >= this.pings - 1) break;
+      const idle = this.clock.now() - this.movedAt;
+      if (idle >= idleMs) {
+        this.abandon();
         throw new FerryError('stalled', `UCloud's upload socket took no data for ${Math.round(idleMs / 1000)} s`, { url: this.where });
       }
-      await this.nap(signal);
+      await this.nap(signal, idleMs - idle);
     }
-    this.check(signal);
+    returned = true;
     this.sent += data.length;
-    onSent?.(data.length);
+    if (written < data.length) onSent?.(data.length);
   }
 
   /** Waits for Completed, then sends Close so the server forgets the token, and closes. */
   async complete(signal: AbortSignal, timeoutMs: number): Promise<void> {
     await this.until(() => this.take((m) => m.type === 'completed' && m.count >= 1), 'Completed message', signal, timeoutMs);
     this.completed = true;
-    this.finished = true;
-    try {
-      this.ws.send(encodeClose());
-    } finally {
-      this.ws.close(1000);
-    }
+    this.sayCloseAndEnd();
   }
 
   /** Tells the server the session is over (it forgets the token) and closes. */
   sendCloseAndEnd(): void {
     if (!this.alive) return this.close();
+    this.sayCloseAndEnd();
+  }
+
+  /** Ends the connection at once (nothing more is owed to the server). */
+  close(): void {
+    this.finished = true;
+    this.abandon();
+  }
+
+  private sayCloseAndEnd(): void {
     this.finished = true;
     try {
+      // Queued after every fragment: the server reads Close only once the chunks have arrived.
       this.ws.send(encodeClose());
-    } finally {
       this.ws.close(1000);
+    } catch {
+      this.abandon();
     }
   }
 
-  close(): void {
+  private abandon(): void {
     this.finished = true;
     try {
-      this.ws.close();
+      this.ws.terminate();
     } catch {
-      /* already closing */
+      /* already closed */
     }
   }
 
@@ -148,11 +223,12 @@ export class WsUpload {
       const got = pick();
       if (got !== undefined) return got;
       this.check(signal);
-      if (this.clock.now() >= deadline) {
+      const left = deadline - this.clock.now();
+      if (left <= 0) {
         this.close();
         throw new FerryError('stalled', `UCloud's upload socket sent no ${what} within ${Math.round(timeoutMs / 1000)} s`, { url: this.where });
       }
-      await this.nap(signal);
+      await this.nap(signal, left);
     }
   }
 
@@ -164,11 +240,21 @@ export class WsUpload {
     if (this.dead) throw this.dead;
   }
 
-  private nap(signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = resolve;
-      this.clock.sleep(POLL_MS, signal).then(resolve, resolve);
-    });
+  /** Until the socket reports something, the signal fires, or `ms` pass on the clock. */
+  private async nap(signal: AbortSignal, ms: number): Promise<void> {
+    const timer = new AbortController();
+    const stop = (): void => timer.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.clock.sleep(Math.max(1, ms), timer.signal).then(resolve, resolve);
+      });
+    } finally {
+      this.wake = undefined;
+      signal.removeEventListener('abort', stop);
+      timer.abort();
+    }
   }
 
   private notify(): void {

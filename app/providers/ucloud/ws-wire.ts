@@ -3,7 +3,8 @@
 // (`shared/pkg/util/ubuf.go` uses binary.BigEndian); a string is a u32 byte length then UTF-8.
 // A frame holds one or more messages, each led by its opcode, except that a Listing frame holds
 // only listings and the opcode is written once, before the first (server.go, "We did a stupid
-// thing here in the past"). A Chunk runs to the end of its frame.
+// thing here in the past"). A Chunk runs to the end of its message. "Frame" below means one
+// WebSocket message: the server's gorilla/websocket `ReadMessage` joins a fragmented message.
 
 export const WS_OP = { ok: 0, checksum: 1, chunk: 2, skip: 3, listing: 4, completed: 5, close: 6 } as const;
 
@@ -44,12 +45,12 @@ export function encodeListings(entries: WsListing[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** A Chunk frame: opcode, file id, then the bytes. */
-export function encodeChunk(fileId: number, data: Buffer): Buffer {
+/** What a Chunk message starts with: opcode and file id; the bytes follow to the message's end. */
+export function chunkHead(fileId: number): Buffer {
   const head = Buffer.alloc(5);
   head.writeUInt8(WS_OP.chunk, 0);
   head.writeInt32BE(fileId, 1);
-  return Buffer.concat([head, data]);
+  return head;
 }
 
 /**
