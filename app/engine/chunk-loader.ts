@@ -70,7 +70,8 @@ export class ChunkLoader {
   private readonly busy = new Set<number>();
   private readonly inFlight: number;
   private ahead: Ahead | undefined;
-  private pool: SlicePool | undefined;
+  /** Slice buffers of streamed chunks being sent, and of the digest passes (1 MiB: see passOptions). */
+  private readonly pools: { send?: SlicePool; hash?: SlicePool } = {};
   /** Read-ahead outcomes, for tests and logs. */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -165,13 +166,13 @@ export class ChunkLoader {
     if (own.stream) {
       try {
         // The rest of a chunk longer than the read-ahead predicted (nothing when it was exact).
-        if (own.fed < plan.length) await digestPass({ ...this.passOptions(plan), own: own.stream, from: own.fed, to: plan.length });
+        if (own.fed < plan.length) await digestPass({ ...this.passOptions(plan, 'hash'), own: own.stream, from: own.fed, to: plan.length });
         digests = { ...own.known, ...(await own.stream.finish()) };
       } finally {
         own.stream.close();
       }
     }
-    const { body, free } = chunkStream(this.passOptions(plan));
+    const { body, free } = chunkStream(this.passOptions(plan, 'send'));
     return { plan, data: EMPTY, digests, slot: -1, body, free };
   }
 
@@ -188,7 +189,7 @@ export class ChunkLoader {
     if (missing.length === 0) return own;
     own.stream = this.o.open!(missing);
     try {
-      await digestPass({ ...this.passOptions(plan), own: own.stream, from: 0, to: plan.length });
+      await digestPass({ ...this.passOptions(plan, 'hash'), own: own.stream, from: 0, to: plan.length });
     } catch (e) {
       own.stream.close();
       throw e;
@@ -208,9 +209,16 @@ export class ChunkLoader {
     return Object.keys(this.o.pipeline.knownDigests(plan.offset, plan.length, this.o.perChunk())).length === 0;
   }
 
-  private passOptions(plan: NextChunk): Parameters<typeof chunkStream>[0] {
+  /**
+   * A digest pass reads 1 MiB at a time whatever the send slice: the bytes are hashed right after
+   * (twice for Box: the part's SHA-1 and the file's) while still in cache. Measured (loopback, 1 GiB):
+   * tus 1.84 CPU s/GiB with 4 MiB digest reads, 1.75 with 1 MiB, 1.97 with 512 KiB (more messages).
+   */
+  private passOptions(plan: NextChunk, use: 'send' | 'hash'): Parameters<typeof chunkStream>[0] {
     const { file, shortRead, pipeline } = this.o;
-    const pool = (this.pool ??= new SlicePool(this.o.allocate, this.o.sliceBytes ?? STREAM_SLICE));
+    const size = use === 'send' ? this.o.sliceBytes ?? STREAM_SLICE : STREAM_SLICE;
+    const other = this.pools[use === 'send' ? 'hash' : 'send'];
+    const pool = (this.pools[use] ??= other?.size === size ? other : new SlicePool(this.o.allocate, size));
     return { file, plan, pool, shortRead, hash: (slice, offset) => pipeline.hashChunk(slice, offset, []) };
   }
 
