@@ -7,12 +7,19 @@
 // into i-3's buffer.
 import type { FerryError } from '../common/errors.js';
 import type { NextChunk } from './chunk-plan.js';
-import type { Digests, DigestStream } from './digester.js';
+import type { DigestStream } from './digester.js';
 import type { StreamBody } from './http.js';
 import type { OpenFile } from './ports.js';
 
 /** Bytes read from the file at a time: large enough for loopback speed, small enough to cost nothing. */
 export const STREAM_SLICE = 1 << 20;
+/**
+ * The slice for a chunk sent alone (ordered protocols): each slice is one socket write and the
+ * wait for it to drain, whose cost is per write, not per byte. Measured on loopback (256 MiB, tus
+ * without checksums): 0.84 CPU s/GiB with 1 MiB slices, 0.60 with 4 MiB; 8 MiB gained nothing more.
+ * Memory: a ring of four, 16 MiB, where parts in flight keep 1 MiB slices (4 MiB each).
+ */
+export const LONE_STREAM_SLICE = 4 << 20;
 const RING = 4;
 
 /**
@@ -94,19 +101,19 @@ export function chunkStream(o: ChunkStreamOptions): ChunkStream {
 }
 
 /**
- * A streamed chunk's own digests (Box part SHA-1, tus checksum) before it is sent: one pass over
- * the file in slices, which also feeds the whole-file digests (the send pass then finds them fed).
+ * Feeds bytes [from, to) of a streamed chunk to its own digests (Box part SHA-1, tus checksum)
+ * before it is sent, in slices, and to the whole-file digests (the send pass then finds them
+ * fed). The caller finishes `own`: a longer chunk at the same offset continues it.
  */
-export async function digestPass(o: ChunkStreamOptions & { open(): DigestStream }): Promise<Digests> {
-  const { plan, pool } = o;
+export async function digestPass(o: ChunkStreamOptions & { own: DigestStream; from: number; to: number }): Promise<void> {
+  const { plan, pool, own } = o;
   const size = pool.size;
   const bufs = [pool.take(), pool.take()];
-  const own = o.open();
   try {
     let pending: Promise<unknown> = Promise.resolve();
-    for (let i = 0, from = 0; from < plan.length; i++, from += size) {
+    for (let i = 0, from = o.from; from < o.to; i++, from += size) {
       const buf = bufs[i % 2]!;
-      const len = Math.min(size, plan.length - from);
+      const len = Math.min(size, o.to - from);
       // Slice i is read while slice i-1 is hashed; its buffer was last used by slice i-2, hashed already.
       const got = await o.file.read(buf, len, plan.offset + from);
       if (got < len) throw o.shortRead(plan, from + got);
@@ -115,9 +122,7 @@ export async function digestPass(o: ChunkStreamOptions & { open(): DigestStream 
       pending = Promise.all([own.hash(view, [], 0), o.hash(view, plan.offset + from)]);
     }
     await pending;
-    return await own.finish();
   } finally {
-    own.close();
     pool.give(bufs);
   }
 }

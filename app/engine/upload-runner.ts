@@ -10,6 +10,7 @@ import { FerryError, toErrorInfo } from '../common/errors.js';
 import { heldBytes, nextChunk } from './chunk-plan.js';
 import { classify } from './classify.js';
 import { ChunkLoader } from './chunk-loader.js';
+import { LONE_STREAM_SLICE, STREAM_SLICE } from './chunk-stream.js';
 import { nextChunkSize } from './chunk-sizer.js';
 import { DigestPipeline } from './digest-pipeline.js';
 import { inlineDigester, type Digester } from './digester.js';
@@ -66,13 +67,16 @@ class Run {
     // Nothing to hash (UCloud, tus without checksums): one plain buffer and no read-ahead, as before;
     // read-ahead alone was measured as no clear gain (docs/benchmarks.md).
     const hashing = (): boolean => hashes.feeding || (d.provider.chunkDigests?.length ?? 0) > 0;
+    const inFlight = inFlightFor(d.provider, d.pace ?? STEADY);
     const loader = new ChunkLoader({
       file: this.file,
       pipeline: hashes,
       allocate: (n) => (hashing() ? digester.allocate(n) : Buffer.allocUnsafe(n)),
       readAhead: () => digester.offThread && hashing(),
       perChunk: () => d.provider.chunkDigests ?? [],
-      inFlight: inFlightFor(d.provider, d.pace ?? STEADY),
+      inFlight,
+      // A chunk sent alone streams in larger slices (fewer socket writes); parts in flight keep small ones.
+      sliceBytes: inFlight === 1 ? LONE_STREAM_SLICE : STREAM_SLICE,
       open: (a) => digester.open(a),
       shortRead: (next, n) => new FerryError('file-short', `${rec.localPath} got shorter during the upload (expected ${rec.fingerprint.size} bytes); nothing was committed`, { file: rec.localPath, offset: next.offset + n }),
     });

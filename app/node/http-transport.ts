@@ -13,7 +13,12 @@ export interface UndiciHttpOptions {
   ca?: string | string[];
 }
 
-const SLICE = 1 << 20;
+/**
+ * Bytes handed to the socket at a time: each is a write and a wait for it to drain, a cost per
+ * slice, not per byte (loopback, 256 MiB, UCloud CHUNKED: 0.76 CPU s/GiB with 1 MiB, 0.68 with
+ * 4 MiB). The slices are views of the caller's buffer, so their size costs no memory.
+ */
+const SLICE = 4 << 20;
 
 let baselineWasm = false;
 

@@ -18,13 +18,17 @@ const sha1 = (b: Uint8Array): string => createHash('sha1').update(b).digest('hex
 
 class MemoryFile implements OpenFile {
   readonly path = '/data/big.bin';
+  /** Bytes read so far. */
+  readBytes = 0;
   constructor(public bytes: Buffer) {}
   async stat(): Promise<never> {
     throw new Error('not used');
   }
   async read(buf: Buffer, length: number, position: number): Promise<number> {
     await new Promise((r) => setImmediate(r));
-    return this.bytes.copy(buf, 0, position, Math.min(position + length, this.bytes.length));
+    const n = this.bytes.copy(buf, 0, position, Math.min(position + length, this.bytes.length));
+    this.readBytes += n;
+    return n;
   }
   async close(): Promise<void> {}
 }
@@ -91,6 +95,42 @@ describe('streamed chunks', () => {
     expect(second.digests['md5']).toBe(md5(file.bytes.subarray(4 * MiB)));
     expect((await wire(second.body!)).equals(file.bytes.subarray(4 * MiB))).toBe(true);
     expect(Math.max(...allocated)).toBeLessThanOrEqual(MiB);
+    expect((await pipeline.digests(size))['sha1']).toBe(sha1(file.bytes));
+  });
+
+  it('a chunk that grew past the read-ahead\'s prediction (same offset) continues its digest: right digest, no byte hashed twice', async () => {
+    const size = 12 * MiB + 9;
+    const { file, pipeline, loader } = setup(size, ['md5'], true);
+    const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+    const first = await loader.stream(plan(0, 2 * MiB, size));
+    await wire(first.body!);
+    const before = file.readBytes;
+    // Predicted at the old size (2 MiB); the chunk size then grew to 6 MiB.
+    loader.readAhead(plan(2 * MiB, 2 * MiB, size), true);
+    const second = await loader.stream(plan(2 * MiB, 6 * MiB, size));
+    expect(loader.stats.hits).toBe(1);
+    expect(second.digests['md5']).toBe(md5(file.bytes.subarray(2 * MiB, 8 * MiB)));
+    // The predicted 2 MiB once, the 4 MiB it lacked once: nothing read for the digests twice.
+    expect(file.readBytes - before).toBe(6 * MiB);
+    expect((await wire(second.body!)).equals(file.bytes.subarray(2 * MiB, 8 * MiB))).toBe(true);
+    await wire((await loader.stream(plan(8 * MiB, size - 8 * MiB, size))).body!);
+    expect((await pipeline.digests(size))['sha1']).toBe(sha1(file.bytes));
+  });
+
+  it('a read-ahead that does not fit (a shorter chunk, another offset) is dropped: the digest is the chunk\'s own', async () => {
+    const size = 9 * MiB;
+    const { file, pipeline, loader } = setup(size, ['md5'], true);
+    const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+    loader.readAhead(plan(0, 4 * MiB, size), true);
+    const shorter = await loader.stream(plan(0, 3 * MiB, size));
+    expect(shorter.digests['md5']).toBe(md5(file.bytes.subarray(0, 3 * MiB)));
+    await wire(shorter.body!);
+    loader.readAhead(plan(4 * MiB, 2 * MiB, size), true);
+    const elsewhere = await loader.stream(plan(3 * MiB, 2 * MiB, size));
+    expect(elsewhere.digests['md5']).toBe(md5(file.bytes.subarray(3 * MiB, 5 * MiB)));
+    expect(loader.stats).toEqual({ hits: 0, misses: 2 });
+    await wire(elsewhere.body!);
+    await wire((await loader.stream(plan(5 * MiB, 4 * MiB, size))).body!);
     expect((await pipeline.digests(size))['sha1']).toBe(sha1(file.bytes));
   });
 

@@ -36,6 +36,19 @@ describe('WorkerDigester', () => {
     s.close();
   });
 
+  it('a CRC32C-only stream (Redivis) is right and starts no worker: computed on the calling thread', async () => {
+    const d = new WorkerDigester();
+    digesters.push(d);
+    const file = randomBytes(250_003);
+    const s = d.open(['crc32c']);
+    await s.hash(file.subarray(0, 120_000), [], 0);
+    // Bytes 100,000..250,003, of which 100,000..120,000 were fed already; the chunk's own SHA-1 too.
+    const got = await s.hash(file.subarray(100_000), ['sha1'], 20_000);
+    expect(got).toEqual({ sha1: createHash('sha1').update(file.subarray(100_000)).digest('hex') });
+    expect(await s.finish()).toEqual({ crc32c: whole('crc32c', file) });
+    expect((d as unknown as { worker?: unknown }).worker).toBeUndefined();
+  });
+
   it('wholeFrom skips bytes already hashed, and two streams (two transfers) never mix', async () => {
     const d = new WorkerDigester();
     digesters.push(d);
