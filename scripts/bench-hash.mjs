@@ -3,13 +3,15 @@
 // quickXorHash), one thread, from memory; and from that the CPU seconds per GiB of hashing each
 // provider's protocol requires of the client, which the upload table's "our CPU s/GiB" is
 // compared with (target: that plus 0.6 s/GiB, what curl spends sending the same requests).
-// Options: --mib N (bytes hashed per algorithm and run, default 512), --runs N (best of, default 3).
+// Options: --mib N (bytes hashed per algorithm and run, default 512), --runs N (best of, default 3),
+// --json-out FILE (also write the speeds and each provider's floor as JSON, for bench.mjs's targets).
+import { writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
 import { crc32c } from '@node-rs/crc32';
 
-const { values: a } = parseArgs({ options: { mib: { type: 'string', default: '512' }, runs: { type: 'string', default: '3' } } });
+const { values: a } = parseArgs({ options: { mib: { type: 'string', default: '512' }, runs: { type: 'string', default: '3' }, 'json-out': { type: 'string' } } });
 const MIB = Number(a.mib);
 const RUNS = Number(a.runs);
 if (!(MIB > 0) || !(RUNS > 0)) throw new Error('--mib and --runs must be positive numbers');
@@ -64,7 +66,10 @@ process.stdout.write('| algorithm | implementation | GB/s | CPU s/GiB |\n|---|--
 const impl = { md5: 'node:crypto', sha1: 'node:crypto', crc32c: '@node-rs/crc32 (native)', quickxor: 'app/node/quickxor-hash.ts (JS)' };
 for (const [name, s] of Object.entries(sPerGiB)) process.stdout.write(`| ${name} | ${impl[name]} | ${f((1 << 30) / s / 1e9)} | ${f(s)} |\n`);
 process.stdout.write('\n| provider | hashing the protocol requires of the client | CPU s/GiB | target: our CPU s/GiB ≤ |\n|---|---|---|---|\n');
+const floors = {};
 for (const [id, what, cost] of PROVIDERS) {
   const s = Object.entries(cost).reduce((acc, [alg, n]) => acc + n * sPerGiB[alg], 0);
+  floors[id] = s;
   process.stdout.write(`| ${id} | ${what} | ${f(s)} | ${f(s + 0.6)} |\n`);
 }
+if (a['json-out']) writeFileSync(a['json-out'], JSON.stringify({ sPerGiB, floors }));

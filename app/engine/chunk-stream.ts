@@ -20,7 +20,9 @@ export const STREAM_SLICE = 1 << 20;
  * Memory: a ring of four, 16 MiB, where parts in flight keep 1 MiB slices (4 MiB each).
  */
 export const LONE_STREAM_SLICE = 4 << 20;
-const RING = 4;
+/** Slices of one chunk in use at once (see the ring safety note above). */
+export const STREAM_RING = 4;
+const RING = STREAM_RING;
 
 /**
  * Slice buffers reused from chunk to chunk: a worker digester's buffers are shared memory that

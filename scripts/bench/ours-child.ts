@@ -49,7 +49,7 @@ process.stdout.write(`${JSON.stringify({
   createStart: rel(phases.createStart), createEnd: rel(phases.createEnd),
   firstChunkStart: rel(phases.firstChunkStart), lastChunkEnd: rel(phases.lastChunkEnd),
   finishStart: rel(phases.finishStart), finishEnd: rel(phases.finishEnd), total: rel(t1),
-  chunks: phases.chunks, chunkSize: phases.chunkSize ?? null, requests: phases.requests,
+  chunks: phases.chunks, chunkSize: phases.chunkSize ?? null, requests: phases.requests, readBufferBytes: phases.readBufferBytes ?? null,
   timeline: (phases.timeline ?? []).map(([a, b, n]) => [rel(a), rel(b), n]),
   maxRssKiB: process.resourceUsage().maxRSS,
 })}\n`);

@@ -48,6 +48,8 @@ export function summarise(r, size, stat) {
   const chunk = ours?.chunkSize ?? curl?.chunkSize ?? null;
   const peak = r.ours.length ? Math.max(...r.ours.map((x) => x.maxRssKiB ?? 0)) : null;
   const budgetKiB = chunk ? (3 * chunk + 80 * MiB) / 1024 : null;
+  // Issue 12: memory follows what is read from the file at once, not the chunk size.
+  const readBuffer = ours?.readBufferBytes ?? null;
   const cpu = median(r.ours.map((x) => x.cpuS));
   const ratio = ours && curl ? mbps(size, ours.timedMs) / mbps(size, curl.timedMs) : null;
   const label = { 'ucloud-chunked': 'ucloud (CHUNKED)' }[r.provider] ?? (r.reference === 'ws' ? `${r.provider} (WEBSOCKET_V2; reference: ws sender, not curl)` : r.provider);
@@ -55,7 +57,8 @@ export function summarise(r, size, stat) {
     provider: label, chunkSize: chunk, runs: { ours: r.ours.length, curl: r.curl.length }, errors: r.errors,
     oursMBps: ours ? mbps(size, ours.timedMs) : null, curlMBps: curl ? mbps(size, curl.timedMs) : null, ratio,
     oursEndToEndMBps: ours ? mbps(size, ours.totalMs) : null,
-    prepareS: ours ? ours.prepareMs / 1000 : null, oursPeakRssKiB: peak, budgetKiB,
+    prepareS: ours ? ours.prepareMs / 1000 : null, oursPeakRssKiB: peak, budgetKiB, readBuffer,
+    id: r.provider,
     cpuSPerGiB: cpu === null ? null : cpu / (size / GiB),
     // Below a few hundred MiB the start-up cost swamps the rest; no net figure then.
     cpuNetSPerGiB: cpu === null || r.startup?.cpuS == null || cpu <= r.startup.cpuS ? null : (cpu - r.startup.cpuS) / (size / GiB),
@@ -107,5 +110,27 @@ export function tusTable(t, size, stat) {
       const m = r.best ? mbps(size, r.best.timedMs) : null;
       return `| ${label[r.who]} | ${n0(m)} | ${m !== null && js ? (m / js).toFixed(2) : '–'} | ${mib(r.peak)} | ${r.cpu === null ? '–' : (r.cpu / (size / GiB)).toFixed(2)} |`;
     }),
+  ].join('\n');
+}
+
+/** Issue 12's loopback targets: the ratio for UCloud and tus, CPU against the protocol's hashing, memory against the read buffers. */
+export function targetsTable(sums, floors) {
+  const RATIO_TARGET = { ucloud: 0.95, 'ucloud-chunked': 0.95, tus: 0.95 };
+  const rows = sums.map((s) => {
+    const missed = [];
+    const rt = RATIO_TARGET[s.id];
+    if (rt !== undefined && s.ratio !== null && s.ratio < rt) missed.push(`ratio < ${rt}`);
+    const floor = floors?.[s.id === 'ucloud-chunked' ? 'ucloud' : s.id];
+    const cpuTarget = floor === undefined ? null : floor + 0.6;
+    if (cpuTarget !== null && s.cpuNetSPerGiB !== null && s.cpuNetSPerGiB > cpuTarget) missed.push('CPU over');
+    const budget = s.readBuffer === null ? null : (3 * s.readBuffer + 80 * MiB) / 1024;
+    if (budget !== null && s.oursPeakRssKiB !== null && s.oursPeakRssKiB > budget) missed.push('RSS over');
+    const known = rt !== undefined || cpuTarget !== null || budget !== null;
+    return `| ${s.provider} | ${s.ratio === null ? '–' : s.ratio.toFixed(2)}${rt !== undefined ? ` (≥ ${rt})` : ''} | ${f2(s.cpuNetSPerGiB)} | ${cpuTarget === null ? '– (run with hash)' : cpuTarget.toFixed(2)} | ${mib(s.oursPeakRssKiB)} | ${s.readBuffer === null ? '–' : fmtBytes(s.readBuffer)} | ${mib(budget)} | ${!known ? '–' : missed.length ? missed.join(', ') : 'met'} |`;
+  });
+  return [
+    '| provider | ratio (target) | our CPU s/GiB net of start-up | target: hashing the protocol requires + 0.6 | peak RSS | read buffers (file bytes held for sending) | budget: 3 × read buffers + 80 MiB | verdict |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
   ].join('\n');
 }

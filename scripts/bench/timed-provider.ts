@@ -1,5 +1,7 @@
 // Wraps a provider so the bench child can time the phases of one upload without touching the
 // engine: the engine calls create, then sendChunk for every chunk, then finish.
+import { LONE_STREAM_SLICE, STREAM_RING, STREAM_SLICE } from '../../app/engine/chunk-stream.js';
+import { inFlightFor, paceFrom, streams } from '../../app/engine/pace.js';
 import type { Provider, ProviderFactory } from '../../app/engine/provider.js';
 
 export interface Phases {
@@ -13,6 +15,11 @@ export interface Phases {
   chunkSize?: number;
   /** Requests sent through the transport (create, chunks, status, finish...). */
   requests: number;
+  /**
+   * File bytes held for sending at once, as the engine sizes them for this session (default
+   * pace): a streamed chunk's slice ring per part in flight, or each held chunk.
+   */
+  readBufferBytes?: number;
   /** Each sendChunk: [start, end] (the clock given) and the chunk's bytes, in the order they ended. */
   timeline?: [number, number, number][];
 }
@@ -28,6 +35,8 @@ export function timedFactory(make: ProviderFactory, t: Phases, now: () => number
       const s = await p.create(job, signal);
       t.createEnd = now();
       t.chunkSize = s.chunkSize;
+      const n = inFlightFor(p, paceFrom({}));
+      t.readBufferBytes = streams(p, s) ? STREAM_RING * (n === 1 ? LONE_STREAM_SLICE : STREAM_SLICE) * n : s.chunkSize * n;
       return s;
     };
     w.sendChunk = async (s, job, chunk, ctx) => {

@@ -27,7 +27,7 @@ export async function runOurs(children, o, timeoutMs) {
     return {
       timedMs: prepare + chunks, prepareMs: prepare, chunksMs: chunks, createMs: j.createEnd - j.createStart,
       finishMs: j.finishEnd !== null ? j.finishEnd - j.finishStart : 0, totalMs: j.total, wallMs: r.wallMs,
-      chunkSize: j.chunkSize, chunks: j.chunks, requests: j.requests, verified: j.verified, timeline: j.timeline ?? [],
+      chunkSize: j.chunkSize, chunks: j.chunks, requests: j.requests, verified: j.verified, timeline: j.timeline ?? [], readBufferBytes: j.readBufferBytes ?? null,
       maxRssKiB: r.maxRssKiB ?? j.maxRssKiB, cpuS: r.userS !== null ? r.userS + r.sysS : null,
     };
   } finally {
