@@ -147,8 +147,10 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
         res = await api.putPart(url, chunkBody(chunk), ctx);
       }
       if (res.status < 200 || res.status > 299) throw storageError(res, url.uploadPresignedUrl, partNumber, job.file.path);
-
+      // The bytes are in storage: the add below is one round trip to the file service, during
+      // which the next part can use the wire (its MD5 is taken first: no read of the part after this).
       const md5 = chunkDigestHex(chunk, 'md5');
+      ctx.offWire?.();
       const added = await api.addPart(st.uploadId, partNumber, md5, ctx.signal);
       if (added.addPartState !== 'ADD_SUCCESS') {
         st.have.delete(chunk.index);
