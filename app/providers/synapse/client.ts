@@ -150,6 +150,10 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
       // The bytes are in storage: the add below is one round trip to the file service, during
       // which the next part can use the wire (its MD5 is taken first: no read of the part after this).
       const md5 = chunkDigestHex(chunk, 'md5');
+      // One turn of the event loop first: the HTTP pool takes this PUT's connection back only
+      // then, and a part started before would open a new connection, cold (slow start from ten
+      // segments), beside the warm one left idle.
+      await yieldTurn();
       ctx.offWire?.();
       const added = await api.addPart(st.uploadId, partNumber, md5, ctx.signal);
       if (added.addPartState !== 'ADD_SUCCESS') {
@@ -221,6 +225,10 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
   }
 
   return provider;
+}
+
+function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function serverState(st: UploadState): ServerState {
