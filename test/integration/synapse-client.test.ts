@@ -193,6 +193,38 @@ describe('Synapse client against the emulator', () => {
     expect(em.requests().filter((r) => r.path.endsWith('/presigned/url/batch'))).toHaveLength(2);
   });
 
+  it('parts released together by one URL batch start a fraction of that round trip apart; each part is announced off the wire before its add', async () => {
+    await startEmu();
+    // The client's clock: the URL batch "takes" 100 ms; sleeps are recorded and return at once.
+    let t = clock;
+    const sleeps: number[] = [];
+    const through: Http = {
+      request: async (r: HttpRequest): Promise<HttpResponse> => {
+        const res = await http.request(r);
+        if (r.url.includes('/presigned/url/batch')) t += 100;
+        return res;
+      },
+    };
+    const p = provider({ through, clock: { now: () => t, sleep: async (ms) => { sleeps.push(ms); } } });
+    const f = await localFile('staggered.bin', 3 * PART, 6);
+    const job = jobFor(f, `/${PARENT}/staggered.bin`);
+    const signal = AbortSignal.timeout(20_000);
+    const s = await p.create(job, signal);
+    const order: string[] = [];
+    await Promise.all([0, 1, 2].map((i) => p.sendChunk(s, job, { index: i, offset: i * PART, data: f.data.subarray(i * PART, (i + 1) * PART), final: i === 2 }, {
+      signal, offWire: () => order.push(`off ${i + 1}`),
+    })));
+    // The part that fetched the batch goes at once; the two that waited for it 40 and 80 ms later.
+    expect(sleeps).toEqual([40, 80]);
+    expect(em.requests().filter((r) => r.path.endsWith('/presigned/url/batch'))).toHaveLength(1);
+    // Every part left the wire once its PUT was answered, and was added after that.
+    expect(order.sort()).toEqual(['off 1', 'off 2', 'off 3']);
+    const adds = em.requests().filter((r) => /\/add\/\d+$/.test(r.path)).length;
+    expect(adds).toBe(3);
+    await p.finish(s, job, { md5: f.md5 }, signal);
+    expect((await em.files())[0]?.sha256).toBe(f.sha256);
+  });
+
   it('turns ADD_FAILED into an integrity error; the resent part is accepted', async () => {
     await startEmu();
     const f = await localFile('flaky.bin', 2 * PART + 7, 5);
