@@ -214,8 +214,9 @@ describe('Synapse client against the emulator', () => {
     await Promise.all([0, 1, 2].map((i) => p.sendChunk(s, job, { index: i, offset: i * PART, data: f.data.subarray(i * PART, (i + 1) * PART), final: i === 2 }, {
       signal, offWire: () => order.push(`off ${i + 1}`),
     })));
-    // The part that fetched the batch goes at once; the two that waited for it 40 and 80 ms later.
-    expect(sleeps).toEqual([40, 80]);
+    // The part that fetched the batch goes at once; the two that waited for it are spread over the
+    // next two round trips (the batch call's 100 ms): 100 and 200 ms later.
+    expect(sleeps).toEqual([100, 200]);
     expect(em.requests().filter((r) => r.path.endsWith('/presigned/url/batch'))).toHaveLength(1);
     // Every part left the wire once its PUT was answered, and was added after that.
     expect(order.sort()).toEqual(['off 1', 'off 2', 'off 3']);
