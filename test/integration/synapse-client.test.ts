@@ -215,8 +215,8 @@ describe('Synapse client against the emulator', () => {
       signal, offWire: () => order.push(`off ${i + 1}`),
     })));
     // The part that fetched the batch goes at once; the two that waited for it are spread over the
-    // next two round trips (the batch call's 100 ms): 100 and 200 ms later.
-    expect(sleeps).toEqual([100, 200]);
+    // next round trip (the batch call's 100 ms): 50 and 100 ms later.
+    expect(sleeps).toEqual([50, 100]);
     expect(em.requests().filter((r) => r.path.endsWith('/presigned/url/batch'))).toHaveLength(1);
     // Every part left the wire once its PUT was answered, and was added after that.
     expect(order.sort()).toEqual(['off 1', 'off 2', 'off 3']);

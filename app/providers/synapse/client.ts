@@ -21,8 +21,12 @@ import { MAX_PART_SIZE, MIN_PART_SIZE, PRESIGNED_TTL_MS, numberOfParts, type Mul
 /** URLs younger than this are used as they are; older ones are fetched again before the PUT. */
 const URL_MAX_AGE_MS = PRESIGNED_TTL_MS - 3 * 60_000;
 const URL_BATCH = 32;
-/** Parts released by one URL batch start spread over this many times that call's duration (≈ one round trip). */
-const STAGGER_RTTS = 2;
+/**
+ * Parts released by one URL batch start spread over this many times that call's duration (≈ one
+ * round trip). Measured (WAN bench, chunk phase, 2 runs each): long path 0 → ~3610 ms, 1 → ~3420,
+ * 2 → ~3430; medium path 0 → ~6050, 1 → ~6090, 2 → ~6110 (a late start costs a flow its share).
+ */
+const STAGGER_RTTS = 1;
 /** How many "name (n)" candidates the 'rename' conflict policy tries before giving up. */
 const RENAME_TRIES = 20;
 const FILE_MD5_MISMATCH = 'file-md5-mismatch';
@@ -88,7 +92,7 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
       // Parts released together by one batch would share the link equally, end together and then
       // all wait for their answers at once: a round trip with nothing sent, at every round. Started
       // a fraction of a round trip apart, their ends spread and each answer's wait overlaps others'
-      // sending (WAN bench, 100 ms: the chunk phase ~100 ms shorter; README "Parts in flight").
+      // sending (README "Parts in flight").
       const gap = Math.round(Math.min(1, turn / Math.max(1, st.waiters)) * st.batchMs * STAGGER_RTTS);
       if (gap > 0) await o.clock.sleep(gap, signal);
     }
