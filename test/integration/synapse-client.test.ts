@@ -226,6 +226,27 @@ describe('Synapse client against the emulator', () => {
     expect((await em.files())[0]?.sha256).toBe(f.sha256);
   });
 
+  it('asks for the next batch of part URLs while the parts before it are still going', async () => {
+    await startEmu();
+    // 40 parts: URLs come 32 at a time, so the second batch is needed for parts 33-40.
+    const f = await localFile('batches.bin', 40 * PART, 7);
+    const p = provider();
+    const job = jobFor(f, `/${PARENT}/batches.bin`);
+    const signal = AbortSignal.timeout(30_000);
+    const s = await p.create(job, signal);
+    for (let i = 0; i < 40; i++) {
+      await p.sendChunk(s, job, { index: i, offset: i * PART, data: f.data.subarray(i * PART, (i + 1) * PART), final: i === 39 }, { signal });
+    }
+    await p.finish(s, job, { md5: f.md5 }, signal);
+    const log = em.requests();
+    const batches = log.flatMap((r, i) => (r.path.endsWith('/presigned/url/batch') ? [i] : []));
+    expect(batches).toHaveLength(2);
+    // The second batch went out well before part 33 needed it: parts of the first batch were PUT after it.
+    const s3After = log.slice(batches[1]!).filter((r) => r.path.startsWith('/_s3/')).map((r) => Number(r.path.split('/').pop()));
+    expect(Math.min(...s3After)).toBeLessThan(33 - 6);
+    expect((await em.files())[0]?.sha256).toBe(f.sha256);
+  });
+
   it('turns ADD_FAILED into an integrity error; the resent part is accepted', async () => {
     await startEmu();
     const f = await localFile('flaky.bin', 2 * PART + 7, 5);

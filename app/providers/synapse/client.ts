@@ -12,7 +12,8 @@ import { SynapseApi } from './api.js';
 import { storageLocationFor } from './destination.js';
 import { synapseUrls } from './endpoints.js';
 import { SynapseFolders } from './folders.js';
-import { PartUrlCache, batchFor } from './part-urls.js';
+import { PartUrlCache } from './part-urls.js';
+import { partUrlSource, type UrlState } from './part-url-source.js';
 import { storageError } from './storage-errors.js';
 import { parseTarget } from './target-path.js';
 import { buildRequest, parseRef, partSizeFor, toJson, type RequestSettings, type SynapseRef } from './upload-request.js';
@@ -20,31 +21,14 @@ import { MAX_PART_SIZE, MIN_PART_SIZE, PRESIGNED_TTL_MS, numberOfParts, type Mul
 
 /** URLs younger than this are used as they are; older ones are fetched again before the PUT. */
 const URL_MAX_AGE_MS = PRESIGNED_TTL_MS - 3 * 60_000;
-const URL_BATCH = 32;
-/**
- * Parts released by one URL batch start spread over this many times that call's duration (≈ one
- * round trip). Measured (WAN bench, chunk phase, 2 runs each): long path 0 → ~3610 ms, 1 → ~3420,
- * 2 → ~3430; medium path 0 → ~6050, 1 → ~6090, 2 → ~6110 (a late start costs a flow its share).
- */
-const STAGGER_RTTS = 1;
 /** How many "name (n)" candidates the 'rename' conflict policy tries before giving up. */
 const RENAME_TRIES = 20;
 const FILE_MD5_MISMATCH = 'file-md5-mismatch';
 
 /** What this process knows about one upload, keyed by its request (the server's own key). */
-interface UploadState {
-  uploadId: string;
-  total: number;
+interface UploadState extends UrlState {
   completed: boolean;
   resultFileHandleId?: string;
-  /** 0-based indexes of parts the server has added. */
-  have: Set<number>;
-  urls: PartUrlCache;
-  /** A batch of part URLs being fetched (parts in flight ask at once). */
-  fetching?: Promise<void>;
-  /** Parts that waited for the batch being fetched, and how long the last batch took (≈ one round trip). */
-  waiters: number;
-  batchMs: number;
 }
 
 export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
@@ -80,40 +64,10 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
     return st;
   };
 
+  const { urlFor } = partUrlSource({ fetch: (id, parts, signal) => api.presignedUrls(id, parts, signal), now, sleep: (ms, signal) => o.clock.sleep(ms, signal) });
+
   const stateFor = async (ref: SynapseRef, signal: AbortSignal): Promise<UploadState> => {
     return states.get(keyOf(ref.request)) ?? learn(ref.request, await api.startOrResume(ref.request, signal));
-  };
-
-  const urlFor = async (st: UploadState, partNumber: number, signal: AbortSignal): Promise<NonNullable<ReturnType<PartUrlCache['fresh']>>> => {
-    // With parts in flight, another part's batch may already be on its way with this URL in it.
-    if (!st.urls.fresh(partNumber) && st.fetching) {
-      const turn = ++st.waiters;
-      await st.fetching.catch(() => undefined);
-      // Parts released together by one batch would share the link equally, end together and then
-      // all wait for their answers at once: a round trip with nothing sent, at every round. Started
-      // a fraction of a round trip apart, their ends spread and each answer's wait overlaps others'
-      // sending (README "Parts in flight").
-      const gap = Math.round(Math.min(1, turn / Math.max(1, st.waiters)) * st.batchMs * STAGGER_RTTS);
-      if (gap > 0) await o.clock.sleep(gap, signal);
-    }
-    const cached = st.urls.fresh(partNumber);
-    if (cached) return cached;
-    const wanted = batchFor(partNumber, st.total, URL_BATCH, (n) => st.have.has(n - 1) || st.urls.fresh(n) !== undefined);
-    const at = now();
-    st.waiters = 0;
-    const fetching = api.presignedUrls(st.uploadId, wanted, signal).then((urls) => {
-      st.urls.store(urls, at);
-      st.batchMs = Math.max(0, now() - at);
-    });
-    st.fetching = fetching;
-    try {
-      await fetching;
-    } finally {
-      if (st.fetching === fetching) delete st.fetching;
-    }
-    const got = st.urls.fresh(partNumber);
-    if (!got) throw new FerryError('protocol', `Synapse gave no upload URL for part ${partNumber} of upload ${st.uploadId}`);
-    return got;
   };
 
   const provider: Provider = {
