@@ -1,7 +1,5 @@
-// Bundles the bench's child processes from TypeScript with esbuild, into this checkout's dist/ so
-// that their bare imports (undici, @tus/server, tus-js-client) resolve from its node_modules. Not
-// under node_modules: worktrees share that (a symlink), and one checkout's bench would then run
-// another's children, built from other code, whenever both benchmark at once.
+// Bundles the bench's child processes from TypeScript with esbuild, next to node_modules so that
+// their bare imports (undici, @tus/server, tus-js-client) resolve from this checkout.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +7,7 @@ import { join } from 'node:path';
 const CHILDREN = ['emulator-child', 'ours-child', 'curl-prepare', 'curl-finish', 'tus-server-child', 'tus-js-child'];
 
 export async function buildChildren(root) {
-  const out = join(root, 'dist', 'bench-children');
+  const out = join(root, 'node_modules', '.cache', 'ferry-bench');
   mkdirSync(out, { recursive: true });
   await build({
     entryPoints: CHILDREN.map((c) => join(root, 'scripts', 'bench', `${c}.ts`)),
