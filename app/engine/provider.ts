@@ -107,6 +107,11 @@ export interface SendContext {
   signal: AbortSignal;
   /** Called as body bytes leave, with the chunk's bytes sent so far (cumulative), for progress within a chunk. */
   onSent?: (bytes: number) => void;
+  /**
+   * The chunk's bytes are stored and only bookkeeping is left (Synapse's add-part call): another
+   * chunk may take its place on the wire. The provider reads none of the chunk's bytes after this.
+   */
+  offWire?: () => void;
 }
 
 export interface Provider {

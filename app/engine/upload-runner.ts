@@ -134,6 +134,8 @@ class Run {
         if (!next && window.size > 0) {
           // Nothing more to start now: take the first answer (a part counts once the server confirmed it).
           const got = await window.next();
+          // A part left the wire: room for the next one while it is confirmed.
+          if (!got) continue;
           if (!got.ok) throw got.error;
           if (got.plan.length === 0) emptySent = true;
           st = await this.landed(got, st, session);
@@ -161,6 +163,7 @@ class Run {
             this.flying.set(next.index, b);
             d.sent(rec.offset + [...this.flying.values()].reduce((x, y) => x + y, 0));
           },
+          offWire: () => window.offWire(next.index),
           settled: () => this.flying.delete(next.index) }));
       } catch (e) {
         // No send may outlive this step: its buffer would be reused. Parts the server took still count.

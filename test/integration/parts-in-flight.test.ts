@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderId } from '../../app/common/transfer.js';
 import { startRig, type Rig } from '../helpers/engine-rig.js';
 import { dataOffset, isData } from '../helpers/invariants.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -63,6 +64,28 @@ describe('parts in flight (Box, Synapse)', () => {
     const { during, done } = await whileFirstPartHeld(rig, id, 3 * rig.c.chunkSize + 7);
     expect(done.state.kind).toBe('done');
     expect(during).toBe(1);
+    await rig.check();
+  });
+
+  it('synapse: a part whose bytes are stored frees its place on the wire while it is added; it counts only once added', async () => {
+    // One part on the wire at a time: the next part's PUT may go out while the part before it is
+    // being added (a request to the file service, not the storage), but no second PUT beside it.
+    rig = await startRig('synapse', { partsInFlight: 1 });
+    const cs = rig.c.chunkSize;
+    const gate = rig.http.hold((x) => /\/add\/1\?/.test(x.url));
+    const p = await rig.makeFile('add-overlap.bin', 3 * cs + 7);
+    const t = await rig.add(p);
+    await gate.held;
+    await waitFor(() => rig!.dataRequests().length >= 2, 'the second part PUT while part 1 is being added');
+    // Part 1 is not confirmed yet: the journal does not count it.
+    const written = rig.journal.written.get(t.id) ?? [];
+    expect(written.at(-1)?.offset ?? 0).toBe(0);
+    gate.release();
+    const done = await rig.engine.settled(t.id);
+    expect(done.state.kind, JSON.stringify(done.state)).toBe('done');
+    expect(rig.dataRequests()).toHaveLength(4);
+    expect(maxOverlap(rig.dataRequests())).toBe(1);
+    expect(await rig.stored(p)).toBeDefined();
     await rig.check();
   });
 

@@ -193,6 +193,60 @@ describe('Synapse client against the emulator', () => {
     expect(em.requests().filter((r) => r.path.endsWith('/presigned/url/batch'))).toHaveLength(2);
   });
 
+  it('parts released together by one URL batch start a fraction of that round trip apart; each part is announced off the wire before its add', async () => {
+    await startEmu();
+    // The client's clock: the URL batch "takes" 100 ms; sleeps are recorded and return at once.
+    let t = clock;
+    const sleeps: number[] = [];
+    const through: Http = {
+      request: async (r: HttpRequest): Promise<HttpResponse> => {
+        const res = await http.request(r);
+        if (r.url.includes('/presigned/url/batch')) t += 100;
+        return res;
+      },
+    };
+    const p = provider({ through, clock: { now: () => t, sleep: async (ms) => { sleeps.push(ms); } } });
+    const f = await localFile('staggered.bin', 3 * PART, 6);
+    const job = jobFor(f, `/${PARENT}/staggered.bin`);
+    const signal = AbortSignal.timeout(20_000);
+    const s = await p.create(job, signal);
+    const order: string[] = [];
+    await Promise.all([0, 1, 2].map((i) => p.sendChunk(s, job, { index: i, offset: i * PART, data: f.data.subarray(i * PART, (i + 1) * PART), final: i === 2 }, {
+      signal, offWire: () => order.push(`off ${i + 1}`),
+    })));
+    // The part that fetched the batch goes at once; the two that waited for it are spread over the
+    // next round trip (the batch call's 100 ms): 50 and 100 ms later.
+    expect(sleeps).toEqual([50, 100]);
+    expect(em.requests().filter((r) => r.path.endsWith('/presigned/url/batch'))).toHaveLength(1);
+    // Every part left the wire once its PUT was answered, and was added after that.
+    expect(order.sort()).toEqual(['off 1', 'off 2', 'off 3']);
+    const adds = em.requests().filter((r) => /\/add\/\d+$/.test(r.path)).length;
+    expect(adds).toBe(3);
+    await p.finish(s, job, { md5: f.md5 }, signal);
+    expect((await em.files())[0]?.sha256).toBe(f.sha256);
+  });
+
+  it('asks for the next batch of part URLs while the parts before it are still going', async () => {
+    await startEmu();
+    // 40 parts: URLs come 32 at a time, so the second batch is needed for parts 33-40.
+    const f = await localFile('batches.bin', 40 * PART, 7);
+    const p = provider();
+    const job = jobFor(f, `/${PARENT}/batches.bin`);
+    const signal = AbortSignal.timeout(30_000);
+    const s = await p.create(job, signal);
+    for (let i = 0; i < 40; i++) {
+      await p.sendChunk(s, job, { index: i, offset: i * PART, data: f.data.subarray(i * PART, (i + 1) * PART), final: i === 39 }, { signal });
+    }
+    await p.finish(s, job, { md5: f.md5 }, signal);
+    const log = em.requests();
+    const batches = log.flatMap((r, i) => (r.path.endsWith('/presigned/url/batch') ? [i] : []));
+    expect(batches).toHaveLength(2);
+    // The second batch went out well before part 33 needed it: parts of the first batch were PUT after it.
+    const s3After = log.slice(batches[1]!).filter((r) => r.path.startsWith('/_s3/')).map((r) => Number(r.path.split('/').pop()));
+    expect(Math.min(...s3After)).toBeLessThan(33 - 6);
+    expect((await em.files())[0]?.sha256).toBe(f.sha256);
+  });
+
   it('turns ADD_FAILED into an integrity error; the resent part is accepted', async () => {
     await startEmu();
     const f = await localFile('flaky.bin', 2 * PART + 7, 5);

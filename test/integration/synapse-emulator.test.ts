@@ -148,7 +148,9 @@ describe('Synapse emulator (protocols.md 2.8)', () => {
     const u = await urls(id, [1]);
     expect(u.status).toBe(201);
     const url = u.body.partPresignedUrls[0].uploadPresignedUrl as string;
-    expect(url).toMatch(new RegExp(`^${em.url}/_s3/${id}/1\\?.*X-Amz-Expires=900`));
+    // S3's host, not Synapse's: the URL names the fake S3's own port.
+    expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/_s3/${id}/1\\?.*X-Amz-Expires=900`));
+    expect(new URL(url).origin).not.toBe(em.url);
     expect(u.body.partPresignedUrls[0].signedHeaders).toEqual({});
 
     clock += 15 * 60_000 - 1000;
@@ -164,6 +166,22 @@ describe('Synapse emulator (protocols.md 2.8)', () => {
     // Fresh URLs work again.
     const again = await urls(id, [1]);
     expect((await putPart(again.body.partPresignedUrls[0].uploadPresignedUrl, data)).status).toBe(200);
+  });
+
+  it('presigned part URLs name another origin than the API (S3), which answers nothing else', async () => {
+    await start();
+    const data = content(MIN);
+    const id = (await start_(request(data))).body.uploadId as string;
+    const url = (await urls(id, [1])).body.partPresignedUrls[0].uploadPresignedUrl as string;
+    const s3 = new URL(url).origin;
+    expect(s3).not.toBe(em.url);
+    expect((await putPart(url, data)).status).toBe(200);
+    // The Synapse API is not served there.
+    const api = await fetch(`${s3}/file/v1/file/multipart/${id}/add/1?partMD5Hex=${md5(data)}`, { method: 'PUT', headers: { authorization: `Bearer ${em.token}` } });
+    expect(api.status).toBe(404);
+    await api.text();
+    // The part PUT there counts like any other request: the part can be added.
+    expect((await add(id, 1, md5(data))).body.addPartState).toBe('ADD_SUCCESS');
   });
 
   it('signed Content-Type must be sent with the PUT', async () => {

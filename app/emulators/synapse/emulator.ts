@@ -1,6 +1,7 @@
 // A local Synapse: the file service's multipart API, the repository's Folder and FileEntity
-// creation, upload destinations, and a fake S3 for the presigned part URLs, all on one loopback
-// server (protocols.md 2.8), as one Synapse web application serves /repo/v1 and /file/v1.
+// creation and upload destinations on one loopback port (protocols.md 2.8), as one Synapse web
+// application serves /repo/v1 and /file/v1; the fake S3 behind the presigned part URLs on a
+// second port, as S3 is another host (README "Presigned part URLs: another origin").
 //
 //   POST {url}/file/v1/file/multipart?forceRestart=     start or resume (idempotent)
 //   POST {url}/file/v1/file/multipart/{id}/presigned/url/batch
@@ -11,7 +12,7 @@
 //   POST {url}/repo/v1/entity                          Folder or FileEntity
 //   POST {url}/repo/v1/entity/child                    lookup by parent and name
 //   GET  {url}/repo/v1/entity/{id}
-//   PUT  {url}/_s3/{id}/{n}?X-Amz-...                  presigned part upload (no bearer token)
+//   PUT  {s3}/_s3/{id}/{n}?X-Amz-...                   presigned part upload (no bearer token)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolveEmulatorOptions, startEmulatorHost, type RequestContext, type RunningEmulator } from '../kit/emulator-host.js';
 import type { EmulatorOptions } from '../kit/emulator-types.js';
@@ -19,6 +20,7 @@ import { HttpInputError, bearer, readJson, sendJson } from '../kit/http-io.js';
 import { EmulatorBlobs } from './emulator-blobs.js';
 import { EmulatorRepo } from './emulator-repo.js';
 import { FakeS3, S3_PREFIX } from './emulator-s3.js';
+import { startS3Origin } from './emulator-s3-origin.js';
 import type { StorageOptions } from './emulator-storage.js';
 import { EmulatorUploads } from './emulator-uploads.js';
 import { SynapseHttpError, type EmulatorLimits } from './emulator-validate.js';
@@ -55,7 +57,16 @@ export async function startSynapseEmulator(opts: EmulatorOptions & SynapseEmulat
   };
   const users = new Map<string, string>([[o.token, opts.userId ?? '3350396'], ...Object.entries(opts.extraUsers ?? {})]);
 
-  return startEmulatorHost('synapse', o, (counters, baseUrl) => {
+  let apiOrigin = '';
+  let s3Origin = '';
+  /**
+   * Where presigned URLs point: the S3 port, unless the request came through a proxy on loopback
+   * (its Host names another port): then that proxy, which forwards to the API port, where the S3
+   * paths answer too, so a test's fault proxy or the bench's delay proxy stays in front of the parts.
+   */
+  const s3Base = (base: string): string => (base === apiOrigin && s3Origin ? s3Origin : base);
+
+  const emu = await startEmulatorHost('synapse', o, (counters, baseUrl) => {
     const blobs = new EmulatorBlobs(o.discard ? undefined : o.dataDir, o.now);
     const s3 = new FakeS3(blobs, opts.presignedTtlMs ?? PRESIGNED_TTL_MS, o.now);
     const uploads = new EmulatorUploads(limits, blobs, s3, counters, o.now);
@@ -80,7 +91,7 @@ export async function startSynapseEmulator(opts: EmulatorOptions & SynapseEmulat
       }
       if (m === 'POST' && (hit = /^\/file\/v1\/file\/multipart\/([^/]+)\/presigned\/url\/batch$/.exec(path))) {
         const body = await readJson(req);
-        return created(res, ctx, uploads.presigned(userId, decodeURIComponent(hit[1]!), body, baseUrl()));
+        return created(res, ctx, uploads.presigned(userId, decodeURIComponent(hit[1]!), body, s3Base(baseUrl())));
       }
       if (m === 'PUT' && (hit = /^\/file\/v1\/file\/multipart\/([^/]+)\/add\/(-?\d+)$/.exec(path))) {
         req.resume();
@@ -131,6 +142,16 @@ export async function startSynapseEmulator(opts: EmulatorOptions & SynapseEmulat
       },
     };
   });
+  apiOrigin = emu.url;
+  let s3;
+  try {
+    s3 = await startS3Origin(emu.server, o);
+  } catch (e) {
+    await emu.close();
+    throw e;
+  }
+  s3Origin = s3.origin;
+  return { ...emu, close: async () => { await Promise.all([emu.close(), s3.close()]); } };
 }
 
 /**

@@ -12,7 +12,8 @@ import { SynapseApi } from './api.js';
 import { storageLocationFor } from './destination.js';
 import { synapseUrls } from './endpoints.js';
 import { SynapseFolders } from './folders.js';
-import { PartUrlCache, batchFor } from './part-urls.js';
+import { PartUrlCache } from './part-urls.js';
+import { partUrlSource, type UrlState } from './part-url-source.js';
 import { storageError } from './storage-errors.js';
 import { parseTarget } from './target-path.js';
 import { buildRequest, parseRef, partSizeFor, toJson, type RequestSettings, type SynapseRef } from './upload-request.js';
@@ -20,22 +21,14 @@ import { MAX_PART_SIZE, MIN_PART_SIZE, PRESIGNED_TTL_MS, numberOfParts, type Mul
 
 /** URLs younger than this are used as they are; older ones are fetched again before the PUT. */
 const URL_MAX_AGE_MS = PRESIGNED_TTL_MS - 3 * 60_000;
-const URL_BATCH = 32;
 /** How many "name (n)" candidates the 'rename' conflict policy tries before giving up. */
 const RENAME_TRIES = 20;
 const FILE_MD5_MISMATCH = 'file-md5-mismatch';
 
 /** What this process knows about one upload, keyed by its request (the server's own key). */
-interface UploadState {
-  uploadId: string;
-  total: number;
+interface UploadState extends UrlState {
   completed: boolean;
   resultFileHandleId?: string;
-  /** 0-based indexes of parts the server has added. */
-  have: Set<number>;
-  urls: PartUrlCache;
-  /** A batch of part URLs being fetched (parts in flight ask at once). */
-  fetching?: Promise<void>;
 }
 
 export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
@@ -61,7 +54,7 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
     const total = numberOfParts(req.fileSizeBytes, req.partSizeBytes);
     let st = states.get(keyOf(req));
     if (!st || st.uploadId !== s.uploadId) {
-      st = { uploadId: s.uploadId, total, completed: false, have: new Set(), urls: new PartUrlCache(now, URL_MAX_AGE_MS) };
+      st = { uploadId: s.uploadId, total, completed: false, have: new Set(), urls: new PartUrlCache(now, URL_MAX_AGE_MS), waiters: 0, batchMs: 0 };
       states.set(keyOf(req), st);
     }
     st.completed = s.state === 'COMPLETED';
@@ -71,27 +64,10 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
     return st;
   };
 
+  const { urlFor } = partUrlSource({ fetch: (id, parts, signal) => api.presignedUrls(id, parts, signal), now, sleep: (ms, signal) => o.clock.sleep(ms, signal) });
+
   const stateFor = async (ref: SynapseRef, signal: AbortSignal): Promise<UploadState> => {
     return states.get(keyOf(ref.request)) ?? learn(ref.request, await api.startOrResume(ref.request, signal));
-  };
-
-  const urlFor = async (st: UploadState, partNumber: number, signal: AbortSignal): Promise<NonNullable<ReturnType<PartUrlCache['fresh']>>> => {
-    // With parts in flight, another part's batch may already be on its way with this URL in it.
-    if (!st.urls.fresh(partNumber)) await st.fetching?.catch(() => undefined);
-    const cached = st.urls.fresh(partNumber);
-    if (cached) return cached;
-    const wanted = batchFor(partNumber, st.total, URL_BATCH, (n) => st.have.has(n - 1) || st.urls.fresh(n) !== undefined);
-    const at = now();
-    const fetching = api.presignedUrls(st.uploadId, wanted, signal).then((urls) => st.urls.store(urls, at));
-    st.fetching = fetching;
-    try {
-      await fetching;
-    } finally {
-      if (st.fetching === fetching) delete st.fetching;
-    }
-    const got = st.urls.fresh(partNumber);
-    if (!got) throw new FerryError('protocol', `Synapse gave no upload URL for part ${partNumber} of upload ${st.uploadId}`);
-    return got;
   };
 
   const provider: Provider = {
@@ -147,8 +123,14 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
         res = await api.putPart(url, chunkBody(chunk), ctx);
       }
       if (res.status < 200 || res.status > 299) throw storageError(res, url.uploadPresignedUrl, partNumber, job.file.path);
-
+      // The bytes are in storage: the add below is one round trip to the file service, during
+      // which the next part can use the wire (its MD5 is taken first: no read of the part after this).
       const md5 = chunkDigestHex(chunk, 'md5');
+      // One turn of the event loop first: the HTTP pool takes this PUT's connection back only
+      // then, and a part started before would open a new connection, cold (slow start from ten
+      // segments), beside the warm one left idle.
+      await yieldTurn();
+      ctx.offWire?.();
       const added = await api.addPart(st.uploadId, partNumber, md5, ctx.signal);
       if (added.addPartState !== 'ADD_SUCCESS') {
         st.have.delete(chunk.index);
@@ -219,6 +201,10 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
   }
 
   return provider;
+}
+
+function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function serverState(st: UploadState): ServerState {
