@@ -4,8 +4,7 @@
 // (chunk-sizer); independent parts (Box, Synapse) go `pace.partsInFlight` at once (SendWindow).
 // With an off-thread digester the next chunk is read and hashed while others are on the wire
 // (ChunkLoader): memory is then one chunk buffer more than chunks in flight.
-// Whole-file and per-chunk digests go through the Digester: `deps.digester` when given (the app
-// passes a worker-thread one), else in-thread with `deps.hashers`.
+// Digests go through `deps.digester` (the app's runs on a worker thread), else in-thread hashers.
 import { FerryError, toErrorInfo } from '../common/errors.js';
 import { heldBytes, nextChunk } from './chunk-plan.js';
 import { classify } from './classify.js';
@@ -60,12 +59,10 @@ class Run {
     const { rec, d } = this;
     const digester = (this.digester = d.digester ?? inlineDigester(d.hashers));
     await this.checkFingerprint();
-    // Before the pipeline is made: the whole-file digests it feeds are those preparing left to compute
-    // (Synapse's MD5 was computed twice when the pipeline was made first).
+    // Before the pipeline: it feeds only the digests preparing left (else Synapse's MD5 ran twice).
     await this.prepare();
     const hashes = new DigestPipeline(wholeFileAlgorithms(d.provider, rec), digester, this.file, () => this.known);
-    // Nothing to hash (UCloud, tus without checksums): one plain buffer and no read-ahead, as before;
-    // read-ahead alone was measured as no clear gain (docs/benchmarks.md).
+    // Nothing to hash (UCloud): one plain buffer, no read-ahead (alone no clear gain, docs/benchmarks.md).
     const hashing = (): boolean => hashes.feeding || (d.provider.chunkDigests?.length ?? 0) > 0;
     const inFlight = inFlightFor(d.provider, d.pace ?? STEADY);
     const loader = new ChunkLoader({
