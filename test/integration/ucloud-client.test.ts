@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FerryError } from '../../app/common/errors.js';
 import type { ConflictPolicy } from '../../app/common/transfer.js';
 import { classify } from '../../app/engine/classify.js';
+import { streams } from '../../app/engine/pace.js';
 import type { Provider, Session, UploadJob } from '../../app/engine/provider.js';
 import { UndiciHttp } from '../../app/node/http-transport.js';
 import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
@@ -80,6 +81,24 @@ describe('UCloud client ↔ emulator', () => {
     expect(chunkLog()).toEqual([['0', MiB], [String(MiB), MiB], [String(2 * MiB), data.length - 2 * MiB]]);
     expect(emu.requests().map((r) => r.headers['chunked-upload-total-size']).filter(Boolean)).toEqual(Array(3).fill(String(data.length)));
     expect(emu.requests()).toHaveLength(4);
+  });
+
+  it('CHUNKED chunks are streamed from the file (no chunk buffer): the body the engine streams is what lands', async () => {
+    await start();
+    const { data, job } = await localFile('stream.iso', Math.round(2.5 * MiB));
+    const p = client();
+    const j = job('/123/isos/stream.iso');
+    const s = await p.create(j, signal);
+    expect(streams(p, s)).toBe(true);
+    for (let i = 0; i < chunkCount(data.length, s.chunkSize); i++) {
+      const offset = i * s.chunkSize;
+      const bytes = data.subarray(offset, Math.min(data.length, offset + s.chunkSize));
+      // Slices as the engine's chunk stream hands them over; `data` stays empty.
+      const body = { length: bytes.length, async *read() { for (let at = 0; at < bytes.length; at += 300_000) yield bytes.subarray(at, at + 300_000); } };
+      await p.sendChunk(s, j, { index: i, offset, data: Buffer.alloc(0), body, final: offset + bytes.length === data.length }, { signal });
+    }
+    await p.finish(s, j, {}, signal);
+    expect(await emu.files()).toEqual([{ path: '/123/isos/stream.iso', size: data.length, sha256: sha(data) }]);
   });
 
   it('applies the conflict policy on commit: rename lands beside, fail is a name-conflict naming the file', async () => {

@@ -2,6 +2,7 @@
 // offset and total size in headers. It cannot report what the server holds, so the engine
 // re-sends the whole chunk at its journal offset; the offset header is always the chunk's start
 // (never -1, which would duplicate bytes on a retry). The last chunk commits the file.
+import type { StreamBody } from '../../engine/http.js';
 import type { ProviderFactoryOptions, UploadJob } from '../../engine/provider.js';
 import { statusError } from '../shared/http-status.js';
 import { serverWhy } from './api.js';
@@ -20,8 +21,8 @@ export interface ChunkedRef {
 }
 
 export function chunkedCalls(o: ProviderFactoryOptions, base: string) {
-  /** One CHUNKED POST; the body's length is the chunk's, declared exactly by the transport. */
-  const post = async (ref: ChunkedRef, job: UploadJob, offset: number, data: Buffer, signal: AbortSignal, onSent?: (n: number) => void): Promise<void> => {
+  /** One CHUNKED POST, held or streamed from the file; its length is declared exactly by the transport. */
+  const post = async (ref: ChunkedRef, job: UploadJob, offset: number, data: Buffer | StreamBody, signal: AbortSignal, onSent?: (n: number) => void): Promise<void> => {
     const doing = `uploading bytes ${offset}-${offset + data.length} of ${job.file.name} to UCloud`;
     const res = await o.http.request({
       method: 'POST',

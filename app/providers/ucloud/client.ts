@@ -9,6 +9,7 @@
 import { FerryError } from '../../common/errors.js';
 import type { ConflictPolicy } from '../../common/transfer.js';
 import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile, Session, ServerState, UploadJob } from '../../engine/provider.js';
+import { chunkBody } from '../shared/chunk-body.js';
 import { jsonBody, redactUrl } from '../shared/http-status.js';
 import { serverNow } from '../shared/server-time.js';
 import { apiBase, apiError, ucloudPath } from './api.js';
@@ -98,6 +99,9 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
     rules: { min: 1, max: MAX_CHUNK_SIZE, align: 1, defaultSize: DEFAULT_CHUNK_SIZE },
     ordered: true,
     blindResume: true,
+    // CHUNKED bodies are streamed from the file (no chunk buffer; the chunk may grow on a long
+    // path); a WEBSOCKET_V2 chunk is framed from a held buffer (ws-fragments).
+    streamsChunks: (s: Session) => !isWs(readRef(s)),
 
     async create(job, signal) {
       const path = pathOf(job);
@@ -148,7 +152,7 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
       const ref = readRef(session);
       if (!isWs(ref)) {
         try {
-          await chunked.post(ref, job, chunk.offset, chunk.data, ctx.signal, ctx.onSent);
+          await chunked.post(ref, job, chunk.offset, chunkBody(chunk), ctx.signal, ctx.onSent);
         } catch (e) {
           if (chunk.final && e instanceof FerryError && e.code === 'session-gone' && (await chunked.committedEarlier(ref, job, pathOf(job), ctx.signal))) {
             return { kind: 'complete', result: done(job) };
