@@ -3,9 +3,9 @@
 // same on two loopback ports, so a client that builds upload URLs from the API base meets 404s.
 // The upload port hands its requests to the emulator host's own listener, so statistics, the
 // request log and scripted faults cover both origins; `/_emulator/*` lives on the API origin only.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
 import type { resolveEmulatorOptions } from '../kit/emulator-host.js';
+import { startSecondOrigin, type SecondOrigin } from '../kit/second-origin.js';
 import { sendBoxError } from './emulator-reply.js';
 
 export type Origin = 'api' | 'upload';
@@ -17,42 +17,18 @@ export function originOf(req: IncomingMessage): Origin {
   return viaUpload.has(req) ? 'upload' : 'api';
 }
 
-export interface UploadOrigin {
-  /** e.g. http://127.0.0.1:5678 (no path) */
-  origin: string;
-  close(): Promise<void>;
-}
+export type UploadOrigin = SecondOrigin;
 
 export async function startUploadOrigin(api: Server, opts: ReturnType<typeof resolveEmulatorOptions>, port: number): Promise<UploadOrigin> {
-  // The same connection bounds as the emulator host applies to its own port.
-  const server = createServer({
-    requestTimeout: 0,
-    headersTimeout: Math.min(opts.idleTimeoutMs, 60_000),
-    connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(opts.idleTimeoutMs / 4))),
-  }, (req, res) => {
+  return startSecondOrigin(api, opts, port, (req, res) => {
     if ((req.url ?? '').startsWith('/_emulator/')) {
       req.resume();
       sendBoxError(res, 404, 'not_found', 'Not Found');
-      return;
+      return false;
     }
     viaUpload.add(req);
-    api.emit('request', req, res);
+    return true;
   });
-  server.setTimeout(opts.idleTimeoutMs);
-  server.keepAliveTimeout = Math.min(5_000, opts.idleTimeoutMs);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, opts.host, () => resolve());
-  });
-  const addr = server.address() as AddressInfo;
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  return {
-    origin: `http://${host}:${addr.port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
 }
 
 /** The base a request's own Host names on loopback (a proxy in front stays in front), else the fallback. */
