@@ -3,11 +3,8 @@
 // queued transfer starts.
 import { toErrorInfo } from '../common/errors.js';
 import type { Bandwidth } from './bandwidth.js';
-import type { Digester } from './digester.js';
-import type { HasherFactory } from './hashing.js';
-import type { Claim, Journal } from './journal.js';
-import type { Clock, FileSource, Logger } from './ports.js';
-import type { RetryConfig } from './retry-policy.js';
+import type { Claim } from './journal.js';
+import type { RunnerDeps } from './runner-deps.js';
 import { scrubbingLogger, refSecrets } from './scrub.js';
 import type { SerialQueue } from './serial-queue.js';
 import type { StateKeeper } from './state-keeper.js';
@@ -17,17 +14,9 @@ import { report } from './progress-gauge.js';
 import type { Pace } from './pace.js';
 import { runUpload, type RunOutcome } from './upload-runner.js';
 
-export interface SchedulerDeps {
-  journal: Journal;
-  files: FileSource;
-  clock: Clock;
-  log: Logger;
-  hashers: HasherFactory;
-  digester?: Digester;
-  retry: RetryConfig;
-  random: () => number;
+/** What every run shares (RunnerDeps' engine-wide part), plus what the scheduler itself needs. */
+export interface SchedulerDeps extends Pick<RunnerDeps, 'journal' | 'files' | 'clock' | 'log' | 'hashers' | 'digester' | 'retry' | 'random' | 'progressWriteMs'> {
   maxConcurrent: number;
-  progressWriteMs: number;
   pace: Pace;
   entries: TransferTable;
   queue: SerialQueue;
