@@ -3,7 +3,7 @@
 // (prepared by curl-prepare, completed by curl-finish, neither timed). UCloud's emulator speaks
 // WEBSOCKET_V2, which curl cannot send: its reference is the thinnest ws sender of the same
 // messages (ws-prepare, then ws-ref-child, timed). `ucloud-chunked` (asked for by name) runs
-// UCloud's CHUNKED protocol against curl.
+// UCloud's CHUNKED protocol against curl; `tus-nochecksum` runs tus with no Upload-Checksum.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchDir, dataFile, runLink } from './test-file.mjs';
@@ -18,7 +18,9 @@ export function makePartsDir() {
 export async function runOurs(children, o, timeoutMs) {
   const home = mkdtempSync(join(benchDir(), 'home-'));
   try {
-    const r = await runMeasured(process.execPath, [children['ours-child'], JSON.stringify({ ...o, home })], { timeoutMs });
+    // FERRY_BENCH_CPU_PROF=<dir>: a V8 CPU profile of our client per run, to see where its CPU goes.
+    const prof = process.env.FERRY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FERRY_BENCH_CPU_PROF}`] : [];
+    const r = await runMeasured(process.execPath, [...prof, children['ours-child'], JSON.stringify({ ...o, home })], { timeoutMs });
     if (r.code !== 0) throw new Error(`our client exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const j = lastJson(r.stdout, 'our client');
     if (!j.ok) throw new Error(`our client's upload ended ${j.state}: ${j.error ?? ''}`);
@@ -77,6 +79,9 @@ export async function runWsRef(children, o, parts, timeoutMs) {
 const VARIANTS = {
   ucloud: { provider: 'ucloud', emulator: {}, reference: 'ws' },
   'ucloud-chunked': { provider: 'ucloud', emulator: { protocol: 'CHUNKED' }, reference: 'curl' },
+  // tus without the checksum extension (tus-js-client's default: it sends none): what the SHA-1
+  // per chunk costs, on the client and on the emulator that verifies it, on the same two cores.
+  'tus-nochecksum': { provider: 'tus', emulator: { disabledExtensions: ['checksum'] }, reference: 'curl' },
 };
 
 async function bytesReceived(origin, token) {
