@@ -39,7 +39,12 @@ export class JsonSettingsStore implements SettingsStore {
   }
 
   async load(): Promise<StoredSettings> {
-    const raw = await this.serial(() => readGuardedObject(this.path, this.guard));
+    // Settings are worth a warning, never a failed start: an unreadable file (a folder by that
+    // name, no permission) is said and the defaults used.
+    const raw = await this.serial(() => readGuardedObject(this.path, this.guard)).catch((e: unknown) => {
+      this.warn(`${this.path} cannot be read (${(e as Error).message}); the defaults are used`);
+      return {} as Record<string, unknown>;
+    });
     const out: StoredSettings = {};
     if (raw.bwlimit !== undefined) {
       try {

@@ -124,4 +124,11 @@ describe('settings kept across restarts', () => {
     expect(await get(u)).toMatchObject({ bwlimit: { spec: 'off' }, filesAtOnce: 1 });
     expect(warnings.join('\n')).toMatch(/transfer-settings\.json is damaged/);
   });
+
+  it('a settings file that cannot be read (a folder by that name): a warning, defaults, the start goes on', async () => {
+    await fsp.mkdir(join(home, FILE), { recursive: true });
+    const s = await start();
+    expect(await get(s)).toMatchObject({ bwlimit: { spec: 'off' }, filesAtOnce: 1 });
+    expect(warnings.join('\n')).toMatch(/transfer-settings\.json cannot be read \(.*EISDIR.*\); the defaults are used/);
+  });
 });
