@@ -78,6 +78,15 @@ const bwSpec: Check<string> = (v, at) => {
 };
 /** Files at once: a whole number the machine and the server can bear. */
 const filesAtOnce: Check<number> = (v, at) => (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 16 ? v as number : fail(at, 'must be a whole number from 1 to 16'));
+/** The same check for a stored value (app/service/settings-store.ts): the problem, or undefined when it is fine. */
+export function filesAtOnceProblem(v: unknown): string | undefined {
+  try {
+    filesAtOnce(v, 'it');
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
 const id = nonEmpty(200);
 const byId = obj<{ id: string }>({ id });
 const accountName = nonEmpty(64);

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import type { AppInfo } from '../common/api.js';
 import { createFerryService, type FerryService, type ServiceDeps } from '../service/ferry-service.js';
 import { JsonFolderStore } from '../service/folder-store.js';
+import { JsonSettingsStore } from '../service/settings-store.js';
 import { describeSyncEvent } from '../sync/sync-events.js';
 import { SyncManager } from '../sync/sync-manager.js';
 import { testConnection } from '../service/test-connection.js';
 import { collectDiagnostics } from './diagnostics.js';
+import { secureHome } from './ferry-home.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 import { createWatcher } from './watcher-select.js';
 import { systemClock } from '../node/system-clock.js';
@@ -29,7 +31,25 @@ export interface Services {
 }
 
 export async function startServices(c: ServicesConfig): Promise<Services> {
-  const runtime = await createRuntime(c);
+  // What the user chose in the window (settings:set) before the last quit. Read before the engine
+  // starts, so a resumed transfer never runs a moment without the limit. The shell's own
+  // settings for this run (c.settings) win, and are not saved.
+  secureHome(c.home);
+  // Warnings wait for the log, which the runtime makes; later ones (a file damaged while running) go straight to it.
+  const early: string[] = [];
+  let warn = (m: string): void => void early.push(m);
+  const settingsStore = new JsonSettingsStore(c.home, (m) => warn(m));
+  const stored = await settingsStore.load();
+  const runtime = await createRuntime({
+    ...c,
+    settings: {
+      ...(stored.bwlimit ? { bwlimit: stored.bwlimit } : {}),
+      ...(stored.filesAtOnce !== undefined ? { maxConcurrent: stored.filesAtOnce } : {}),
+      ...(c.settings ?? {}),
+    },
+  });
+  warn = (m) => runtime.log.warn(m, { topic: 'settings' });
+  for (const m of early) warn(m);
   // Folder sync skips what adding by path refuses: credentials and Ferry's own state.
   const sync = new SyncManager({
     engine: runtime.engine, home: c.home, watcher: await createWatcher(), denied: () => c.paths().denied,
@@ -46,7 +66,7 @@ export async function startServices(c: ServicesConfig): Promise<Services> {
   // The runtime's target store, not the raw one: it keeps the logger's list of secrets current.
   const service = createFerryService({
     engine: runtime.engine, targets: runtime.targets, folders, info: c.info, watching: sync, paths: c.paths,
-    accounts: { accounts: runtime.accounts, http: runtime.accounts.d.http, clock: systemClock },
+    accounts: { accounts: runtime.accounts, http: runtime.accounts.d.http, clock: systemClock }, settingsStore,
     diagnostics: async (connectionTests) => ({
       stateFolder: c.home,
       text: (await collectDiagnostics({

@@ -14,6 +14,7 @@ import { checkPath, expandPaths, type PathPolicy } from './expand-paths.js';
 import type { FolderStore, FolderWatching } from './folder-store.js';
 import { testConnection } from './test-connection.js';
 import { createAccountHandlers, type AccountHandlers, type AccountServiceDeps } from './account-service.js';
+import type { SettingsStore } from './settings-store.js';
 
 export interface ServiceDeps {
   engine: Engine;
@@ -32,6 +33,8 @@ export interface ServiceDeps {
   diagnostics?: (connectionTests: boolean) => Promise<{ text: string; stateFolder: string }>;
   /** The remotes of $FERRY_HOME, managed from the window (accounts:*). */
   accounts?: Pick<AccountServiceDeps, 'accounts' | 'http' | 'clock'>;
+  /** Where `settings:set` keeps what the user chose, for the next start (app/service/settings-store.ts). */
+  settingsStore?: Pick<SettingsStore, 'save'>;
 }
 
 export type EventListener = <E extends EventChannel>(event: E, payload: Events[E]) => void;
@@ -164,9 +167,10 @@ export function createFerryService(d: ServiceDeps): FerryService {
       return null;
     },
     'settings:get': async () => settings(),
-    // Applies at once to every transfer, those on the wire too. Not kept across restarts here:
-    // a shell that has a settings store saves it and passes it back as EngineSettings.bwlimit.
+    // Applies at once to every transfer, those on the wire too. Saved first (startServices loads
+    // it at the next start): a change that cannot be kept (disk full) is refused, not half made.
     'settings:set': async (req) => {
+      await d.settingsStore?.save(req);
       if (req.bwlimit !== undefined) d.engine.setBandwidth(req.bwlimit);
       if (req.filesAtOnce !== undefined) d.engine.setMaxConcurrent(req.filesAtOnce);
       return settings();

@@ -4,7 +4,7 @@
 // is a lower bound the limiter guarantees, not a race against the machine's speed.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,9 +17,9 @@ let root = '';
 let emu: RunningEmulator;
 const closeLater: RunningEmulator[] = [];
 
-function ferry(args: string[], token?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function ferry(args: string[], token?: string, home = join(root, 'home')): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, FERRY_HOME: join(root, 'home'), FERRY_TOKEN: token ?? emu.token }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, FERRY_HOME: home, FERRY_TOKEN: token ?? emu.token }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -74,5 +74,50 @@ describe('--bwlimit', () => {
     const due = (data.length - 1) / 4;
     expect(span).toBeGreaterThan(due * 0.9);
     expect(span).toBeLessThan(due * 4);
+  });
+
+  // The limit saved by the window or `ferry host` (settings:set) applies to upload and sync too; the
+  // flag wins for its run and leaves the saved value as it was (README, "Bandwidth limit").
+  it('upload without --bwlimit keeps to the saved limit, and says where it comes from', async () => {
+    const chunked = await startUcloudEmulator({ dataDir: join(root, 'emu-saved'), protocol: 'CHUNKED' });
+    closeLater.push(chunked);
+    const home = join(root, 'home-saved');
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, 'transfer-settings.json'), JSON.stringify({ bwlimit: '1M' }));
+    const f = join(root, 'saved.bin');
+    writeFileSync(f, randomBytes(2 * 1024 * 1024));
+    const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', chunked.url, '--dest', '/1/bw/', '--chunk-size', String(256 * 1024), '--json'], chunked.token, home);
+    expect(r.code, r.stderr).toBe(0);
+    // --json: the note is a message event on stdout, like every other message of the run.
+    const messages = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; message?: string }).filter((e) => e.event === 'message').map((e) => e.message);
+    expect(messages).toContainEqual(expect.stringContaining(`ferry upload: note: bandwidth limit 1M from ${join(home, 'transfer-settings.json')}`));
+    const data = chunked.requests().filter((q) => q.bytes > 0);
+    expect(data.length).toBeGreaterThanOrEqual(8);
+    const span = (data.at(-1)!.at - data[0]!.at) / 1000;
+    expect(span).toBeGreaterThan(((data.length - 1) / 4) * 0.9);
+  });
+
+  it('--bwlimit overrides a saved limit for its run (a saved pause does not hold it) and does not change it', async () => {
+    const home = join(root, 'home-paused');
+    mkdirSync(home, { recursive: true });
+    const saved = JSON.stringify({ bwlimit: '0', filesAtOnce: 3 });
+    writeFileSync(join(home, 'transfer-settings.json'), saved);
+    const f = join(root, 'paused.bin');
+    writeFileSync(f, randomBytes(64 * 1024));
+    const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', '/1/bw/', '--bwlimit', 'off', '--json'], undefined, home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain('transfer-settings.json');
+    expect(readFileSync(join(home, 'transfer-settings.json'), 'utf8')).toBe(saved);
+  });
+
+  it('a bad saved limit is a warning naming the file and the cause; the upload runs without a limit', async () => {
+    const home = join(root, 'home-bad');
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, 'transfer-settings.json'), JSON.stringify({ bwlimit: '4Q' }));
+    const f = join(root, 'bad-saved.bin');
+    writeFileSync(f, 'x');
+    const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', emu.url, '--dest', '/1/bw/'], undefined, home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ferry upload: warning: .*transfer-settings\.json: bwlimit "4Q" is not used: .*"4Q" is not a size/);
   });
 });

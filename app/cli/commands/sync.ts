@@ -13,6 +13,7 @@ import { toErrorInfo } from '../../common/errors.js';
 import { PROVIDER_IDS } from '../../common/transfer.js';
 import type { TargetConfig } from '../../engine/engine-api.js';
 import { ferryHome } from '../../runtime/ferry-home.js';
+import { effectiveBwLimit } from '../saved-bwlimit.js';
 import { createRuntime } from '../../runtime/runtime.js';
 import { MemoryTargetStore } from '../../runtime/target-stores.js';
 import { createWatcher } from '../../runtime/watcher-select.js';
@@ -140,10 +141,11 @@ export async function run(args: string[]): Promise<number> {
   };
   process.stderr.write(`ferry sync: note: ${SYNC_DELETION_NOTE}\n`);
 
+  const bwlimit = await effectiveBwLimit(o.bwlimit, home, (l) => process.stderr.write(`ferry sync: ${escapeControls(l)}\n`));
   const runtime = await createRuntime({
     home,
     targets: new MemoryTargetStore([target]),
-    settings: { autoResume: false, maxConcurrent: 2, ...(o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {}), ...(o.bwlimit ? { bwlimit: o.bwlimit } : {}) },
+    settings: { autoResume: false, maxConcurrent: 2, ...(o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {}), ...(bwlimit ? { bwlimit } : {}) },
     echo: (level, msg) => process.stderr.write(`ferry sync: ${level}: ${msg}\n`),
   });
   const folder = new SyncFolder(

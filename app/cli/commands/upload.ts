@@ -18,6 +18,7 @@ import { BWLIMIT_HELP, bwlimitOption, endpointSchemeError, intOption, keyValues,
 import type { BwTimetable } from '../../common/bwlimit-schedule.js';
 import { blockProgress, jsonProgress, plainProgress, type ProgressOutput } from '../progress.js';
 import { remoteDest } from './remote-target.js';
+import { effectiveBwLimit } from '../saved-bwlimit.js';
 
 const HELP = `Usage: ferry upload <file...> REMOTE:<remote path>   (a remote from \`ferry remote add\`)
        ferry upload <file...> --provider <id> --endpoint <url> [--token <t>] [--dest <remote path>]
@@ -102,8 +103,10 @@ export async function run(args: string[]): Promise<number> {
   };
   const json = p.flags.has('json');
   const out: ProgressOutput = json ? jsonProgress((s) => process.stdout.write(s)) : process.stderr.isTTY ? blockProgress(process.stderr) : plainProgress(process.stderr);
+  const home = ferryHome();
+  bwlimit = await effectiveBwLimit(bwlimit, home, (l) => out.line(`ferry upload: ${l}`));
   const runtime = await createRuntime({
-    home: ferryHome(),
+    home,
     targets: new MemoryTargetStore([target]),
     settings: { autoResume: false, maxConcurrent: 1, ...(chunkSize !== undefined ? { chunkSize } : {}), ...(bwlimit ? { bwlimit } : {}), retry: { ...retryOverrides(), ...(retries !== undefined ? { maxAttempts: retries } : {}) } },
     ...(Number(process.env.FERRY_IDLE_TIMEOUT_MS) > 0 ? { idleTimeoutMs: Number(process.env.FERRY_IDLE_TIMEOUT_MS) } : {}),
