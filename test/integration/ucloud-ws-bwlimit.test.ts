@@ -1,0 +1,113 @@
+// The bandwidth limit on UCloud's WEBSOCKET_V2 uploads: a real engine, the UCloud client's socket
+// and the emulator's im2-like socket on loopback, with time on a FakeClock that the test moves in
+// small steps while the real I/O runs (the limit is the only thing that waits long, so the clock
+// reads the time the limit imposed; no timed test). A socket's bytes must leave no faster than the
+// limit, and a closed upload window must hold them — in the middle of a chunk, for longer than the
+// socket's stall timeout — without failing the upload or dropping the socket (a new socket would
+// restart the file from byte 0).
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixedOffsetWeek } from '../../app/common/local-week.js';
+import type { TransferView } from '../../app/common/transfer.js';
+import { FakeClock } from '../fakes/fake-clock.js';
+import { startRig, type Rig } from '../helpers/engine-rig.js';
+import { CASES } from '../helpers/provider-cases.js';
+
+const MiB = 1024 * 1024;
+const STEP_MS = 10;
+const ucloudWs = { ...CASES.find((x) => x.id === 'ucloud')!, emulator: { protocol: 'WEBSOCKET_V2' } };
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
+
+/** Watches a transfer until it settles. */
+function watch(r: Rig, id: string): { settled: () => boolean; view: Promise<TransferView> } {
+  let done = false;
+  const view = r.engine.settled(id).then((v) => {
+    done = true;
+    return v;
+  });
+  return { settled: () => done, view };
+}
+
+/** Moves the clock STEP_MS at a time (less when a sleep falls due sooner) while `go()`, calling `seen` after each step. */
+async function stepWhile(clock: FakeClock, go: () => boolean, seen: () => void = () => undefined): Promise<void> {
+  while (go()) {
+    await clock.advance(Math.min(clock.nextDue() ?? STEP_MS, STEP_MS));
+    seen();
+    await tick();
+  }
+}
+
+describe('bandwidth limit on UCloud WEBSOCKET_V2 (emulator, loopback)', () => {
+  it('--bwlimit 1M: the socket delivers 4 MiB no faster than 1 MiB/s, in about 4 s of clock time', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 5, 12, 0));
+    rig = await startRig(ucloudWs, { clock, chunkSize: MiB / 2, bwlimit: '1M', localWeek: fixedOffsetWeek(0) });
+    const file = await rig.makeFile('limited.bin', 4 * MiB);
+    const t0 = clock.now();
+    const { id } = await rig.add(file);
+    const w = watch(rig, id);
+    // What the emulator has received (whole Chunk messages, as im2 reads them) against the clock.
+    const over: string[] = [];
+    let samples = 0;
+    await stepWhile(clock, () => !w.settled(), () => {
+      const secs = (clock.now() - t0) / 1000;
+      const got = rig!.received();
+      samples++;
+      // The bucket lets ~50 ms of the rate (64 KiB) go ahead of the line; the rest is a violation.
+      if (got > MiB * secs + 64 * 1024) over.push(`${got} bytes by ${secs.toFixed(2)} s`);
+    });
+    const v = await w.view;
+    expect(v.state.kind).toBe('done');
+    expect(over).toEqual([]);
+    expect(samples).toBeGreaterThan(100);
+    const secs = (clock.now() - t0) / 1000;
+    expect(secs).toBeGreaterThan(4 * 0.95);
+    // Slower only by the small steps the clock took while real I/O ran.
+    expect(secs).toBeLessThan(4 * 1.5);
+    expect(await rig.stored(file)).toBeDefined();
+    expect(rig.stats().sessionsCreated).toBe(1);
+  }, 60_000);
+
+  it('a window that closes in the middle of a chunk holds the socket for 30 min, keeps it, and sends the rest when it opens', async () => {
+    // 1 MiB/s until 09:00, closed 09:00-09:30, unlimited after; the upload starts at 08:59:59.5.
+    const clock = new FakeClock(Date.UTC(2026, 0, 5, 8, 59, 59, 500));
+    const closes = Date.UTC(2026, 0, 5, 9, 0);
+    const opens = Date.UTC(2026, 0, 5, 9, 30);
+    // One 8 MiB chunk: the window closes while its first half MiB is on the socket, and what is
+    // left after it opens fills every fragment buffer, so the socket waits (its stall clock runs) again.
+    rig = await startRig(ucloudWs, { clock, chunkSize: 8 * MiB, bwlimit: '08:00,1M 09:00,0 09:30,off', localWeek: fixedOffsetWeek(0) });
+    const file = await rig.makeFile('window.bin', 8 * MiB);
+    const { id } = await rig.add(file);
+    const w = watch(rig, id);
+    // Every state the transfer shows: a stall or a dropped socket would show as a retry ('waiting').
+    const states = new Set<string>();
+    const seen = (): void => void states.add(rig!.engine.get(id)!.state.kind);
+    await stepWhile(clock, () => !w.settled() && clock.now() < closes + 500, seen);
+    expect(w.settled()).toBe(false);
+    const sentAtClose = rig.engine.get(id)!.transferred;
+    expect(sentAtClose).toBeGreaterThan(0.3 * MiB);
+    expect(sentAtClose).toBeLessThan(0.7 * MiB);
+    // The window's wait: 20 minutes at once, far past the socket's 60 s stall timeout.
+    await clock.advance(20 * 60_000);
+    for (let i = 0; i < 50; i++) await tick();
+    seen();
+    const held = rig.engine.get(id)!;
+    expect(held.state.kind).toBe('uploading');
+    expect(held.transferred).toBe(sentAtClose);
+    // The Chunk message is incomplete: the emulator has received the Listing (25 bytes) and nothing else whole.
+    expect(rig.received()).toBeLessThan(1024);
+    await clock.advance(opens - clock.now());
+    await stepWhile(clock, () => !w.settled(), seen);
+    const v = await w.view;
+    expect(v.state.kind).toBe('done');
+    expect(clock.now()).toBeGreaterThanOrEqual(opens);
+    expect([...states].filter((k) => k !== 'queued' && k !== 'preparing' && k !== 'uploading' && k !== 'finishing' && k !== 'done')).toEqual([]);
+    expect(await rig.stored(file)).toBeDefined();
+    expect(rig.stats().sessionsCreated).toBe(1);
+  }, 60_000);
+});
