@@ -102,6 +102,8 @@ describe('bandwidth limit on UCloud WEBSOCKET_V2 (emulator, loopback)', () => {
     seen();
     const held = rig.engine.get(id)!;
     expect(held.state.kind).toBe('uploading');
+    // What the user sees: held by the window, with the time it opens.
+    expect(held).toMatchObject({ waitingFor: 'window', waitingUntil: opens });
     expect(held.transferred).toBe(sentAtClose);
     // The Chunk message is incomplete: the emulator has received the Listing (25 bytes) and nothing else whole.
     expect(rig.received()).toBeLessThan(1024);
