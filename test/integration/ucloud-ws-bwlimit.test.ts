@@ -6,9 +6,19 @@
 // limit, and a closed upload window must hold them — in the middle of a chunk, for longer than the
 // socket's stall timeout — without failing the upload or dropping the socket (a new socket would
 // restart the file from byte 0).
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseBwLimit } from '../../app/common/bwlimit-schedule.js';
+import { FerryError } from '../../app/common/errors.js';
 import { fixedOffsetWeek } from '../../app/common/local-week.js';
 import type { TransferView } from '../../app/common/transfer.js';
+import { Bandwidth, pacedHttp } from '../../app/engine/bandwidth.js';
+import { UndiciHttp } from '../../app/node/http-transport.js';
+import { startUcloudEmulator } from '../../app/emulators/ucloud/emulator.js';
+import { createUcloudProvider } from '../../app/providers/ucloud/client.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { startRig, type Rig } from '../helpers/engine-rig.js';
 import { CASES } from '../helpers/provider-cases.js';
@@ -19,9 +29,12 @@ const JUMP_MS = 100;
 const ucloudWs = { ...CASES.find((x) => x.id === 'ucloud')!, emulator: { protocol: 'WEBSOCKET_V2' } };
 
 let rig: Rig | undefined;
+let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await rig?.close();
   rig = undefined;
+  await cleanup?.();
+  cleanup = undefined;
 });
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
@@ -116,4 +129,43 @@ describe('bandwidth limit on UCloud WEBSOCKET_V2 (emulator, loopback)', () => {
     expect(await rig.stored(file)).toBeDefined();
     expect(rig.stats().sessionsCreated).toBe(1);
   }, 60_000);
+
+  it('a send held by a closed window stops at once when aborted, and its socket is gone', async () => {
+    const dir = await fsp.mkdtemp(join(os.tmpdir(), 'ferry-ucloud-ws-bw-'));
+    const emu = await startUcloudEmulator({ dataDir: join(dir, 'server'), idleTimeoutMs: 5_000 });
+    const transport = new UndiciHttp({ idleTimeoutMs: 5_000 });
+    cleanup = async () => {
+      await transport.close();
+      await emu.close();
+      await fsp.rm(dir, { recursive: true, force: true });
+    };
+    const clock = new FakeClock(Date.UTC(2026, 0, 5, 12, 0));
+    const bw = new Bandwidth(clock, parseBwLimit('off'), fixedOffsetWeek(0));
+    // The socket's set-up runs in real time while the test moves the clock: no answer timeout then.
+    const p = createUcloudProvider({ clock, endpoint: { url: emu.url, token: emu.token }, http: pacedHttp(transport, bw), options: { socketAnswerTimeoutMs: String(24 * 3_600_000) } });
+    const data = randomBytes(2 * MiB);
+    const path = join(dir, 'held.bin');
+    await fsp.writeFile(path, data);
+    const job = { file: { path, name: 'held.bin', size: data.length, mtimeMs: 1_700_000_000_000 }, target: { remotePath: '/1/held.bin', conflict: 'rename' as const }, chunkSize: data.length, digests: {} };
+    const never = new AbortController().signal;
+    const s = await p.create(job, never);
+    // The window closes (a limit of 0 set at run time) before the first byte of the file.
+    bw.set(parseBwLimit('0'));
+    const ac = new AbortController();
+    const sending = p.sendChunk(s, job, { index: 0, offset: 0, data, final: true }, { signal: ac.signal }).then(() => new Error('the send completed'), (e: unknown) => e);
+    while (emu.stats().bytesReceived === 0) await tick();
+    for (let i = 0; i < 50; i++) await tick();
+    await clock.advance(10 * 60_000);
+    for (let i = 0; i < 50; i++) await tick();
+    // Held: the listing went, no file byte did.
+    expect(emu.stats().bytesReceived).toBeLessThan(1024);
+    ac.abort(new FerryError('cancelled', 'stopped by the test'));
+    const e = await sending;
+    expect(e).toBeInstanceOf(FerryError);
+    expect((e as FerryError).code).toBe('cancelled');
+    // The socket went with it (nothing of it is left waiting on the clock: no keepalive, no wait for
+    // the limit), and a new one would start the file again.
+    expect(clock.pending()).toBe(0);
+    expect(await p.status(s, job, never)).toEqual({ kind: 'offset', offset: 0 });
+  });
 });
