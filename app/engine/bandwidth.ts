@@ -141,10 +141,14 @@ export class Bandwidth {
   }
 }
 
-/** The engine's Http for providers: every request body goes through the shared bucket. */
+/**
+ * The engine's Http for providers: every request body goes through the shared bucket, and so do
+ * the bytes a provider sends on its own socket (`pace`), answered at once while unlimited.
+ */
 export function pacedHttp(http: Http, bw: Bandwidth): Http {
   return {
     request: (r) => http.request(r.body === undefined ? r : { ...r, pace: (want, signal) => bw.take(want, signal) }),
+    pace: (want, signal) => (bw.current() === null ? want : bw.take(want, signal)),
     ...(http.close ? { close: () => http.close!() } : {}),
   };
 }

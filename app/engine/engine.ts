@@ -73,7 +73,12 @@ export function createEngine(deps: EngineDeps): Engine {
   const view = (e: Entry): TransferView => viewOf(e, clock.now(), { throttledUntil: scheduler.throttledUntil(), windowUntil: bandwidth.pausedUntil() });
   const notifier = new ChangeNotifier(() => engine.list(), deps.settings.notifyMs ?? 100);
   const notify = (): void => notifier.notify();
-  const providers = new TargetProviders({ ...deps, http: pacedHttp(deps.http, bandwidth) });
+  // A signed-in account's Http (httpFor) is paced too: the limit is for every transfer.
+  const httpFor = deps.httpFor;
+  const providers = new TargetProviders({
+    ...deps, http: pacedHttp(deps.http, bandwidth),
+    ...(httpFor ? { httpFor: (t: TargetConfig) => { const h = httpFor(t); return h && pacedHttp(h, bandwidth); } } : {}),
+  });
   const keeper = new StateKeeper({ journal: deps.journal, clock, log: deps.log, secrets: providers.secrets, view, changed: notify });
   const scheduler = new Scheduler({
     journal: deps.journal, files: deps.files, clock, log: deps.log, hashers: deps.hashers, ...(deps.digester ? { digester: deps.digester } : {}),

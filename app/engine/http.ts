@@ -44,4 +44,12 @@ export interface HttpResponse {
 export interface Http {
   request(req: HttpRequest): Promise<HttpResponse>;
   close?(): Promise<void>;
+  /**
+   * The bandwidth limit for bytes a provider sends outside request bodies (UCloud's upload
+   * socket), set by the engine (engine/bandwidth.ts): asked before each slice, tells how many of
+   * `want` bytes may go now (at least 1). A plain number when they may go at once (no limit), so
+   * an unlimited sender pays no await per slice; a promise when they must wait. Waiting here is
+   * not a stall.
+   */
+  pace?(want: number, signal: AbortSignal): number | Promise<number>;
 }

@@ -61,6 +61,8 @@ export interface RigOptions {
   /** Bandwidth limit (`--bwlimit` syntax) and the local time its timetable reads. */
   bwlimit?: string;
   localWeek?: LocalWeek;
+  /** The target's requests go through an Http of its own (as a signed-in account's do: `httpFor`). */
+  ownHttp?: boolean;
 }
 
 export interface Rig {
@@ -156,6 +158,7 @@ export async function startRig(which: ProviderId | ProviderCase, o: RigOptions =
         ...(o.partsInFlight !== undefined ? { partsInFlight: o.partsInFlight } : {}),
       },
       ...(o.localWeek ? { localWeek: o.localWeek } : {}),
+      ...(o.ownHttp ? { httpFor: (): Http => ({ request: (r) => http.request(r) }) } : {}),
       ...(o.random ? { random: o.random } : {}),
       ...(o.afterChunk ? { afterChunk: o.afterChunk } : {}),
     });

@@ -73,6 +73,18 @@ describe('bandwidth limit (tus emulator, loopback)', () => {
     expect(rig.received()).toBe(4 * MiB);
   });
 
+  it('a target with an Http of its own (a signed-in account) is held to the limit too', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 5, 12, 0));
+    stop = clock.drive();
+    rig = await startRig('tus', { clock, chunkSize: MiB, bwlimit: '2M', localWeek: fixedOffsetWeek(0), ownHttp: true });
+    const file = await rig.makeFile('account.bin', 4 * MiB);
+    const t0 = clock.now();
+    expect((await rig.upload(file)).state.kind).toBe('done');
+    const secs = (clock.now() - t0) / 1000;
+    expect(secs).toBeGreaterThan(2 * 0.95);
+    expect(secs).toBeLessThan(2 * 1.05);
+  });
+
   it('a limit changed at run time applies to the upload under way', async () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 5, 12, 0));
     stop = clock.drive();

@@ -1,5 +1,6 @@
 // What the UCloud API (core2) expects before and around `files.createUpload`: the base URL a user
-// types, paths that begin with a drive id, and the meaning of its 402/403 answers. Sources are in
+// types, paths that begin with a drive id, the meaning of its 402/403 answers, and how an upload
+// socket's address (its query holds the token) may be printed. Sources are in
 // README.md ("Facts and sources").
 import { FerryError } from '../../common/errors.js';
 import type { HttpResponse } from '../../engine/http.js';
@@ -79,4 +80,14 @@ export function apiError(res: HttpResponse, o: { url: string; doing: string; job
   }
   Object.assign(err.context, { file: o.job.file.path });
   return err;
+}
+
+/** The socket URL without its query (the token is there): the only form that may be printed. */
+export function redactSocketUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '<invalid url>';
+  }
 }

@@ -12,9 +12,9 @@ import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile
 import { chunkBody } from '../shared/chunk-body.js';
 import { jsonBody, redactUrl } from '../shared/http-status.js';
 import { serverNow } from '../shared/server-time.js';
-import { apiBase, apiError, ucloudPath } from './api.js';
+import { apiBase, apiError, redactSocketUrl, ucloudPath } from './api.js';
 import { chunkedCalls, type ChunkedRef } from './chunked.js';
-import { redactSocketUrl, WsUpload } from './ws-socket.js';
+import { WsUpload } from './ws-socket.js';
 import {
   CREATE_UPLOAD_PATH, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_SESSION_IDLE_MS, RETRIEVE_PATH, WS_SESSION_MAX_AGE_MS,
   type BulkRequest, type BulkResponse, type CreateUploadItem, type CreateUploadResponseItem, type UploadProtocol, type WriteConflictPolicy,
@@ -34,6 +34,7 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
   const pathOf = (job: UploadJob): string => ucloudPath(job, drive);
   const answerMs = Number(o.options?.socketAnswerTimeoutMs ?? 60_000);
   const idleMs = Number(o.options?.socketIdleMs ?? 60_000);
+  const pace = o.http.pace?.bind(o.http);
   /** Live sockets by upload token: a socket carries the file only while it lives. */
   const live = new Map<string, WsUpload>();
   /** Sockets that closed before answering the listing, by token (im2's answer to an unknown token). */
@@ -168,7 +169,8 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
       }
       if (c.completed || c.answer === 'skip') return { kind: 'complete', result: done(job) };
       if (chunk.offset !== c.sent) throw restart(job, chunk.offset);
-      await c.send(chunk.data, ctx.signal, idleMs, ctx.onSent);
+      // The bandwidth limit paces the socket as it paces request bodies.
+      await c.send(chunk.data, ctx.signal, idleMs, ctx.onSent, pace);
       if (!chunk.final) return undefined;
       await c.complete(ctx.signal, answerMs);
       return { kind: 'complete', result: done(job) };

@@ -10,27 +10,24 @@
 // ones. Each Chunk message is streamed as WebSocket fragments by ws-fragments.ts on the same
 // socket: opcode, file id and the first slice, then continuation frames of the rest, masked from
 // a few reused buffers; im2's gorilla/websocket `ReadMessage` joins them into one message (README).
+// The bandwidth limit (`pace`) is asked before each fragment, which is cut to what it grants; a
+// socket it holds is kept alive by ws-keepalive.ts.
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { FerryError } from '../../common/errors.js';
 import type { Clock } from '../../engine/ports.js';
+import { redactSocketUrl } from './api.js';
 import { FragmentWriter } from './ws-fragments.js';
+import { keepAlive } from './ws-keepalive.js';
 import { chunkHead, decodeFrame, encodeClose, encodeListings, type WsMessage } from './ws-wire.js';
-
-/** The socket URL without its query (the token is there): the only form that may be printed. */
-export function redactSocketUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '<invalid url>';
-  }
-}
 
 /** Payload of one fragment. */
 const SLICE = 1 << 20;
 /** Fragments in Ferry's buffers not yet written to the kernel: enough to keep it fed. */
 const SLOTS = 4;
+
+/** The bandwidth limit (the Http port's `pace`): a number when the bytes may go at once. */
+export type WsPace = (want: number, signal: AbortSignal) => number | Promise<number>;
 
 export class WsUpload {
   /** File bytes the socket has passed on, in order; meaningful only while it lives. */
@@ -51,6 +48,7 @@ export class WsUpload {
   /** Text "ping"s sent after chunks, and the server's "pong"s to them. */
   private pings = 0;
   private pongs = 0;
+  private readonly quiet = new AbortController();
 
   private constructor(private readonly ws: WebSocket, private readonly where: string, private readonly clock: Clock) {
     this.movedAt = clock.now();
@@ -61,6 +59,7 @@ export class WsUpload {
     ws.on('open', () => {
       this.opened = true;
       this.movedAt = clock.now();
+      void keepAlive(clock, () => this.movedAt, () => ws.ping(), this.quiet.signal);
       this.notify();
     });
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
@@ -82,6 +81,7 @@ export class WsUpload {
     ws.on('close', (code: number) => {
       // Its buffers (4 MiB) go with it, even while the closed upload is still remembered.
       this.writer = undefined;
+      this.quiet.abort();
       if (this.opened && this.answer === undefined) this.closedBeforeAnswer = true;
       this.fail(new FerryError('network', `UCloud's upload socket at ${where} closed (code ${code})`, { url: where }));
     });
@@ -123,9 +123,10 @@ export class WsUpload {
    * reach the kernel. Returns once the last fragment is masked into Ferry's own buffers: `data` is
    * no longer needed, and those last few MiB drain while the caller reads the next chunk — and once
    * the server has answered the "ping" sent after the previous chunk. Nothing moving (no fragment
-   * reaching the kernel, no answer) for `idleMs` while Ferry waits is a stall.
+   * reaching the kernel, no answer) for `idleMs` while Ferry waits is a stall; waiting for `pace`
+   * (the bandwidth limit) is not.
    */
-  async send(data: Buffer, signal: AbortSignal, idleMs: number, onSent?: (n: number) => void): Promise<void> {
+  async send(data: Buffer, signal: AbortSignal, idleMs: number, onSent?: (n: number) => void, pace?: WsPace): Promise<void> {
     this.check(signal);
     const w = this.writer;
     if (!w) throw new FerryError('network', `UCloud's upload socket at ${this.where} is not open`, { url: this.where });
@@ -139,7 +140,12 @@ export class WsUpload {
     for (;;) {
       while (w.ready && (first || queued < data.length)) {
         const head = first ? chunkHead(0) : undefined;
-        const n = Math.min(w.slice - (head?.length ?? 0), data.length - queued);
+        let n = Math.min(w.slice - (head?.length ?? 0), data.length - queued);
+        if (pace && n > 0) {
+          // Unlimited answers a number: no await on the fast path.
+          const g = pace(n, signal);
+          n = Math.max(1, Math.min(n, typeof g === 'number' ? g : await this.held(g, signal)));
+        }
         w.write(head, data.subarray(queued, queued + n), queued + n === data.length, (err) => {
           if (err) this.writeFailed = true;
           else this.movedAt = this.clock.now();
@@ -194,6 +200,7 @@ export class WsUpload {
 
   private sayCloseAndEnd(): void {
     this.finished = true;
+    this.quiet.abort();
     try {
       // Queued after every fragment: the server reads Close only once the chunks have arrived.
       this.ws.send(encodeClose());
@@ -205,11 +212,26 @@ export class WsUpload {
 
   private abandon(): void {
     this.finished = true;
+    this.quiet.abort();
     try {
       this.ws.terminate();
     } catch {
       /* already closed */
     }
+  }
+
+  /** Waits for the bandwidth limit's grant; the stall clock starts again when it comes. */
+  private async held(grant: Promise<number>, signal: AbortSignal): Promise<number> {
+    let n: number;
+    try {
+      n = await grant;
+    } catch (e) {
+      this.check(signal);
+      throw e;
+    }
+    this.check(signal);
+    this.movedAt = this.clock.now();
+    return n;
   }
 
   private take(pred: (m: WsMessage) => boolean): WsMessage | undefined {
