@@ -49,6 +49,21 @@ describe('WorkerDigester', () => {
     expect((d as unknown as { worker?: unknown }).worker).toBeUndefined();
   });
 
+  it('a quickXorHash stream (OneDrive) is right and starts no worker; a SHA-1 stream still does', async () => {
+    const d = new WorkerDigester();
+    digesters.push(d);
+    const file = randomBytes(333_331);
+    const s = d.open(['quickxor']);
+    await s.hash(file.subarray(0, 100_001), [], 0);
+    await s.hash(file.subarray(100_001), [], 0);
+    expect(await s.finish()).toEqual({ quickxor: whole('quickxor', file) });
+    expect((d as unknown as { worker?: unknown }).worker).toBeUndefined();
+    const sha = d.open(['sha1']);
+    expect(await sha.finish()).toEqual({ sha1: createHash('sha1').digest('hex') });
+    expect((d as unknown as { worker?: unknown }).worker).toBeDefined();
+    sha.close();
+  });
+
   it('wholeFrom skips bytes already hashed, and two streams (two transfers) never mix', async () => {
     const d = new WorkerDigester();
     digesters.push(d);
