@@ -1,10 +1,12 @@
 // `ferry host` as a child process, for end-to-end tests: started from a bundle of the CLI
 // (plain node, no TypeScript loader), restartable on the same port and home.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { promises as fsp, mkdtempSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Bundles the CLI for a child process. The bundle lives under node_modules/.cache so that
@@ -22,6 +24,31 @@ export async function bundleCli(): Promise<{ bundle: string; dir: string }> {
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   return { bundle, dir };
+}
+
+/** What a suite of host tests shares: a temp folder, an empty web root in it, and the CLI bundle. */
+export interface HostSuite {
+  dir: string;
+  web: string;
+  bundle: string;
+}
+
+/** Makes the suite's folder, web root and bundle before its tests and removes them after. */
+export function hostSuite(prefix: string): HostSuite {
+  const s: HostSuite = { dir: '', web: '', bundle: '' };
+  let bundleDir = '';
+  beforeAll(async () => {
+    s.dir = await fsp.mkdtemp(join(os.tmpdir(), prefix));
+    s.web = join(s.dir, 'web');
+    await fsp.mkdir(s.web);
+    await fsp.writeFile(join(s.web, 'index.html'), '<!doctype html>');
+    ({ bundle: s.bundle, dir: bundleDir } = await bundleCli());
+  }, 60_000);
+  afterAll(async () => {
+    if (s.dir) await fsp.rm(s.dir, { recursive: true, force: true });
+    if (bundleDir) await fsp.rm(bundleDir, { recursive: true, force: true });
+  });
+  return s;
 }
 
 export interface HostChild {

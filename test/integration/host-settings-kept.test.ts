@@ -2,34 +2,18 @@
 // (what the window in the browser calls) are in force after the host is stopped and started again
 // on the same $FERRY_HOME, and a hand-edited bad value is said on its stderr without stopping it.
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, bundleCli, freePort, startHostChild } from '../e2e/host-process.js';
+import { describe, expect, it } from 'vitest';
+import { api, freePort, hostSuite, startHostChild } from '../e2e/host-process.js';
 
 describe('ferry host keeps the settings chosen in the window', () => {
-  let dir: string;
-  let bundle: string;
-  let bundleDir: string;
-  let web: string;
-
-  beforeAll(async () => {
-    dir = await fsp.mkdtemp(join(os.tmpdir(), 'ferry-host-keep-'));
-    web = join(dir, 'web');
-    await fsp.mkdir(web);
-    await fsp.writeFile(join(web, 'index.html'), '<!doctype html>');
-    ({ bundle, dir: bundleDir } = await bundleCli());
-  }, 60_000);
-  afterAll(async () => {
-    await fsp.rm(dir, { recursive: true, force: true });
-    if (bundleDir) await fsp.rm(bundleDir, { recursive: true, force: true });
-  });
+  const suite = hostSuite('ferry-host-keep-');
 
   type Settings = { bwlimit: { spec: string }; filesAtOnce: number };
-  const host = async (home: string) => startHostChild({ bundle, home, web, port: await freePort(), args: ['--no-sandbox'] });
+  const host = async (home: string) => startHostChild({ bundle: suite.bundle, home, web: suite.web, port: await freePort(), args: ['--no-sandbox'] });
 
   it('settings:set before a restart, settings:get after it', async () => {
-    const home = join(dir, 'kept');
+    const home = join(suite.dir, 'kept');
     const first = await host(home);
     try {
       await api(first, 'settings:set', { bwlimit: 'Mon-08:00,1M Sat-00:00,off', filesAtOnce: 4 });
@@ -45,7 +29,7 @@ describe('ferry host keeps the settings chosen in the window', () => {
   }, 60_000);
 
   it('a bad hand-edited limit: the host starts, says which file and why, and runs without it', async () => {
-    const home = join(dir, 'bad');
+    const home = join(suite.dir, 'bad');
     await fsp.mkdir(home, { recursive: true, mode: 0o700 });
     await fsp.writeFile(join(home, 'transfer-settings.json'), JSON.stringify({ bwlimit: 'Mun-08:00,1M', filesAtOnce: 2 }));
     const h = await host(home);

@@ -2,31 +2,15 @@
 // copied from an old terminal or browser history stops working; the printed URL carries only a
 // single-use code, never the token. The real `ferry host` as a child process.
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, freePort, startHostChild } from '../e2e/host-process.js';
+import { describe, expect, it } from 'vitest';
+import { freePort, hostSuite, startHostChild } from '../e2e/host-process.js';
 
 describe('ferry host token lifetime', () => {
-  let dir: string;
-  let bundle: string;
-  let bundleDir: string;
-  let web: string;
-
-  beforeAll(async () => {
-    dir = await fsp.mkdtemp(join(os.tmpdir(), 'ferry-token-'));
-    web = join(dir, 'web');
-    await fsp.mkdir(web);
-    await fsp.writeFile(join(web, 'index.html'), '<!doctype html>');
-    ({ bundle, dir: bundleDir } = await bundleCli());
-  }, 60_000);
-  afterAll(async () => {
-    await fsp.rm(dir, { recursive: true, force: true });
-    if (bundleDir) await fsp.rm(bundleDir, { recursive: true, force: true });
-  });
+  const suite = hostSuite('ferry-token-');
 
   const once = async (home: string, args: string[] = []) => {
-    const h = await startHostChild({ bundle, home, web, port: await freePort(), args: ['--no-sandbox', ...args] });
+    const h = await startHostChild({ bundle: suite.bundle, home, web: suite.web, port: await freePort(), args: ['--no-sandbox', ...args] });
     const listed = await fetch(`${h.base}/api/call/transfers:list`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } });
     await h.stop();
     expect(listed.status).toBe(200);
@@ -35,7 +19,7 @@ describe('ferry host token lifetime', () => {
   };
 
   it('rotates the token at every start', async () => {
-    const home = join(dir, 'rotating');
+    const home = join(suite.dir, 'rotating');
     const a = await once(home);
     const b = await once(home);
     expect(a).not.toBe(b);
@@ -43,7 +27,7 @@ describe('ferry host token lifetime', () => {
   }, 60_000);
 
   it('keeps the token across starts with --pin-token, and --new-token replaces the pinned one', async () => {
-    const home = join(dir, 'pinned');
+    const home = join(suite.dir, 'pinned');
     const a = await once(home, ['--pin-token']);
     const b = await once(home, ['--pin-token']);
     expect(b).toBe(a);
@@ -52,10 +36,10 @@ describe('ferry host token lifetime', () => {
   }, 60_000);
 
   it('item 8: starts (with a new sandbox) when sandbox/emulator.json is damaged, and says so', async () => {
-    const home = join(dir, 'damaged');
+    const home = join(suite.dir, 'damaged');
     await fsp.mkdir(join(home, 'sandbox'), { recursive: true });
     await fsp.writeFile(join(home, 'sandbox', 'emulator.json'), '{"port": 12');
-    const h = await startHostChild({ bundle, home, web, port: await freePort() });
+    const h = await startHostChild({ bundle: suite.bundle, home, web: suite.web, port: await freePort() });
     try {
       const targets = await fetch(`${h.base}/api/call/targets:list`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } });
       expect(((await targets.json()) as { value: { id: string }[] }).value.map((t) => t.id)).toContain('sandbox');
