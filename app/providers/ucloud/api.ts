@@ -81,13 +81,3 @@ export function apiError(res: HttpResponse, o: { url: string; doing: string; job
   Object.assign(err.context, { file: o.job.file.path });
   return err;
 }
-
-/** The socket URL without its query (the token is there): the only form that may be printed. */
-export function redactSocketUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '<invalid url>';
-  }
-}

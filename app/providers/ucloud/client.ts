@@ -12,7 +12,7 @@ import type { CancelOutcome, Chunk, Provider, ProviderFactoryOptions, RemoteFile
 import { chunkBody } from '../shared/chunk-body.js';
 import { jsonBody, redactUrl } from '../shared/http-status.js';
 import { serverNow } from '../shared/server-time.js';
-import { apiBase, apiError, redactSocketUrl, ucloudPath } from './api.js';
+import { apiBase, apiError, ucloudPath } from './api.js';
 import { chunkedCalls, type ChunkedRef } from './chunked.js';
 import { WsUpload } from './ws-socket.js';
 import {
@@ -70,7 +70,7 @@ export function createUcloudProvider(o: ProviderFactoryOptions): Provider {
       // A dropped connection looks the same once; twice in a row means the token is not known.
       if (n < 2) throw e;
       unanswered.delete(ref.token);
-      throw new FerryError('session-gone', `UCloud closed the upload socket for ${job.file.name} twice without answering: the upload token is unknown or expired`, { url: redactSocketUrl(ref.endpoint), file: job.file.path });
+      throw new FerryError('session-gone', `UCloud closed the upload socket for ${job.file.name} twice without answering: the upload token is unknown or expired`, { url: redactUrl(ref.endpoint), file: job.file.path });
     }
     unanswered.delete(ref.token);
     live.set(ref.token, c);

@@ -16,7 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { FerryError } from '../../common/errors.js';
 import type { Clock } from '../../engine/ports.js';
-import { redactSocketUrl } from './api.js';
+import { redactUrl } from '../../common/redact.js';
 import { FragmentWriter } from './ws-fragments.js';
 import { keepAlive } from './ws-keepalive.js';
 import { chunkHead, decodeFrame, encodeClose, encodeListings, type WsMessage } from './ws-wire.js';
@@ -95,7 +95,7 @@ export class WsUpload {
 
   /** Starts opening the socket; `url` carries the token and is never printed. */
   static dial(url: string, clock: Clock): WsUpload {
-    const where = redactSocketUrl(url);
+    const where = redactUrl(url);
     let ws: WebSocket;
     try {
       // im2's upgrader enables no compression; deflating a video would only cost CPU.
