@@ -12,6 +12,7 @@ import { ChunkLoader } from './chunk-loader.js';
 import { LONE_STREAM_SLICE, STREAM_SLICE } from './chunk-stream.js';
 import { nextChunkSize } from './chunk-sizer.js';
 import { DigestPipeline } from './digest-pipeline.js';
+import { localFileProblem } from './file-identity.js';
 import { inlineDigester, type Digester } from './digester.js';
 import type { ChunkDigestTable } from './hashing.js';
 import { sameEndpoint } from './session-endpoint.js';
@@ -267,8 +268,7 @@ class Run {
 
   /** Leaves nothing half-done on the server when the local file is the problem. */
   private async abandon(e: unknown, session: Session | undefined): Promise<void> {
-    const code = e instanceof FerryError ? e.code : undefined;
-    if (session && (code === 'file-changed' || code === 'file-short' || code === 'file-unreadable')) {
+    if (session && localFileProblem(e)) {
       const out = await this.d.provider.cancel(session, jobFor(this.rec, this.d.provider.rules), new AbortController().signal).catch(() => undefined);
       this.d.log.info('session cancelled after a local file problem', { transfer: this.rec.id, deleted: out?.deleted ?? false });
       this.dropSession();
