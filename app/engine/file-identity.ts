@@ -3,7 +3,7 @@
 // read through the open file, but the user removed or replaced it: its old copy must not be
 // committed. Checked with the size/mtime check at each chunk and before the commit.
 import { FerryError, type FerryErrorCode } from '../common/errors.js';
-import type { JournalRecord } from './journal.js';
+import type { Fingerprint, JournalRecord } from './journal.js';
 import type { OpenFile, PathState } from './ports.js';
 
 const WHY: Record<Exclude<PathState, 'same'>, { code: FerryErrorCode; says: string }> = {
@@ -24,4 +24,15 @@ export async function checkStillThere(file: Pick<OpenFile, 'atPath'>, rec: Journ
 export function localFileProblem(e: unknown): boolean {
   if (!(e instanceof FerryError)) return false;
   return e.code === 'file-changed' || e.code === 'file-short' || e.code === 'file-unreadable' || e.code === 'file-missing';
+}
+
+/**
+ * The fingerprint of the file opened for a run, unless its path was a plain file when added and
+ * is a symbolic link now: a link put in a file's place is not followed on a retry or resume either.
+ */
+export function refuseNewLink(fp: Fingerprint, rec: JournalRecord): Fingerprint {
+  if (rec.fingerprint.link === false && fp.link === true) {
+    throw new FerryError('file-changed', `${rec.localPath} was replaced by a symbolic link since it was added; Ferry does not follow it (add the file it points to instead); nothing was committed`, { file: rec.localPath });
+  }
+  return fp;
 }

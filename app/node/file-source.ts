@@ -49,7 +49,8 @@ export class NodeFileSource implements FileSource {
       const n2 = await f.read(tail, tailLen, st.size - tailLen);
       h.update(tail.subarray(0, n2));
     }
-    return { size: st.size, mtimeNs: st.mtimeNs, headTail: h.digest('hex'), ...(st.ctimeNs ? { ctimeNs: st.ctimeNs } : {}) };
+    const link = f instanceof NodeOpenFile ? { link: f.viaLink } : {};
+    return { size: st.size, mtimeNs: st.mtimeNs, headTail: h.digest('hex'), ...(st.ctimeNs ? { ctimeNs: st.ctimeNs } : {}), ...link };
   }
 }
 
@@ -61,6 +62,10 @@ interface Identity {
 
 class NodeOpenFile implements OpenFile {
   constructor(readonly path: string, private readonly fh: fsp.FileHandle, private readonly id: Identity) {}
+
+  get viaLink(): boolean {
+    return this.id.viaLink;
+  }
 
   /**
    * Whether the path still names the file we hold open. While it is open its inode cannot be

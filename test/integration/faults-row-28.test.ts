@@ -3,8 +3,8 @@
 // transfer fails with a clear message naming the file and what happened, nothing is committed on
 // the server (the old bytes Ferry could still read through the file it opened are not what the
 // user wants any more), the upload session is deleted where the provider can, the link is never
-// followed (nothing of its target is sent), and a retry once the file is back starts a fresh
-// session from byte 0. tus (ordered offsets) and Box (parts sent several at once) are covered.
+// followed (nothing of its target is sent, not on a retry either), and a retry once the file is
+// back starts a fresh session from byte 0. tus (ordered offsets) and Box (parts sent several at once) are covered.
 import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -97,8 +97,14 @@ describe.each(PROVIDERS)('row 28 (%s): the file is deleted, replaced by a symlin
       symlinkSync(outside, p);
     });
     rig = r;
-    await stoppedCleanly(r, path, 'file-changed', /was replaced .*during the upload/);
+    const t = await stoppedCleanly(r, path, 'file-changed', /was replaced .*during the upload/);
+    // Retry (the window's button): the link is still not followed.
+    await r.engine.retry(t);
+    const again = await r.engine.settled(t);
+    expect(again.state.kind, JSON.stringify(again.state)).toBe('failed');
+    if (again.state.kind === 'failed') expect(again.state.error.message).toMatch(new RegExp(`${path} was replaced by a symbolic link.*does not follow it`));
     expect(await r.stored(outside)).toBeUndefined();
+    expect(await r.remoteFiles()).toEqual([]);
     expect(emulatorHolds(r, MARK)).toBe(false);
     await r.check();
   });
