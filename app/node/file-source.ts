@@ -34,7 +34,7 @@ export class NodeFileSource implements FileSource {
       await fh.close();
       throw new FerryError('file-not-regular', `${path} is not a regular file`, { file: path });
     }
-    return new NodeOpenFile(path, fh, { dev: opened.dev, ino: opened.ino, viaLink });
+    return new NodeOpenFile(path, fh, { dev: opened.dev, ino: opened.ino, viaLink }, opened.ctimeNs);
   }
 
   async fingerprint(f: OpenFile): Promise<Fingerprint> {
@@ -61,7 +61,8 @@ interface Identity {
 }
 
 class NodeOpenFile implements OpenFile {
-  constructor(readonly path: string, private readonly fh: fsp.FileHandle, private readonly id: Identity) {}
+  /** The status-change time when the file was last known readable (it was when opened). */
+  constructor(readonly path: string, private readonly fh: fsp.FileHandle, private readonly id: Identity, private readableAt: bigint) {}
 
   get viaLink(): boolean {
     return this.id.viaLink;
@@ -70,7 +71,9 @@ class NodeOpenFile implements OpenFile {
   /**
    * Whether the path still names the file we hold open. While it is open its inode cannot be
    * reused, so another dev+ino at the path is another file. A symlink now in its place counts as
-   * replaced and is never followed. Readability is the path's (access R_OK), as a fresh open would see it.
+   * replaced and is never followed. Readability is the path's (access R_OK), as a fresh open would
+   * see it, asked only when the ctime moved (a chmod, chown or ACL change always moves it): one
+   * lstat per chunk otherwise.
    */
   async atPath(): Promise<PathState> {
     try {
@@ -78,7 +81,10 @@ class NodeOpenFile implements OpenFile {
       if (this.id.viaLink && st.isSymbolicLink()) st = await fsp.stat(this.path, { bigint: true });
       // Some file systems report no inode numbers (0): identity cannot be told there.
       if (st.isSymbolicLink() || !st.isFile() || (st.ino !== 0n && (st.dev !== this.id.dev || st.ino !== this.id.ino))) return 'replaced';
-      await fsp.access(this.path, constants.R_OK);
+      if (st.ctimeNs !== this.readableAt) {
+        await fsp.access(this.path, constants.R_OK);
+        this.readableAt = st.ctimeNs;
+      }
       return 'same';
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
