@@ -19,6 +19,12 @@ export interface Fingerprint {
    * too (fault row 27). A chmod moves it as well: that costs a restart, never a mixed upload.
    */
   ctimeNs?: string;
+  /**
+   * Whether the path was a symbolic link when the file was added (the CLI takes links). A path
+   * that was not one and now is was swapped for a link: never followed (fault row 28). Absent in
+   * records written before it was kept.
+   */
+  link?: boolean;
 }
 
 /** The same file as when the fingerprint was taken (ctime compared when both sides have it). */

@@ -31,10 +31,18 @@ export interface FileStat {
   ctimeNs?: string;
 }
 
+/**
+ * What `path` names now, compared with the file that was opened: the same file (and readable),
+ * nothing, another file or a symlink (never followed), or a file that may no longer be read.
+ */
+export type PathState = 'same' | 'deleted' | 'replaced' | 'unreadable';
+
 /** An open local file. Reads are positional into caller-owned buffers (bounded memory). */
 export interface OpenFile {
   readonly path: string;
   stat(): Promise<FileStat>;
+  /** One look at the path (no read): absent where a file cannot move (tests' in-memory files). */
+  atPath?(): Promise<PathState>;
   /** Fills `buf[0..length)` from `position`; returns bytes read (fewer means the file got shorter). */
   read(buf: Buffer, length: number, position: number): Promise<number>;
   close(): Promise<void>;

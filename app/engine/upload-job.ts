@@ -3,6 +3,7 @@
 import { FerryError, toErrorInfo, type ErrorInfo } from '../common/errors.js';
 import type { WaitReason } from '../common/transfer.js';
 import { chooseChunkSize } from './chunk-plan.js';
+import { checkStillThere } from './file-identity.js';
 import type { HashAlgorithm } from './hashing.js';
 import type { JournalRecord } from './journal.js';
 import type { OpenFile } from './ports.js';
@@ -61,11 +62,15 @@ export function wholeFileAlgorithms(p: Provider, rec: JournalRecord): HashAlgori
   return want.filter((a) => rec.digests?.[a] === undefined);
 }
 
-/** Throws file-changed when the file's size or modification time moved since the upload started. */
-export async function checkUnchanged(file: Pick<OpenFile, 'stat'>, rec: JournalRecord): Promise<void> {
+/**
+ * Throws file-changed when the file's size or modification time moved since the upload started,
+ * and when its path no longer names it (file-identity.ts).
+ */
+export async function checkUnchanged(file: Pick<OpenFile, 'stat' | 'atPath'>, rec: JournalRecord): Promise<void> {
   const st = await file.stat();
   const fp = rec.fingerprint;
   if (st.size !== fp.size || st.mtimeNs !== fp.mtimeNs) {
     throw new FerryError('file-changed', `${rec.localPath} changed during the upload (${st.size !== fp.size ? 'size' : 'modification time'} differs); stopped before committing, it will need to be uploaded again`, { file: rec.localPath });
   }
+  await checkStillThere(file, rec);
 }

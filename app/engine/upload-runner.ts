@@ -12,6 +12,7 @@ import { ChunkLoader } from './chunk-loader.js';
 import { LONE_STREAM_SLICE, STREAM_SLICE } from './chunk-stream.js';
 import { nextChunkSize } from './chunk-sizer.js';
 import { DigestPipeline } from './digest-pipeline.js';
+import { localFileProblem, refuseNewLink } from './file-identity.js';
 import { inlineDigester, type Digester } from './digester.js';
 import type { ChunkDigestTable } from './hashing.js';
 import { sameEndpoint } from './session-endpoint.js';
@@ -247,7 +248,7 @@ class Run {
   /** A file that is not the one the session was started for invalidates the session. */
   private async checkFingerprint(): Promise<void> {
     const { rec, d } = this;
-    const fp = await d.files.fingerprint(this.file);
+    const fp = refuseNewLink(await d.files.fingerprint(this.file), rec);
     if (sameFingerprint(fp, rec.fingerprint)) return;
     if (rec.session || rec.digests) d.log.warn('file changed since the upload started; starting over with a new session', { transfer: rec.id, file: rec.localPath });
     // Best effort: the old session's partial data must never be completed with new bytes.
@@ -267,8 +268,7 @@ class Run {
 
   /** Leaves nothing half-done on the server when the local file is the problem. */
   private async abandon(e: unknown, session: Session | undefined): Promise<void> {
-    const code = e instanceof FerryError ? e.code : undefined;
-    if (session && (code === 'file-changed' || code === 'file-short' || code === 'file-unreadable')) {
+    if (session && localFileProblem(e)) {
       const out = await this.d.provider.cancel(session, jobFor(this.rec, this.d.provider.rules), new AbortController().signal).catch(() => undefined);
       this.d.log.info('session cancelled after a local file problem', { transfer: this.rec.id, deleted: out?.deleted ?? false });
       this.dropSession();

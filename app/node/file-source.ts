@@ -1,11 +1,12 @@
 // Local files: open with clear errors, positional reads into caller buffers, and the
 // fingerprint (size, nanosecond mtime, SHA-1 of head and tail) that tells whether a file is
-// still the one a session was started for.
+// still the one a session was started for. The path is looked at again (lstat, never followed)
+// at each chunk so a file deleted, replaced or made unreadable mid-upload stops the upload.
 import { createHash } from 'node:crypto';
 import { constants, promises as fsp } from 'node:fs';
 import { FerryError } from '../common/errors.js';
 import type { Fingerprint } from '../engine/journal.js';
-import type { FileSource, FileStat, OpenFile } from '../engine/ports.js';
+import type { FileSource, FileStat, OpenFile, PathState } from '../engine/ports.js';
 
 const EDGE = 64 * 1024;
 
@@ -19,6 +20,8 @@ export class NodeFileSource implements FileSource {
     }
     if (st.isDirectory()) throw new FerryError('file-not-regular', `${path} is a folder, not a file (add the folder to upload its files)`, { file: path });
     if (!st.isFile()) throw new FerryError('file-not-regular', `${path} is not a regular file (a pipe, socket or device cannot be uploaded)`, { file: path });
+    // The CLI takes a link the user named: then the path is judged by what it points to.
+    const viaLink = await fsp.lstat(path).then((l) => l.isSymbolicLink(), () => false);
     let fh: fsp.FileHandle;
     try {
       // O_NONBLOCK: a file swapped for a FIFO between stat and open must not hang us.
@@ -31,7 +34,7 @@ export class NodeFileSource implements FileSource {
       await fh.close();
       throw new FerryError('file-not-regular', `${path} is not a regular file`, { file: path });
     }
-    return new NodeOpenFile(path, fh);
+    return new NodeOpenFile(path, fh, { dev: opened.dev, ino: opened.ino, viaLink }, opened.ctimeNs);
   }
 
   async fingerprint(f: OpenFile): Promise<Fingerprint> {
@@ -46,12 +49,50 @@ export class NodeFileSource implements FileSource {
       const n2 = await f.read(tail, tailLen, st.size - tailLen);
       h.update(tail.subarray(0, n2));
     }
-    return { size: st.size, mtimeNs: st.mtimeNs, headTail: h.digest('hex'), ...(st.ctimeNs ? { ctimeNs: st.ctimeNs } : {}) };
+    const link = f instanceof NodeOpenFile ? { link: f.viaLink } : {};
+    return { size: st.size, mtimeNs: st.mtimeNs, headTail: h.digest('hex'), ...(st.ctimeNs ? { ctimeNs: st.ctimeNs } : {}), ...link };
   }
 }
 
+interface Identity {
+  dev: bigint;
+  ino: bigint;
+  viaLink: boolean;
+}
+
 class NodeOpenFile implements OpenFile {
-  constructor(readonly path: string, private readonly fh: fsp.FileHandle) {}
+  /** The status-change time when the file was last known readable (it was when opened). */
+  constructor(readonly path: string, private readonly fh: fsp.FileHandle, private readonly id: Identity, private readableAt: bigint) {}
+
+  get viaLink(): boolean {
+    return this.id.viaLink;
+  }
+
+  /**
+   * Whether the path still names the file we hold open. While it is open its inode cannot be
+   * reused, so another dev+ino at the path is another file. A symlink now in its place counts as
+   * replaced and is never followed. Readability is the path's (access R_OK), as a fresh open would
+   * see it, asked only when the ctime moved (a chmod, chown or ACL change always moves it): one
+   * lstat per chunk otherwise.
+   */
+  async atPath(): Promise<PathState> {
+    try {
+      let st = await fsp.lstat(this.path, { bigint: true });
+      if (this.id.viaLink && st.isSymbolicLink()) st = await fsp.stat(this.path, { bigint: true });
+      // Some file systems report no inode numbers (0): identity cannot be told there.
+      if (st.isSymbolicLink() || !st.isFile() || (st.ino !== 0n && (st.dev !== this.id.dev || st.ino !== this.id.ino))) return 'replaced';
+      if (st.ctimeNs !== this.readableAt) {
+        await fsp.access(this.path, constants.R_OK);
+        this.readableAt = st.ctimeNs;
+      }
+      return 'same';
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return 'deleted';
+      if (code === 'ELOOP') return 'replaced';
+      return 'unreadable';
+    }
+  }
 
   async stat(): Promise<FileStat> {
     const st = await this.fh.stat({ bigint: true });

@@ -164,6 +164,31 @@ describe('ferry upload with bad input', () => {
     expect(failed?.error?.message).toMatch(new RegExp(`${f} changed during the upload`));
     expect((await emu.files()).map((x) => x.path)).not.toContain('/1/bad/growing.bin');
   });
+
+  it('a file deleted during the upload (fault row 28): one line naming the file and the cause, exit 1, nothing committed', async () => {
+    const f = join(root, 'vanishing.bin');
+    writeFileSync(f, randomBytes(8 * 65536));
+    await proxy.setMode({ kind: 'bandwidth', bytesPerSec: 256 * 1024 });
+    const before = emu.stats().bytesReceived;
+    let deleted = false;
+    // Human output (no --json): the file goes once the server has a chunk of it.
+    const poll = setInterval(() => {
+      if (!deleted && emu.stats().bytesReceived - before >= 65536) {
+        deleted = true;
+        rmSync(f);
+      }
+    }, 5);
+    const r = await ferry(['upload', f, '--provider', 'ucloud', '--endpoint', proxy.url, '--dest', '/1/bad/vanishing.bin', '--chunk-size', '65536'], { FERRY_TOKEN: emu.token }).finally(() => clearInterval(poll));
+    await proxy.setMode({ kind: 'pass' });
+    expect(deleted, r.stderr).toBe(true);
+    expect(r.code, r.stderr).toBe(1);
+    // The error line (the progress output also shows the state change, as for every failure).
+    const named = r.stderr.split('\n').filter((l) => l.startsWith(`ferry upload: ${f}:`));
+    expect(named, r.stderr).toHaveLength(1);
+    expect(named[0]).toContain(`${f} was deleted during the upload`);
+    expect(named[0]).toMatch(/nothing was committed/);
+    expect((await emu.files()).map((x) => x.path)).not.toContain('/1/bad/vanishing.bin');
+  });
 });
 
 describe('a corrupt journal', () => {
