@@ -1,0 +1,100 @@
+// Fault row 20: `ferry upload` is SIGKILLed by the crash hook "after-create-before-persist" (the
+// provider has answered the session create; the engine has not recorded the session), then run
+// again on the same $FERRY_HOME. The upload must complete byte-identical with exactly one session
+// ever written to (the orphan never gets a byte), the journal must have known a create was under
+// way (no URL in it), and the restart must say so in the log.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMULATORS } from '../../app/emulators/registry.js';
+import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
+import { CASES, startCaseEmulator } from '../helpers/provider-cases.js';
+import { bundleForChild } from '../helpers/bundle.js';
+
+let CLI = '';
+const KiB = 1024;
+const roots: string[] = [];
+const emus: RunningEmulator[] = [];
+
+beforeAll(async () => {
+  CLI = await bundleForChild(join(process.cwd(), 'app/cli/main.ts'));
+});
+
+afterEach(async () => {
+  for (const e of emus.splice(0)) await e.close();
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+});
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
+    p.on('error', reject);
+    p.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, out, err });
+    });
+  });
+}
+
+/** The journal's records of a state folder, as stored text. */
+function journalTexts(home: string): string[] {
+  const dir = join(home, 'transfers');
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+/** Requests that carry file bytes: chunks and parts (PATCH, PUT); a session create is a POST. */
+const chunkRequests = (emu: RunningEmulator): { path: string; bytes: number }[] =>
+  emu.requests().filter((r) => (r.method === 'PATCH' || r.method === 'PUT') && r.bytes > 0);
+
+describe('fault row 20: SIGKILL between the session create and its record', () => {
+  it.each(CASES.filter((c) => ['tus', 'box', 'onedrive'].includes(c.id)))('$id: restart completes byte-identical; the orphan session never gets a byte; the restart logs it', async (c) => {
+    const root = mkdtempSync(join(tmpdir(), `ferry-row20-${c.id}-`));
+    roots.push(root);
+    const size = 1024 * KiB + 123;
+    const data = randomBytes(size);
+    const file = join(root, 'data.bin');
+    writeFileSync(file, data);
+    const emu = await startCaseEmulator(c, join(root, 'emu'));
+    emus.push(emu);
+    const ep = EMULATORS[c.id].endpointFor(emu);
+    const options = Object.entries({ ...ep.options, ...c.client }).flatMap(([k, v]) => ['--option', `${k}=${v}`]);
+    const home = join(root, 'home');
+    const args = [CLI, 'upload', file, '--provider', c.id, '--endpoint', ep.url, '--dest', '/row20/data.bin', '--chunk-size', String(c.chunkSize), '--json', ...options];
+    const env = { FERRY_HOME: home, FERRY_TOKEN: emu.token, FERRY_RETRY_BASE_MS: '20' };
+
+    const killed = await run(args, { ...env, FERRY_CRASH_HOOK: 'after-create-before-persist' });
+    expect(killed.signal, killed.err).toBe('SIGKILL');
+    // The server made a session; not one byte of the file went anywhere.
+    expect(emu.stats().sessionsCreated).toBe(1);
+    expect(chunkRequests(emu)).toEqual([]);
+    // The journal knows a create was under way, and holds no session (so no URL) for it.
+    const [before] = journalTexts(home);
+    const rec = (JSON.parse(before!) as { record: { creating?: { at: number }; session?: unknown } }).record;
+    expect(rec.creating?.at).toEqual(expect.any(Number));
+    expect(rec.session).toBeUndefined();
+
+    const again = await run(args, env);
+    expect(again.code, again.err).toBe(0);
+    // One new session, and it is the only one that ever received bytes: the file exactly once.
+    expect(emu.stats().sessionsCreated).toBe(2);
+    const chunks = chunkRequests(emu);
+    expect(new Set(chunks.map((r) => r.path)).size).toBe(1);
+    expect(chunks.reduce((n, r) => n + r.bytes, 0)).toBe(size);
+    const want = createHash('sha256').update(data).digest('hex');
+    const stored = (await emu.files()).filter((f) => f.sha256 === want && f.size === size);
+    expect(stored.length, JSON.stringify(await emu.files())).toBe(1);
+    // The restart said that a session may be left on the server, and named no URL.
+    const log = readFileSync(join(home, 'logs', 'ferry.log'), 'utf8');
+    expect(log).toMatch(/earlier request to create an upload session has no recorded answer/);
+    expect(log).not.toContain(emu.token);
+    for (const text of journalTexts(home)) expect(text).not.toContain('"creating"');
+  }, 90_000);
+});
