@@ -18,7 +18,7 @@ export function notPlainPath(path: unknown): string | undefined {
   if (path.includes('\\')) return 'it holds a backslash';
   const segs = path.slice(1).split('/');
   if (segs.some((s) => s === '' || s === '.' || s === '..')) return 'it holds an empty, "." or ".." segment';
-  if (segs.some((s) => /^[A-Za-z]:/.test(s))) return 'it holds a drive letter';
+  if (segs.some((s) => /^[A-Za-z]:$/.test(s))) return 'it holds a drive letter';
   return undefined;
 }
 

@@ -50,18 +50,23 @@ function journalTexts(home: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
-/** Requests that carry file bytes: chunks and parts (PATCH, PUT); a session create is a POST. */
-const chunkRequests = (emu: RunningEmulator): { path: string; bytes: number }[] =>
-  emu.requests().filter((r) => (r.method === 'PATCH' || r.method === 'PUT') && r.bytes > 0);
+/** Requests whose body bytes the emulator took as file data (a session create counts none). */
+const dataRequests = (emu: RunningEmulator): { path: string; bytes: number }[] => emu.requests().filter((r) => r.bytes > 0);
+
+/**
+ * Providers whose session is named in the request path (tus upload URL, Box session id, Graph
+ * upload URL); UCloud's is a header and Redivis's a query parameter, which the log does not keep.
+ */
+const SESSION_IN_PATH = new Set(['tus', 'box', 'onedrive']);
 
 describe('fault row 20: SIGKILL between the session create and its record', () => {
-  it.each(CASES.filter((c) => ['tus', 'box', 'onedrive'].includes(c.id)))('$id: restart completes byte-identical; the orphan session never gets a byte; the restart logs it', async (c) => {
+  it.each(CASES)('$id: restart completes byte-identical; no byte goes to a session other than the one that completes; the restart logs it', async (c) => {
     const root = mkdtempSync(join(tmpdir(), `ferry-row20-${c.id}-`));
     roots.push(root);
     const size = 1024 * KiB + 123;
-    const data = randomBytes(size);
+    const content = randomBytes(size);
     const file = join(root, 'data.bin');
-    writeFileSync(file, data);
+    writeFileSync(file, content);
     const emu = await startCaseEmulator(c, join(root, 'emu'));
     emus.push(emu);
     const ep = EMULATORS[c.id].endpointFor(emu);
@@ -74,7 +79,7 @@ describe('fault row 20: SIGKILL between the session create and its record', () =
     expect(killed.signal, killed.err).toBe('SIGKILL');
     // The server made a session; not one byte of the file went anywhere.
     expect(emu.stats().sessionsCreated).toBe(1);
-    expect(chunkRequests(emu)).toEqual([]);
+    expect(dataRequests(emu)).toEqual([]);
     // The journal knows a create was under way, and holds no session (so no URL) for it.
     const [before] = journalTexts(home);
     const rec = (JSON.parse(before!) as { record: { creating?: { at: number }; session?: unknown } }).record;
@@ -83,12 +88,16 @@ describe('fault row 20: SIGKILL between the session create and its record', () =
 
     const again = await run(args, env);
     expect(again.code, again.err).toBe(0);
-    // One new session, and it is the only one that ever received bytes: the file exactly once.
-    expect(emu.stats().sessionsCreated).toBe(2);
-    const chunks = chunkRequests(emu);
-    expect(new Set(chunks.map((r) => r.path)).size).toBe(1);
-    expect(chunks.reduce((n, r) => n + r.bytes, 0)).toBe(size);
-    const want = createHash('sha256').update(data).digest('hex');
+    // Synapse answers a byte-identical start request with the upload it already has (protocols.md
+    // 2.2, "Same user + byte-identical request → same upload"): the restart resumes it. Everywhere
+    // else the restart makes one new session, and the orphan is never sent a byte.
+    expect(emu.stats().sessionsCreated).toBe(c.id === 'synapse' ? 1 : 2);
+    // Every byte the server took, over both runs, is the file once: the session that completed
+    // needed all of them, so none went to another session.
+    const data = dataRequests(emu);
+    expect(data.reduce((n, r) => n + r.bytes, 0)).toBe(size);
+    if (SESSION_IN_PATH.has(c.id)) expect(new Set(data.map((r) => r.path)).size).toBe(1);
+    const want = createHash('sha256').update(content).digest('hex');
     const stored = (await emu.files()).filter((f) => f.sha256 === want && f.size === size);
     expect(stored.length, JSON.stringify(await emu.files())).toBe(1);
     // The restart said that a session may be left on the server, and named no URL.
