@@ -53,6 +53,8 @@ export interface JournalRecord {
   fingerprint: Fingerprint;
   chunkSize: number;
   session?: JournalSession;
+  /** A session was being created (session-intent.ts): set before the request, gone once the session is recorded. */
+  creating?: { at: number };
   /** Last offset the server confirmed (a hint for protocols that can be asked). */
   offset: number;
   /** Digests computed before the session (Synapse MD5), so a resume does not recompute them. */

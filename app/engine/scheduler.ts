@@ -11,6 +11,7 @@ import type { StateKeeper } from './state-keeper.js';
 import type { TargetProviders } from './target-providers.js';
 import type { Entry, TransferTable } from './transfer-table.js';
 import { report } from './progress-gauge.js';
+import { shownRemotePath } from './reported-path.js';
 import type { Pace } from './pace.js';
 import { runUpload, type RunOutcome } from './upload-runner.js';
 
@@ -131,9 +132,10 @@ export class Scheduler {
       d.entries.running.delete(e);
     }
     if (o.kind === 'done') {
-      d.keeper.apply(e, { type: 'done', remotePath: o.remote.path, verified: o.verified });
+      const remotePath = shownRemotePath(e.rec.remotePath, o.remote.path, d.log, e.rec.id);
+      d.keeper.apply(e, { type: 'done', remotePath, verified: o.verified });
       delete e.rec.session;
-      d.log.info('transfer done', { transfer: e.rec.id, remote: o.remote.path, verified: o.verified });
+      d.log.info('transfer done', { transfer: e.rec.id, remote: remotePath, verified: o.verified });
       // Sync keeps its own index; its finished transfers need no history entry.
       // If 'done' cannot be written (a full disk), the record on disk still points at the finished
       // session and a relaunch would resume or re-upload it: drop it (unlinking needs no space).

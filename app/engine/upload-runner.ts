@@ -16,6 +16,7 @@ import { localFileProblem, refuseNewLink } from './file-identity.js';
 import { inlineDigester, type Digester } from './digester.js';
 import type { ChunkDigestTable } from './hashing.js';
 import { sameEndpoint } from './session-endpoint.js';
+import { createRecorded } from './session-intent.js';
 import { journalWriteError, sameFingerprint, type JournalRecord } from './journal.js';
 import type { RunnerDeps } from './runner-deps.js';
 import type { OpenFile } from './ports.js';
@@ -110,11 +111,10 @@ class Run {
       this.checkAborted();
       try {
         if (!session) {
-          session = await d.provider.create(job, this.signal);
+          session = await createRecorded(rec, d, job, this.signal, () => this.persist(true));
           rec.session = { ref: session.ref, chunkSize: session.chunkSize, createdAt: d.clock.now(), ...(d.endpoint !== undefined ? { endpoint: d.endpoint } : {}), ...(session.expiresAt !== undefined ? { expiresAt: session.expiresAt } : {}) };
           rec.offset = 0;
-          // The session reference is on disk before the first byte is sent.
-          await this.persist(true);
+          await this.persist(true); // the session reference is on disk before the first byte is sent
           st = session.initial ?? (d.provider.ordered ? { kind: 'offset', offset: 0 } : { kind: 'parts', have: [] });
         }
         if (!st) {

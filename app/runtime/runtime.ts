@@ -14,6 +14,7 @@ import { preferBaselineWasm, UndiciHttp } from '../node/http-transport.js';
 import { createLogger } from '../node/logger.js';
 import { secureHome } from './ferry-home.js';
 import { startSandbox } from './sandbox.js';
+import { withCrashHook } from './crash-hook.js';
 import { systemClock } from '../node/system-clock.js';
 import { chooseDigester, WorkerDigester } from '../node/worker-digester.js';
 import { FileTargetStore } from './target-stores.js';
@@ -95,7 +96,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     digester,
     http,
     httpFor: httpForTargets(accounts),
-    providers: (id) => clientEntry(id).create,
+    providers: (id) => withCrashHook(clientEntry(id).create, process.env.FERRY_CRASH_HOOK),
     targets: watched,
     settings: { maxConcurrent: 1, autoResume: true, ...(o.settings ?? {}) },
     ...(o.afterChunk ? { afterChunk: o.afterChunk } : {}),

@@ -47,14 +47,18 @@ export function sessionJson(res: HttpResponse, call: CallInfo): UploadSessionJso
   return { ...j, expirationDateTime: j.expirationDateTime ?? '', nextExpectedRanges: j.nextExpectedRanges ?? [] } as UploadSessionJson;
 }
 
-/** A finished upload's driveItem as the engine sees it; the path comes from `parentReference.path`. */
+/** A finished upload's driveItem as the engine sees it; the path comes from `parentReference.path` and `name`. */
 export function remoteFile(res: HttpResponse, call: CallInfo, fallbackPath: string): RemoteFile {
   const item = jsonBody<Partial<DriveItemJson>>(res, call);
   if (!item || typeof item !== 'object' || typeof item.id !== 'string') throw protocol(call, res.status, 'the answer carries no driveItem id');
   const parent = item.parentReference?.path;
   const rootAt = parent?.indexOf('root:') ?? -1;
   const folder = parent !== undefined && rootAt >= 0 ? decodeURIComponent(parent.slice(rootAt + 5)) : undefined;
-  const path = folder !== undefined && typeof item.name === 'string' ? `${folder}/${item.name}` : fallbackPath;
+  // The server names the file (a rename on conflict); its folder must be the one asked for (fault
+  // row 37): OneDrive folder names are case-insensitive, so they are compared so.
+  const asked = fallbackPath.slice(0, fallbackPath.lastIndexOf('/'));
+  const same = folder !== undefined && folder.normalize('NFC').toLowerCase() === asked.normalize('NFC').toLowerCase();
+  const path = same && typeof item.name === 'string' ? `${folder}/${item.name}` : fallbackPath;
   const qx = item.file?.hashes?.quickXorHash;
   return {
     path,
