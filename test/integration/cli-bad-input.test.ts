@@ -2,7 +2,8 @@
 // line naming the file and the cause, a non-zero exit, and loses nothing already uploaded or
 // recorded. The CLI runs as a child process, as a user runs it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFileSync } from 'node:child_process';
+import { runNode, type ChildRun } from '../helpers/run-child.js';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, promises as fsp, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,29 +18,10 @@ let root = '';
 let emu: RunningEmulator;
 let proxy: FaultProxy;
 
-interface Run { code: number | null; stdout: string; stderr: string }
+type Run = ChildRun;
 
 function ferry(args: string[], env: Record<string, string> = {}, o: { uid?: number; onStdout?: (line: string) => void } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, FERRY_HOME: join(root, 'home'), FERRY_RETRY_BASE_MS: '20', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(o.uid !== undefined ? { uid: o.uid, gid: o.uid } : {}),
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      o.onStdout?.(d.toString());
-    });
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const t = setTimeout(() => p.kill('SIGKILL'), 60_000);
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runNode([CLI, ...args], { env: { FERRY_HOME: join(root, 'home'), FERRY_RETRY_BASE_MS: '20', ...env }, ...o });
 }
 
 const upload = (files: string[], extra: string[] = [], env: Record<string, string> = {}, o = {}) =>

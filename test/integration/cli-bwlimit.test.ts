@@ -2,12 +2,12 @@
 // the UCloud emulator): a bad value is a usage error naming the flag and the cause; a limit holds the
 // upload to the rate, read from the emulator's request log (when each chunk arrived), so the check
 // is a lower bound the limiter guarantees, not a race against the machine's speed.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNode, type ChildRun } from '../helpers/run-child.js';
 import { startUcloudEmulator } from '../../app/emulators/ucloud/emulator.js';
 import type { RunningEmulator } from '../../app/emulators/kit/emulator-host.js';
 import { bundleForChild } from '../helpers/bundle.js';
@@ -17,20 +17,8 @@ let root = '';
 let emu: RunningEmulator;
 const closeLater: RunningEmulator[] = [];
 
-function ferry(args: string[], token?: string, home = join(root, 'home')): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, FERRY_HOME: home, FERRY_TOKEN: token ?? emu.token }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const t = setTimeout(() => p.kill('SIGKILL'), 60_000);
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function ferry(args: string[], token?: string, home = join(root, 'home')): Promise<ChildRun> {
+  return runNode([CLI, ...args], { env: { FERRY_HOME: home, FERRY_TOKEN: token ?? emu.token } });
 }
 
 beforeAll(async () => {
