@@ -96,6 +96,8 @@ export interface RemoteFile {
   /** Where the file ended up (after a rename on conflict, say). */
   path: string;
   id?: string;
+  /** The provider's version number of the file, where it keeps versions (Synapse: 2 after one replace). */
+  version?: number;
   size?: number;
   /** Digest the provider reports for the stored file, compared with the local one. */
   hash?: { algorithm: HashAlgorithm; value: string };

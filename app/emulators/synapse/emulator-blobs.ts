@@ -120,8 +120,11 @@ export class EmulatorBlobs {
     await fsp.rm(join(this.dataDir, 's3-parts', safe(uploadId)), { recursive: true, force: true });
   }
 
-  /** Makes a file handle visible as `/<parentId>/<name>` (a hard link: entities share handles). */
-  async placeEntity(handleId: string, parentId: string, name: string, size: number): Promise<void> {
+  /**
+   * Makes a file handle visible as `/<parentId>/<name>` (a hard link: entities share handles);
+   * `replace` (a new version of the entity) puts the new handle's bytes in place of the old.
+   */
+  async placeEntity(handleId: string, parentId: string, name: string, size: number, replace = false): Promise<void> {
     const path = `/${parentId}/${name}`;
     if (!this.dataDir) {
       this.discarded.set(path, { path, size, sha256: null });
@@ -129,6 +132,7 @@ export class EmulatorBlobs {
     }
     const dest = this.files.storedPath(path);
     await fsp.mkdir(dirname(dest), { recursive: true });
+    if (replace) await fsp.rm(dest, { force: true });
     await fsp.link(this.handlePath(handleId), dest).catch(() => fsp.copyFile(this.handlePath(handleId), dest));
   }
 

@@ -1,5 +1,6 @@
 // The repository side of the emulator: Folder and FileEntity creation (names unique and compared
-// exactly within a parent), child lookup, reading entities and file handles, and the upload
+// exactly within a parent), child lookup, reading entities (and a FileEntity's versions) and file
+// handles, updates with the etag check and file versions (emulator-versions.ts), and the upload
 // destination of a container. Projects are not modelled: any `syn<digits>` id that is not an
 // entity made here is an existing project at the root.
 import { randomUUID } from 'node:crypto';
@@ -7,6 +8,7 @@ import type { EmulatorBlobs } from './emulator-blobs.js';
 import type { EmulatorUploads, FileHandleRecord } from './emulator-uploads.js';
 import { SynapseHttpError, validateName } from './emulator-validate.js';
 import { storageDestination, type StorageOptions } from './emulator-storage.js';
+import { applyUpdate } from './emulator-versions.js';
 import {
   FILE_ENTITY,
   FOLDER_ENTITY,
@@ -19,19 +21,25 @@ import {
   type UploadDestination,
 } from '../../providers/synapse/wire.js';
 
-interface EntityRecord extends EntityHeader {
+export interface EntityRecord extends EntityHeader {
   parentId: string;
   etag: string;
   createdBy: string;
   createdOn: string;
+  modifiedBy: string;
+  modifiedOn: string;
   dataFileHandleId?: string;
   versionNumber?: number;
+  versionLabel?: string;
+  versionComment?: string;
 }
 
 const SYN_ID = /^syn\d+$/i;
 
 export class EmulatorRepo {
   private readonly entities = new Map<string, EntityRecord>();
+  /** FileEntity id → its versions, oldest first; the last is the entity itself. */
+  private readonly versions = new Map<string, EntityRecord[]>();
   /** parentId → (exact name → entity id). NODE.NAME is utf8mb4_bin, unique per parent. */
   private readonly children = new Map<string, Map<string, string>>();
   private nextEntity = 50_000_001;
@@ -66,11 +74,13 @@ export class EmulatorRepo {
     if (siblings.has(name)) throw new SynapseHttpError(409, `An entity with the name: ${name} already exists with a parentId: ${parentId}`);
     if (handle) this.checkStorageLimit(parentId, handle);
     this.nextEntity++;
+    const on = new Date(this.now()).toISOString();
     const e: EntityRecord = {
-      concreteType: type, id, name, parentId, etag: randomUUID(), createdBy: userId, createdOn: new Date(this.now()).toISOString(),
-      ...(handle ? { dataFileHandleId: handle.id, versionNumber: 1 } : {}),
+      concreteType: type, id, name, parentId, etag: randomUUID(), createdBy: userId, createdOn: on, modifiedBy: userId, modifiedOn: on,
+      ...(handle ? { dataFileHandleId: handle.id, versionNumber: 1, versionLabel: '1' } : {}),
     };
     this.entities.set(id, e);
+    if (handle) this.versions.set(id, [{ ...e }]);
     siblings.set(name, id);
     this.children.set(parentId, siblings);
     if (handle) await this.blobs.placeEntity(handle.id, this.pathOf(parentId), name, handle.contentSize);
@@ -94,6 +104,38 @@ export class EmulatorRepo {
     if (e) return { ...e };
     if (SYN_ID.test(id)) return { concreteType: PROJECT_ENTITY, id, name: id };
     throw new SynapseHttpError(404, `Entity ${id} does not exist`);
+  }
+
+  /** PUT /entity/{id}: the whole entity back with its etag (EntityController.updateEntity, 200). */
+  async updateEntity(userId: string | undefined, raw: string, body: unknown, newVersion: boolean): Promise<EntityRecord> {
+    if (userId === undefined) throw new SynapseHttpError(403, 'Cannot update an entity anonymously. Please log in.');
+    const id = raw.toLowerCase();
+    const e = this.entities.get(id);
+    if (!e) throw new SynapseHttpError(404, `Entity ${id} does not exist`);
+    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const handleId = typeof b.dataFileHandleId === 'string' ? b.dataFileHandleId : undefined;
+    const changed = handleId !== undefined && handleId !== e.dataFileHandleId;
+    const handle = changed ? this.handleFor(userId, handleId, 'Only the creator of a FileHandle can assign it to an Entity.') : undefined;
+    const old = e.dataFileHandleId ? this.uploads.handles.get(e.dataFileHandleId) : undefined;
+    const next = applyUpdate(e, b, { id, newVersion, userId, now: this.now(), etag: randomUUID(), md5Differs: !!handle && handle.contentMd5 !== old?.contentMd5 });
+    this.entities.set(id, next);
+    if (next.versionNumber !== undefined) {
+      const list = this.versions.get(id) ?? [];
+      if (next.versionNumber !== e.versionNumber) list.push({ ...next });
+      else list[list.length - 1] = { ...next };
+      this.versions.set(id, list);
+    }
+    // The tree shows the newest version's bytes, as a download of the entity gets them.
+    if (handle) await this.blobs.placeEntity(handle.id, this.pathOf(e.parentId), e.name, handle.contentSize, true);
+    return { ...next };
+  }
+
+  /** GET /entity/{id}/version/{n}. */
+  entityVersion(raw: string, n: number): EntityRecord {
+    const id = raw.toLowerCase();
+    const v = this.versions.get(id)?.find((x) => x.versionNumber === n);
+    if (!v) throw new SynapseHttpError(404, `Entity ${id} version ${n} does not exist`);
+    return { ...v };
   }
 
   /** GET /entity/{id}/uploadDestination: the nearest container with its own storage, else Synapse's. */

@@ -12,6 +12,8 @@
 //   POST {url}/repo/v1/entity                          Folder or FileEntity
 //   POST {url}/repo/v1/entity/child                    lookup by parent and name
 //   GET  {url}/repo/v1/entity/{id}
+//   PUT  {url}/repo/v1/entity/{id}?newVersion=        update with the etag; new file versions
+//   GET  {url}/repo/v1/entity/{id}/version/{n}
 //   PUT  {s3}/_s3/{id}/{n}?X-Amz-...                   presigned part upload (no bearer token)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolveEmulatorOptions, startEmulatorHost, type RequestContext, type RunningEmulator } from '../kit/emulator-host.js';
@@ -122,6 +124,15 @@ export async function startSynapseEmulator(opts: EmulatorOptions & SynapseEmulat
       }
       if (m === 'GET' && (hit = /^\/repo\/v1\/entity\/([^/]+)$/.exec(path))) {
         return sendJson(res, 200, repo.entity(decodeURIComponent(hit[1]!)));
+      }
+      if (m === 'PUT' && (hit = /^\/repo\/v1\/entity\/([^/]+)$/.exec(path))) {
+        const body = await readJson(req);
+        // EntityController.updateEntity: 200 OK; newVersion is parsed with Boolean.parseBoolean.
+        const newVersion = (u.searchParams.get('newVersion') ?? '').toLowerCase() === 'true';
+        return sendJson(res, 200, await repo.updateEntity(userId, decodeURIComponent(hit[1]!), body, newVersion));
+      }
+      if (m === 'GET' && (hit = /^\/repo\/v1\/entity\/([^/]+)\/version\/(\d+)$/.exec(path))) {
+        return sendJson(res, 200, repo.entityVersion(decodeURIComponent(hit[1]!), Number(hit[2])));
       }
       req.resume();
       throw new SynapseHttpError(404, `The requested resource ${m} ${path} does not exist`);

@@ -96,9 +96,23 @@ export class SynapseApi {
     return id;
   }
 
-  entity(id: string, signal: AbortSignal): Promise<EntityHeader> {
+  /**
+   * PUT {repo}/entity/{id} (200). The body carries the etag read with it; a 412 (someone updated
+   * the entity since) comes back as `{stale: reason}`. No `newVersion`: the server makes a new
+   * version of a FileEntity itself when its file handle's MD5 changes (README "Conflict policy").
+   */
+  async updateEntity(entity: Record<string, unknown> & { id: string }, signal: AbortSignal): Promise<FileEntity | { stale: string }> {
+    const call = { method: 'PUT', url: `${this.o.repoUrl}/entity/${encodeURIComponent(entity.id)}`, doing: `updating entity ${entity.id}` };
+    const res = await this.send(call, JSON.stringify(entity), signal);
+    if (res.status === 412) return { stale: reasonOf(res).reason ?? 'the entity was updated since it was read' };
+    if (res.status !== 200 && res.status !== 201) throw synapseError(res, call);
+    return jsonBody<FileEntity>(res, call);
+  }
+
+  /** GET {repo}/entity/{id}: every field as sent, so an update can PUT the entity back whole. */
+  entity(id: string, signal: AbortSignal): Promise<EntityHeader & Record<string, unknown>> {
     const url = `${this.o.repoUrl}/entity/${encodeURIComponent(id)}`;
-    return this.call<EntityHeader>({ method: 'GET', url, doing: `reading entity ${id}` }, undefined, signal);
+    return this.call<EntityHeader & Record<string, unknown>>({ method: 'GET', url, doing: `reading entity ${id}` }, undefined, signal);
   }
 
   /** GET {file}/entity/{id}/uploadDestination: where files created in this container are stored. */

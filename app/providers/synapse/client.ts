@@ -13,6 +13,7 @@ import { storageLocationFor } from './destination.js';
 import { synapseUrls } from './endpoints.js';
 import { SynapseFolders } from './folders.js';
 import { PartUrlCache } from './part-urls.js';
+import { replaceFileEntity } from './replace.js';
 import { partUrlSource, type UrlState } from './part-url-source.js';
 import { storageError } from './storage-errors.js';
 import { parseTarget } from './target-path.js';
@@ -167,6 +168,7 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
       return {
         path: `/${[target.container, ...target.folders, entity.name].join('/')}`,
         id: entity.id,
+        ...(typeof entity.versionNumber === 'number' ? { version: entity.versionNumber } : {}),
         size: handle.contentSize,
         hash: { algorithm: 'md5', value: handle.contentMd5.toLowerCase() },
       };
@@ -184,7 +186,18 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
     },
   };
 
-  async function createEntity(job: UploadJob, wanted: string, parent: string, handleId: string, signal: AbortSignal): Promise<{ id: string; name: string }> {
+  async function createEntity(job: UploadJob, wanted: string, parent: string, handleId: string, signal: AbortSignal): Promise<{ id: string; name: string; versionNumber?: number }> {
+    if (job.target.conflict === 'replace') {
+      // Create first, as the official client does; only a 409 turns into a new version of the
+      // existing file. A name freed meanwhile is created on the second pass.
+      for (let n = 0; n < 2; n++) {
+        const r = await api.createEntity(wanted, parent, handleId, signal);
+        if (!('conflict' in r)) return r;
+        const replaced = await replaceFileEntity(api, { parent, name: wanted, handleId, file: job.file.path }, signal);
+        if (replaced) return replaced;
+      }
+      throw nameConflict(job, wanted, parent, 'the name was taken and freed again twice', 'start the upload again');
+    }
     const tries = job.target.conflict === 'rename' ? RENAME_TRIES : 1;
     let lastReason = '';
     for (let n = 0; n < tries; n++) {
@@ -193,14 +206,15 @@ export function createSynapseProvider(o: ProviderFactoryOptions): Provider {
       if (!('conflict' in r)) return r;
       lastReason = r.conflict;
     }
-    const how = job.target.conflict === 'replace'
-      ? 'Ferry does not replace Synapse files; delete or rename the existing one, or upload under another name'
-      : 'choose another name (or move the existing file) and start the upload again; the bytes already on Synapse are reused, nothing is sent twice';
-    throw new FerryError('name-conflict', `"${wanted}" already exists in ${parent} on Synapse (${lastReason}): ${how}`,
-      { file: job.file.path, status: 409 });
+    throw nameConflict(job, wanted, parent, lastReason,
+      'choose another name (or move the existing file) and start the upload again; the bytes already on Synapse are reused, nothing is sent twice');
   }
 
   return provider;
+}
+
+function nameConflict(job: UploadJob, wanted: string, parent: string, reason: string, how: string): FerryError {
+  return new FerryError('name-conflict', `"${wanted}" already exists in ${parent} on Synapse (${reason}): ${how}`, { file: job.file.path, status: 409 });
 }
 
 function yieldTurn(): Promise<void> {

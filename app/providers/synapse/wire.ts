@@ -81,10 +81,13 @@ export interface FileEntityRequest {
 
 export interface FileEntity extends FileEntityRequest {
   id: string;
+  /** Changes on every update; a PUT must carry the current one, else 412 (optimistic concurrency). */
   etag: string;
   createdBy: string;
   createdOn: string;
   versionNumber: number;
+  versionLabel?: string;
+  versionComment?: string;
 }
 
 export interface S3FileHandle {
