@@ -49,6 +49,12 @@ function tracker(now: () => number) {
   };
 }
 
+/** `local → remote`, with the version the file now is where the provider keeps versions. */
+function whereTo(v: TransferView): string {
+  const version = v.state.kind === 'done' && v.state.version !== undefined ? ` (version ${v.state.version})` : '';
+  return `${v.localPath} → ${v.remotePath}${version}`;
+}
+
 export function useColor(env: NodeJS.ProcessEnv = process.env): boolean {
   // https://no-color.org: any non-empty NO_COLOR turns colour off.
   return !env.NO_COLOR && env.TERM !== 'dumb';
@@ -80,6 +86,8 @@ export function blockProgress(out: Sink, o: ProgressOptions = {}): ProgressOutpu
       t.refused = refused;
       t.set(views);
       draw();
+      // Finished rows leave the block; a new version of a replaced file is worth a line of its own.
+      for (const v of views) if (v.state.kind === 'done' && v.state.version !== undefined) out.write(`${escapeControls(whereTo(v))}\n`);
       const s = t.state();
       const bad = refused > 0 || s.views.some((v) => v.state.kind === 'failed');
       out.write(`${paint(summaryLine(s), bad ? '31' : '32')}\n`);
@@ -110,7 +118,7 @@ export function plainProgress(out: Sink, o: ProgressOptions = {}): ProgressOutpu
       if (was === v.state.kind) continue;
       seen.set(v.id, v.state.kind);
       const s = v.state;
-      if (s.kind === 'done') out.write(`${escapeControls(`${v.localPath} → ${v.remotePath}: done${s.verified ? ' (verified)' : ''}`)}\n`);
+      if (s.kind === 'done') out.write(`${escapeControls(`${whereTo(v)}: done${s.verified ? ' (verified)' : ''}`)}\n`);
       else if (s.kind === 'waiting') out.write(`${escapeControls(`${v.localPath}: ${stateWords(s, now())} (${s.error.message})`)}\n`);
       else if (s.kind === 'failed') out.write(`${escapeControls(`${v.localPath}: failed: ${explainError(s.error).summary} (${s.error.message})`)}\n`);
       else if (s.kind === 'uploading' && (t.state().resumedAt.get(v.id) ?? 0) > 0) out.write(`${escapeControls(`${v.localPath}: resuming at ${Math.floor((100 * t.state().resumedAt.get(v.id)!) / Math.max(1, v.size))} %`)}\n`);
@@ -149,7 +157,7 @@ export function jsonProgress(write: (s: string) => void): ProgressOutput {
       event: state.kind === 'done' ? 'done' : state.kind === 'failed' ? 'failed' : 'progress',
       id: v.id, file: v.localPath, remotePath: v.remotePath, size: v.size, transferred: v.transferred, state: state.kind,
       ...(state.kind === 'failed' || state.kind === 'waiting' ? { error: state.error } : {}),
-      ...(state.kind === 'done' ? { verified: state.verified } : {}),
+      ...(state.kind === 'done' ? { verified: state.verified, ...(state.version === undefined ? {} : { version: state.version }) } : {}),
     }) + '\n');
   };
   return {

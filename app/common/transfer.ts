@@ -17,7 +17,8 @@ export type TransferState =
   | { kind: 'waiting'; offset: number; until: number; reason: WaitReason; error: ErrorInfo }
   | { kind: 'paused'; offset: number }
   | { kind: 'finishing'; offset: number }
-  | { kind: 'done'; remotePath: string; verified: boolean }
+  /** `version`: the provider's version number of the file, where it keeps versions (2 after one replace). */
+  | { kind: 'done'; remotePath: string; verified: boolean; version?: number }
   | { kind: 'failed'; offset: number; error: ErrorInfo }
   | CancelledState;
 
@@ -89,7 +90,7 @@ export function describeState(s: TransferState, now: number = Date.now()): strin
     }
     case 'paused': return 'Paused';
     case 'finishing': return 'Finishing';
-    case 'done': return s.verified ? 'Done (verified)' : 'Done';
+    case 'done': return `${s.verified ? 'Done (verified)' : 'Done'}${s.version === undefined ? '' : `, version ${s.version}`}`;
     case 'failed': return `Failed: ${s.error.message}`;
     case 'cancelled': return s.sessionDeleted ? 'Cancelled (server session deleted)' : `Cancelled${s.note ? ` (${s.note})` : ''}`;
   }

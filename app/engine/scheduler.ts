@@ -133,9 +133,11 @@ export class Scheduler {
     }
     if (o.kind === 'done') {
       const remotePath = shownRemotePath(e.rec.remotePath, o.remote.path, d.log, e.rec.id);
-      d.keeper.apply(e, { type: 'done', remotePath, verified: o.verified });
+      // Only a real version number is shown to the user; anything else from a server is dropped.
+      const version = Number.isSafeInteger(o.remote.version) && o.remote.version! > 0 ? o.remote.version : undefined;
+      d.keeper.apply(e, { type: 'done', remotePath, verified: o.verified, ...(version === undefined ? {} : { version }) });
       delete e.rec.session;
-      d.log.info('transfer done', { transfer: e.rec.id, remote: remotePath, verified: o.verified });
+      d.log.info('transfer done', { transfer: e.rec.id, remote: remotePath, verified: o.verified, ...(version === undefined ? {} : { version }) });
       // Sync keeps its own index; its finished transfers need no history entry.
       // If 'done' cannot be written (a full disk), the record on disk still points at the finished
       // session and a relaunch would resume or re-upload it: drop it (unlinking needs no space).

@@ -10,7 +10,7 @@ export type TransferEvent =
   | { type: 'progress'; offset: number }
   | { type: 'wait'; until: number; reason: WaitReason; error: ErrorInfo }
   | { type: 'finishing' }
-  | { type: 'done'; remotePath: string; verified: boolean }
+  | { type: 'done'; remotePath: string; verified: boolean; version?: number }
   | { type: 'fail'; error: ErrorInfo }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -42,7 +42,9 @@ export function transition(s: TransferState, e: TransferEvent): TransferState {
     case 'finishing':
       return s.kind === 'uploading' || s.kind === 'waiting' ? { kind: 'finishing', offset: offsetOf(s) } : s;
     case 'done':
-      return isRunning(s) ? { kind: 'done', remotePath: e.remotePath, verified: e.verified } : s;
+      return isRunning(s)
+        ? { kind: 'done', remotePath: e.remotePath, verified: e.verified, ...(e.version === undefined ? {} : { version: e.version }) }
+        : s;
     case 'fail':
       return isRunning(s) ? { kind: 'failed', offset: offsetOf(s), error: e.error } : s;
     case 'pause':

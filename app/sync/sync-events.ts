@@ -8,7 +8,8 @@ export type SyncEvent =
   | { type: 'state'; state: SyncFolderState; watcher?: string }
   | { type: 'scanned'; dir: string; files: number; candidates: number; unchanged: number; ms: number }
   | { type: 'queued'; path: string; remotePath: string; size: number; transferId: string; reason: 'new' | 'changed' }
-  | { type: 'done'; path: string; remotePath: string }
+  /** `version`: the provider's version number of the file, where it keeps versions. */
+  | { type: 'done'; path: string; remotePath: string; version?: number }
   | { type: 'failed'; path: string; error: ErrorInfo }
   /** Same size, new mtime, same content hash: recorded, not uploaded. */
   | { type: 'unchanged'; path: string }
@@ -29,7 +30,7 @@ export function describeSyncEvent(e: SyncEvent): string {
     case 'state': return e.watcher ? `${e.state} (${e.watcher})` : e.state;
     case 'scanned': return `scanned ${e.dir || '.'}: ${e.files} files, ${e.candidates} to check, ${e.unchanged} unchanged (${e.ms} ms)`;
     case 'queued': return `queued ${e.path} → ${e.remotePath} (${e.reason}, ${e.size} bytes)`;
-    case 'done': return `done ${e.path} → ${e.remotePath}`;
+    case 'done': return `done ${e.path} → ${e.remotePath}${e.version === undefined ? '' : ` (version ${e.version})`}`;
     case 'failed': return `failed ${e.path}: ${e.error.message}`;
     case 'unchanged': return `unchanged ${e.path} (only its modification time moved)`;
     case 'error': return `error ${e.path}: ${e.error.message}`;

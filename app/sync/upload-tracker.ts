@@ -115,7 +115,7 @@ export class UploadTracker {
       // queued in the previous run is only seen if the file changes again (the price of adopting).
       const d = f.hash === '' ? await this.hooks.describe(path) : { stat: f.stat, hash: f.hash };
       if (d) this.hooks.record(path, { size: d.stat.size, mtimeMs: d.stat.mtimeMs, hash: d.hash, remote: s.remotePath });
-      this.hooks.emit({ type: 'done', path, remotePath: s.remotePath });
+      this.hooks.emit({ type: 'done', path, remotePath: s.remotePath, ...(s.version === undefined ? {} : { version: s.version }) });
     } else if (s.kind === 'failed') {
       this.hooks.emit({ type: 'failed', path, error: s.error });
     } else if (s.kind === 'cancelled') {

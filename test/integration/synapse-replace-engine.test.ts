@@ -17,7 +17,7 @@ afterAll(async () => {
 
 it("a changed file re-uploaded with 'replace' becomes version 2 of the same entity", async () => {
   const file = await h.makeFile('measurements.csv', 2 * c.chunkSize + 9);
-  expect((await h.upload(file, 'measurements.csv')).state.kind).toBe('done');
+  expect((await h.upload(file, 'measurements.csv')).state).toMatchObject({ kind: 'done', version: 1 });
   const before = await h.stored(file);
   expect(before).toBeDefined();
 
@@ -25,6 +25,9 @@ it("a changed file re-uploaded with 'replace' becomes version 2 of the same enti
   h.target.conflict = 'replace';
   const second = await h.upload(file, 'measurements.csv');
   expect(second.state.kind, JSON.stringify(second.state)).toBe('done');
+  // The user is told which version they now have (the first upload made version 1).
+  expect(second.state).toMatchObject({ kind: 'done', version: 2 });
+  expect(h.engine.list().find((v) => v.id === second.id)?.state).toMatchObject({ version: 2 });
   const after = await h.stored(file);
   // The new bytes, at the same place; the old ones are no longer what the path shows.
   expect(after?.path).toBe(before?.path);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TransferState, TransferView } from '../../app/common/transfer.js';
 import { renderBlock, summaryLine, type BlockState } from '../../app/cli/progress-block.js';
-import { blockProgress, plainProgress } from '../../app/cli/progress.js';
+import { blockProgress, jsonProgress, plainProgress } from '../../app/cli/progress.js';
 
 const MiB = 1024 * 1024;
 const view = (i: number, state: TransferState, transferred = 0, speed = 0): TransferView => ({
@@ -118,5 +118,34 @@ describe('the plain writer (not a terminal)', () => {
       '/data/file-1.bin → /r/1: done (verified)\n',
       'Uploaded 1 of 1 file (10.0 MiB) in 0:06\n',
     ]);
+  });
+});
+
+describe('a replaced file on a provider that keeps versions', () => {
+  const v2 = { ...view(1, { kind: 'done', remotePath: '/Project/data.csv', verified: true, version: 2 }, 10 * MiB), remotePath: '/Project/data.csv' };
+  const plain = { ...view(2, { kind: 'done', remotePath: '/Project/other.csv', verified: true }, 10 * MiB), remotePath: '/Project/other.csv' };
+
+  it('the plain writer says which version the file now is; without one, nothing changes', () => {
+    const out: string[] = [];
+    plainProgress({ write: (s: string) => out.push(s) }, { now: () => 0, tickMs: 0 }).finish([v2, plain]);
+    expect(out).toContain('/data/file-1.bin → /Project/data.csv (version 2): done (verified)\n');
+    expect(out).toContain('/data/file-2.bin → /Project/other.csv: done (verified)\n');
+  });
+
+  it('the terminal writer names it above the summary (done rows leave the block)', () => {
+    const out: string[] = [];
+    blockProgress({ columns: 120, rows: 12, write: (s: string) => out.push(s) }, { now: () => 0, tickMs: 0, env: { NO_COLOR: '1' } }).finish([v2, plain]);
+    expect(out.at(-2)).toBe('/data/file-1.bin → /Project/data.csv (version 2)\n');
+    expect(out.at(-1)).toBe('Uploaded 2 of 2 files (20.0 MiB) in 0:00\n');
+    expect(out.join('')).not.toContain('other.csv');
+  });
+
+  it('--json carries the version on the done event, and no version key without one', () => {
+    const lines: string[] = [];
+    jsonProgress((s) => lines.push(s)).finish([v2, plain]);
+    const [a, b] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(a).toMatchObject({ event: 'done', remotePath: '/Project/data.csv', verified: true, version: 2 });
+    expect(b).toMatchObject({ event: 'done', verified: true });
+    expect(b).not.toHaveProperty('version');
   });
 });

@@ -87,6 +87,12 @@ describe('header and row words (issue 13)', () => {
     expect(stateWords(waiting(30_000), 29_100)).not.toContain('127.0.0.1');
   });
 
+  it('says which version a replaced file now is, where the provider keeps versions', () => {
+    expect(stateWords(view('v', { kind: 'done', remotePath: '/r/v', verified: true, version: 2 }), 0)).toBe('Done (verified), version 2');
+    expect(stateWords(view('v', { kind: 'done', remotePath: '/r/v', verified: false, version: 3 }), 0)).toBe('Done, version 3');
+    expect(stateWords(view('n', { kind: 'done', remotePath: '/r/n', verified: true }), 0)).toBe('Done (verified)');
+  });
+
   it('shows no speed on a paused row', () => {
     expect(rowSpeed(view('p', { kind: 'paused', offset: 10 }, { speed: 5000 }))).toBe(0);
     expect(rowSpeed(up('u', 10, 5000))).toBe(5000);

@@ -15,6 +15,12 @@ describe('transition', () => {
     expect(s).toEqual({ kind: 'done', remotePath: '/a', verified: true });
   });
 
+  it("keeps the provider's version number on the done state, and adds no key without one", () => {
+    const finishing: TransferState = { kind: 'finishing', offset: 9 };
+    expect(transition(finishing, { type: 'done', remotePath: '/a', verified: true, version: 2 })).toStrictEqual({ kind: 'done', remotePath: '/a', verified: true, version: 2 });
+    expect(transition(finishing, { type: 'done', remotePath: '/a', verified: false })).toStrictEqual({ kind: 'done', remotePath: '/a', verified: false });
+  });
+
   it('ignores progress that arrives after a pause (no flip back to uploading)', () => {
     const paused = transition({ kind: 'uploading', offset: 10 }, { type: 'pause' });
     expect(paused).toEqual({ kind: 'paused', offset: 10 });
