@@ -28,6 +28,8 @@ it("a changed file re-uploaded with 'replace' becomes version 2 of the same enti
   // The user is told which version they now have (the first upload made version 1).
   expect(second.state).toMatchObject({ kind: 'done', version: 2 });
   expect(h.engine.list().find((v) => v.id === second.id)?.state).toMatchObject({ version: 2 });
+  // Kept in the journal, so the history still says it after a restart.
+  expect((await h.journal.load()).find((r) => r.id === second.id)?.state).toMatchObject({ kind: 'done', version: 2 });
   const after = await h.stored(file);
   // The new bytes, at the same place; the old ones are no longer what the path shows.
   expect(after?.path).toBe(before?.path);
