@@ -5,16 +5,13 @@
 // (`C:\`, UNC), a NUL, a terminal escape or a bidi override is not believed: the transfer is done
 // and shows the path Ferry asked for (checked before any request), and the log says what the
 // server claimed, escaped.
-import { escapeControls } from '../common/terminal-text.js';
+import { escapeControls, hasControls } from '../common/terminal-text.js';
 import type { Logger } from './ports.js';
-
-/** C0 and C1 controls, DEL, and the bidi marks and overrides (as escapeControls escapes). */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** Why `path` is not a plain absolute remote path, or undefined when it is one. */
 export function notPlainPath(path: unknown): string | undefined {
   if (typeof path !== 'string' || !path.startsWith('/')) return 'it is not an absolute path';
-  if (UNSAFE.test(path)) return 'it holds a control or bidi character';
+  if (hasControls(path)) return 'it holds a control or bidi character';
   if (path.includes('\\')) return 'it holds a backslash';
   const segs = path.slice(1).split('/');
   if (segs.some((s) => s === '' || s === '.' || s === '..')) return 'it holds an empty, "." or ".." segment';
