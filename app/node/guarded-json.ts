@@ -5,6 +5,7 @@
 // next save overwrote every saved account with nothing.
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { escapeControls } from '../common/terminal-text.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 export interface GuardedJsonOptions {
@@ -48,7 +49,7 @@ async function parse<T>(path: string, shape: Shape<T>): Promise<Parsed<T> | unde
     return shape.accepts(v) ? { ok: true, value: v } : { ok: false, why: `it holds ${Array.isArray(v) ? 'a list' : v === null ? 'null' : `a ${typeof v}`}` };
   } catch (e) {
     // The parser quotes the text it stopped at: control characters (a NUL-filled file) are escaped for the log.
-    return { ok: false, why: (e as Error).message.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`) };
+    return { ok: false, why: escapeControls((e as Error).message) };
   }
 }
 
