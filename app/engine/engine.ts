@@ -239,7 +239,9 @@ export function createEngine(deps: EngineDeps): Engine {
     settled: (id) => {
       const e = must(id);
       if (isSettled(e.rec.state)) return Promise.resolve(view(e));
-      return new Promise((resolve) => e.waiters.push(resolve));
+      // Answered after the command that settled it has run to its end, journal write included:
+      // a CLI that exits on this answer must not leave 'uploading' on disk for a finished file.
+      return new Promise((resolve) => e.waiters.push(() => void queue.run(() => resolve(view(e)))));
     },
 
     start: () => queue.run(async () => {

@@ -8,6 +8,8 @@ export class MemoryJournal implements Journal {
   readonly writes: JournalRecord[] = [];
   /** When set and returning an error, `put` throws it and stores nothing. */
   failPut?: (r: JournalRecord) => Error | undefined;
+  /** When set and returning a promise, `put` waits for it before storing (a slow disk). */
+  gatePut?: (r: JournalRecord) => Promise<void> | undefined;
 
   async load(): Promise<JournalRecord[]> {
     return [...this.stored.values()].map((t) => JSON.parse(t) as JournalRecord).sort((a, b) => a.createdAt - b.createdAt);
@@ -16,6 +18,7 @@ export class MemoryJournal implements Journal {
   async put(r: JournalRecord): Promise<void> {
     const err = this.failPut?.(r);
     if (err) throw err;
+    await this.gatePut?.(r);
     const text = JSON.stringify(r);
     this.stored.set(r.id, text);
     this.writes.push(JSON.parse(text) as JournalRecord);

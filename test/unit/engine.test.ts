@@ -218,4 +218,23 @@ describe('createEngine with fake ports', () => {
     expect(sends().filter((o) => o === 0)).toHaveLength(1);
     expect(provider.committed).toEqual([{ path: '/up/auth.bin', data }]);
   });
+
+  it('settled answers once the finished or failed state is on disk, so a caller that exits next keeps it', async () => {
+    const e = await boot();
+    // A slow disk: the write that records the end of the transfer is held.
+    let release = (): void => undefined;
+    const held = new Promise<void>((r) => { release = r; });
+    journal.gatePut = (r) => (r.state.kind === 'done' || r.state.kind === 'failed' ? held : undefined);
+    const id = await add(e, (await file('slow-disk.bin', 2 * CS + 1)).path);
+    let answered = false;
+    const settled = e.settled(id).then((v) => { answered = true; return v; });
+    await waitFor(() => e.list().find((v) => v.id === id)?.state.kind === 'done', 'the transfer shown as done');
+    // Shown as done in memory, but not yet on disk: settled waits.
+    await new Promise((r) => setTimeout(r, 20));
+    // Released first (synchronously, so nothing has run since) to let the engine shut down if this fails.
+    release();
+    expect(answered).toBe(false);
+    expect((await settled).state.kind).toBe('done');
+    expect(onDisk(id).state.kind).toBe('done');
+  });
 });
