@@ -85,14 +85,20 @@ export function stateWords(s: TransferState, now: number): string {
   return `${explainError(s.error).summary.replace(/\.$/, '')}; retrying in ${secs}s`;
 }
 
+/** The speed; while nothing moves because a transfer waits to retry, what it waits for instead. */
+function speedOrWait(s: BlockState, speed: number): string {
+  if (speed > 0) return speedText(speed);
+  const next = s.views.flatMap((v) => (v.state.kind === 'waiting' ? [v.state] : [])).sort((a, b) => a.until - b.until)[0];
+  return next ? stateWords(next, s.now) : speedText(speed);
+}
+
 /** The block: totals, then the files being worked on; never more than `rows - 1` lines. */
 export function renderBlock(s: BlockState, term: Terminal): string[] {
   const t = totals(s.views);
   const remaining = t.bytes - t.sent;
   const eta = t.speed > 0 ? clock(remaining / t.speed) : '-';
-  const waiting = s.views.some((v) => v.state.kind === 'waiting') && t.speed === 0;
   const head = [
-    `Transferred:   ${formatBytes(t.sent)} / ${formatBytes(t.bytes)}, ${pct(t.sent, t.bytes)}%, ${waiting ? 'waiting for connection' : speedText(t.speed)}, ETA ${eta}`,
+    `Transferred:   ${formatBytes(t.sent)} / ${formatBytes(t.bytes)}, ${pct(t.sent, t.bytes)}%, ${speedOrWait(s, t.speed)}, ETA ${eta}`,
     `Files:         ${t.done} / ${t.files}${t.failed ? `, ${t.failed} failed` : ''}${t.cancelled ? `, ${t.cancelled} cancelled` : ''}`,
     `Elapsed time:  ${clock((s.now - s.startedAt) / 1000)}`,
   ];
@@ -127,5 +133,5 @@ export function summaryLine(s: BlockState): string {
 export function plainLine(s: BlockState): string {
   const t = totals(s.views);
   const eta = t.speed > 0 ? `, ETA ${clock((t.bytes - t.sent) / t.speed)}` : '';
-  return `ferry: ${t.done}/${t.files} files, ${formatBytes(t.sent)} / ${formatBytes(t.bytes)} (${pct(t.sent, t.bytes)}%), ${speedText(t.speed)}${eta}, elapsed ${clock((s.now - s.startedAt) / 1000)}`;
+  return `ferry: ${t.done}/${t.files} files, ${formatBytes(t.sent)} / ${formatBytes(t.bytes)} (${pct(t.sent, t.bytes)}%), ${speedOrWait(s, t.speed)}${eta}, elapsed ${clock((s.now - s.startedAt) / 1000)}`;
 }
