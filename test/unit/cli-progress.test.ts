@@ -49,7 +49,7 @@ describe('renderBlock', () => {
   it('a log or pipe gets the same words: the plain line says it is waiting, and for what, not just "-"', () => {
     const w = view(1, { kind: 'waiting', offset: 0, until: 70_000, reason: 'offline', error: { code: 'network', message: 'x' } });
     expect(plainLine(state([w]))).toBe('ferry: 0/1 files, 0 B / 10.0 MiB (0%), waiting for connection, retrying in 5s, elapsed 1:05');
-    const busy = view(2, { kind: 'waiting', offset: 0, until: 68_000, reason: 'throttled', error: { code: 'throttled', message: 'x' } });
+    const busy = view(2, { kind: 'waiting', offset: 0, until: 68_000, reason: 'throttled', error: { code: 'rate-limited', message: 'x' } });
     expect(renderBlock(state([busy]), { columns: 120, rows: 10, color: false })[0]).toContain('server busy, retrying in 3s');
     // While another file moves, the speed is what counts.
     expect(plainLine(state([w, uploading(3, MiB)]))).toContain('1.0 MiB/s');
