@@ -1,6 +1,7 @@
 // Words and numbers for rows and the header: speed, time left, percent, state words, totals.
 // Pure, unit-tested (test/unit/renderer-model.test.ts).
 import { explainError } from '../app/common/error-words.js';
+import type { BandwidthInfo } from '../app/common/bwlimit-schedule.js';
 import type { TransferView } from '../app/common/transfer.js';
 import { describeState, formatBytes } from '../app/common/transfer.js';
 
@@ -115,4 +116,15 @@ export function overallWords(t: Totals): string {
   if (t.bytes === 0) return '';
   const left = t.speed > 0 && t.left > 0 ? ` · about ${formatDuration(t.left / t.speed)} left` : '';
   return `${formatBytes(t.sent)} of ${formatBytes(t.bytes)} (${t.bytes > 0 ? Math.floor((100 * t.sent) / t.bytes) : 0}%)${left}`;
+}
+
+/** The limit in force in words, with this process's part when other Ferry processes are sending too. */
+export function limitNowWords(b: BandwidthInfo): string {
+  if (b.rate === null) return 'No limit now';
+  if (b.rate === 0) return 'Paused now (an upload window is closed)';
+  const words = `Now ${formatBytes(b.rate)}/s for all uploads together`;
+  const n = b.sharers ?? 1;
+  if (n <= 1) return words;
+  const others = n - 1;
+  return `${words}, shared with ${others} other Ferry process${others === 1 ? '' : 'es'} uploading now (${formatBytes(Math.floor(b.rate / n))}/s here)`;
 }

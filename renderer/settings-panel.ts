@@ -2,8 +2,8 @@
 // kept), the keyboard shortcuts, the recent log, and "Copy diagnostics" for a bug report.
 // The bandwidth limit (all transfers together, rclone's timetable syntax) changes while uploads run.
 import type { AppInfo, Bridge, SettingsView } from '../app/common/api.js';
-import { formatBytes } from '../app/common/transfer.js';
 import { h, setText } from './dom.js';
+import { limitNowWords } from './format.js';
 import type { Notices } from './notices.js';
 import { SHORTCUTS } from './shortcuts.js';
 
@@ -39,8 +39,7 @@ export function settingsPanel(bridge: Bridge, info: AppInfo, notices: Notices): 
   const showBw = (v: SettingsView) => {
     files.value = String(v.filesAtOnce);
     bw.value = v.bwlimit.spec;
-    const r = v.bwlimit.rate;
-    const now = r === null ? 'No limit now' : r === 0 ? 'Paused now (an upload window is closed)' : `Now ${formatBytes(r)}/s for all uploads together`;
+    const now = limitNowWords(v.bwlimit);
     setText(bwState, v.bwlimit.until ? `${now}, until ${new Date(v.bwlimit.until).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' })}.` : `${now}.`);
   };
   const files = h('input', { type: 'number', id: 'files-at-once', min: '1', max: '16', 'aria-label': 'Files at once' });

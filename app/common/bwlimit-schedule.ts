@@ -38,6 +38,8 @@ export interface BandwidthInfo {
   rate: Rate;
   /** When the rate next changes (epoch ms); absent when it never does. */
   until?: number;
+  /** Ferry processes of this computer sending under the limit now, this one included, when more than one. */
+  sharers?: number;
 }
 
 export const WEEK_MIN = 7 * 24 * 60;

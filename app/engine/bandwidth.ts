@@ -8,11 +8,12 @@
 // within a few per cent of the limit over any few seconds. The bucket starts empty at each rate
 // change (as rclone's newTokenBucket drains its burst: fs/accounting/token_bucket.go).
 // A rate of 0 (a closed upload window) holds every taker until the window ends or the limit changes.
+// Other Ferry processes sending at the same time (BandwidthShare) each get an equal part of the rate.
 // Time only from the Clock port.
 import { UNLIMITED, type BwTimetable, type Rate } from '../common/bwlimit-schedule.js';
 import { rateAt, systemLocalWeek, type LocalWeek } from '../common/local-week.js';
 import type { Http } from './http.js';
-import type { Clock } from './ports.js';
+import type { BandwidthShare, Clock } from './ports.js';
 
 const MIN_SLICE = 16 * 1024;
 const SLICE_MS = 50;
@@ -29,7 +30,10 @@ export class Bandwidth {
   private wake = new AbortController();
 
   /** `changed` is told when the rate in force changes (a window closes or opens): views show it. */
-  constructor(private readonly clock: Clock, tt?: BwTimetable, private readonly week: LocalWeek = systemLocalWeek, private readonly changed?: () => void) {
+  constructor(
+    private readonly clock: Clock, tt?: BwTimetable, private readonly week: LocalWeek = systemLocalWeek,
+    private readonly changed?: () => void, private readonly share?: BandwidthShare,
+  ) {
     this.set(tt ?? UNLIMITED);
   }
 
@@ -65,9 +69,20 @@ export class Bandwidth {
     return this.rate === 0 ? this.until : undefined;
   }
 
+  /** How many processes share the limit now (1: this one alone). */
+  sharers(): number {
+    return Math.max(1, this.share?.sharers() ?? 1);
+  }
+
+  /** This process's part of the rate in force (null: unlimited, 0: paused). */
+  private ownRate(): Rate {
+    return this.rate === null || this.rate === 0 ? this.rate : this.rate / this.sharers();
+  }
+
   /** Largest slice to send at once under the current rate. */
   slice(): number {
-    return this.rate === null ? Infinity : Math.max(MIN_SLICE, Math.floor((this.rate * SLICE_MS) / 1000));
+    const r = this.ownRate();
+    return r === null ? Infinity : Math.max(MIN_SLICE, Math.floor((r * SLICE_MS) / 1000));
   }
 
   /**
@@ -84,10 +99,12 @@ export class Bandwidth {
         await this.nap(Math.min(this.until - now, LONG_NAP_MS), signal);
         continue;
       }
+      this.share?.sending();
+      const rate = this.ownRate()!;
       const n = Math.min(want, this.slice());
-      this.refill(now);
+      this.refill(now, rate);
       this.tokens -= n;
-      if (this.tokens < 0) await this.nap((-this.tokens * 1000) / this.rate, signal);
+      if (this.tokens < 0) await this.nap((-this.tokens * 1000) / rate, signal);
       return n;
     }
   }
@@ -119,10 +136,9 @@ export class Bandwidth {
     this.until = until ?? Infinity;
   }
 
-  private refill(now: number): void {
-    const r = this.rate ?? 0;
+  private refill(now: number, rate: number): void {
     const cap = this.slice();
-    this.tokens = Math.min(cap, this.tokens + ((now - this.last) * r) / 1000);
+    this.tokens = Math.min(cap, this.tokens + ((now - this.last) * rate) / 1000);
     this.last = now;
   }
 

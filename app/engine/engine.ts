@@ -12,7 +12,7 @@ import { cancelSession } from './cancel.js';
 import { chooseChunkSize } from './chunk-plan.js';
 import type { AddRequest, Engine, TargetConfig } from './engine-api.js';
 import { sameFingerprint, upgradeRecord } from './journal.js';
-import type { Clock, Digester, FileSource, HasherFactory, Http, Journal, Logger, ProviderFactory, TargetStore } from './ports.js';
+import type { BandwidthShare, Clock, Digester, FileSource, HasherFactory, Http, Journal, Logger, ProviderFactory, TargetStore } from './ports.js';
 import { paceFrom } from './pace.js';
 import { DEFAULT_RETRY, type RetryConfig } from './retry-policy.js';
 import { Scheduler } from './scheduler.js';
@@ -61,6 +61,8 @@ export interface EngineDeps {
   afterChunk?: (id: string, offset: number) => void;
   /** Local time for the bandwidth timetable; the process's time zone when absent (tests fix it). */
   localWeek?: LocalWeek;
+  /** The other Ferry processes the limit is shared with (app/node/pace-share.ts); none when absent. */
+  bandwidthShare?: BandwidthShare;
 }
 
 export function createEngine(deps: EngineDeps): Engine {
@@ -68,7 +70,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const retry: RetryConfig = { ...DEFAULT_RETRY, ...(deps.settings.retry ?? {}) };
   const entries = new TransferTable();
   const queue = new SerialQueue();
-  const bandwidth = new Bandwidth(clock, deps.settings.bwlimit, deps.localWeek ?? systemLocalWeek, () => notify());
+  const bandwidth = new Bandwidth(clock, deps.settings.bwlimit, deps.localWeek ?? systemLocalWeek, () => notify(), deps.bandwidthShare);
   // `scheduler` is read when a view is made, after it exists.
   const view = (e: Entry): TransferView => viewOf(e, clock.now(), { throttledUntil: scheduler.throttledUntil(), windowUntil: bandwidth.pausedUntil() });
   const notifier = new ChangeNotifier(() => engine.list(), deps.settings.notifyMs ?? 100);
@@ -233,7 +235,8 @@ export function createEngine(deps: EngineDeps): Engine {
     maxConcurrent: () => scheduler.maxConcurrent,
     bandwidth: () => {
       const until = bandwidth.changesAt();
-      return { spec: bandwidth.timetable().spec, rate: bandwidth.current(), ...(until !== undefined ? { until } : {}) };
+      const sharers = bandwidth.sharers();
+      return { spec: bandwidth.timetable().spec, rate: bandwidth.current(), ...(until !== undefined ? { until } : {}), ...(sharers > 1 ? { sharers } : {}) };
     },
 
     settled: (id) => {

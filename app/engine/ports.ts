@@ -19,6 +19,18 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * The other Ferry processes of this computer sending under a limit at the same time (the app, a
+ * `ferry upload` in a terminal): the limit is for the computer, so each takes its share of it.
+ * app/node/pace-share.ts keeps it in $FERRY_HOME; absent, this process has the limit to itself.
+ */
+export interface BandwidthShare {
+  /** How many processes, this one included, share the limit now (at least 1). */
+  sharers(): number;
+  /** Told on every limited slice this process sends; must be cheap. */
+  sending(): void;
+}
+
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;

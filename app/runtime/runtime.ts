@@ -12,6 +12,7 @@ import { inlineDigester } from '../engine/digester.js';
 import { createHasher } from '../node/hashers.js';
 import { preferBaselineWasm, UndiciHttp } from '../node/http-transport.js';
 import { createLogger } from '../node/logger.js';
+import { FilePaceShare } from '../node/pace-share.js';
 import { secureHome } from './ferry-home.js';
 import { startSandbox } from './sandbox.js';
 import { withCrashHook } from './crash-hook.js';
@@ -87,6 +88,8 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   };
   // Hashing on a worker thread overlaps it with sending (docs/benchmarks.md); FERRY_HASH_WORKER=off hashes in-thread.
   const digester = chooseDigester(process.env, () => inlineDigester(createHasher));
+  // The limit is for the computer: processes sending at once on this $FERRY_HOME share it.
+  const share = FilePaceShare.in(o.home, systemClock);
   const engine = createEngine({
     journal: new FileJournal(o.home, log),
     files: new NodeFileSource(),
@@ -100,6 +103,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     targets: watched,
     settings: { maxConcurrent: 1, autoResume: true, ...(o.settings ?? {}) },
     ...(o.afterChunk ? { afterChunk: o.afterChunk } : {}),
+    bandwidthShare: share,
   });
   await engine.start();
   return {
@@ -110,6 +114,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     ...(sandbox ? { sandboxTarget: sandbox.target, sandboxEmulator: sandbox.emulator } : {}),
     close: async () => {
       await engine.shutdown();
+      await share.close();
       if (digester instanceof WorkerDigester) await digester.close();
       await sandbox?.emulator.close();
     },

@@ -3,7 +3,7 @@
 // upload to the rate, read from the emulator's request log (when each chunk arrived), so the check
 // is a lower bound the limiter guarantees, not a race against the machine's speed.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,24 @@ describe('--bwlimit', () => {
     const due = (data.length - 1) / 4;
     expect(span).toBeGreaterThan(due * 0.9);
     expect(span).toBeLessThan(due * 4);
+  });
+
+  it('two uploads at once on one state folder share the limit: together, not each, at 1 MiB/s', async () => {
+    const chunked = await startUcloudEmulator({ dataDir: join(root, 'emu-shared'), protocol: 'CHUNKED' });
+    closeLater.push(chunked);
+    const home = join(root, 'home-shared');
+    const files = ['one.bin', 'two.bin'].map((n) => join(root, n));
+    for (const f of files) writeFileSync(f, randomBytes(3 * 1024 * 1024));
+    const runs = await Promise.all(files.map((f) => ferry(['upload', f, '--provider', 'ucloud', '--endpoint', chunked.url, '--dest', '/1/shared/', '--chunk-size', String(256 * 1024), '--bwlimit', '1M', '--json'], chunked.token, home)));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const data = chunked.requests().filter((q) => q.bytes > 0);
+    expect(data.reduce((n, q) => n + q.bytes, 0)).toBe(6 * 1024 * 1024);
+    // 6 MiB at 1 MiB/s together. Each learns of the other within a beat (1 s), so the first second
+    // may carry up to 1.5 MiB: at least 5 s. Each at 1 MiB/s on its own would take 3 s.
+    const span = (data.at(-1)!.at - data[0]!.at) / 1000;
+    expect(span).toBeGreaterThan(4.5);
+    // No lease is left behind once both have finished.
+    expect(readdirSync(join(home, 'pace')).filter((n) => n.endsWith('.json'))).toEqual([]);
   });
 
   // The limit saved by the window or `ferry host` (settings:set) applies to upload and sync too; the

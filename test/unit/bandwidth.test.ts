@@ -98,4 +98,28 @@ describe('Bandwidth', () => {
     ac.abort(new Error('paused by user'));
     await expect(p).rejects.toThrow('paused by user');
   });
+
+  it("another Ferry process sending under the limit halves this one's rate; alone again, the whole rate", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 5, 12, 0));
+    let sharers = 2;
+    let told = 0;
+    const bw = new Bandwidth(clock, parseBwLimit('2M'), utc, undefined, { sharers: () => sharers, sending: () => { told++; } });
+    stop = clock.drive();
+    const log: [number, number][] = [];
+    let t0 = clock.now();
+    await send(bw, clock, 4 * M, log);
+    // 4 MiB at half of 2 MiB/s.
+    expect((clock.now() - t0) / 1000).toBeGreaterThan(4 * 0.95);
+    expect((clock.now() - t0) / 1000).toBeLessThan(4 * 1.05);
+    expect(told).toBe(log.length);
+    sharers = 1;
+    t0 = clock.now();
+    await send(bw, clock, 4 * M, log);
+    expect((clock.now() - t0) / 1000).toBeLessThan(2 * 1.05);
+    // Unlimited: nobody is told, nothing is shared.
+    bw.set(parseBwLimit('off'));
+    const before = told;
+    await bw.take(M);
+    expect(told).toBe(before);
+  });
 });

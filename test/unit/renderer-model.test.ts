@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TransferState, TransferView } from '../../app/common/transfer.js';
 import { applyDelta, DeltaTracker } from '../../app/common/transfer-delta.js';
-import { actionsFor, cancelNeedsConfirm, eta, formatDuration, formatSpeed, headerSummary, overallWords, percent, rowSpeed, stateWords, tabOf } from '../../renderer/format.js';
+import { actionsFor, cancelNeedsConfirm, eta, formatDuration, formatSpeed, headerSummary, limitNowWords, overallWords, percent, rowSpeed, stateWords, tabOf } from '../../renderer/format.js';
 import { shortcutFor } from '../../renderer/shortcuts.js';
 import { TransferStore } from '../../renderer/transfer-store.js';
 
@@ -121,5 +121,16 @@ describe('keyboard shortcuts', () => {
     expect(key('p', { inField: true })).toBeUndefined();
     expect(key('r', { ctrlKey: true })).toBeUndefined();
     expect(key('x')).toBeUndefined();
+  });
+});
+
+describe('the bandwidth limit in words', () => {
+  it("says the limit is shared, and this process's part, when other Ferry processes upload too", () => {
+    const M = 1024 * 1024;
+    expect(limitNowWords({ spec: '4M', rate: 4 * M })).toBe('Now 4.0 MiB/s for all uploads together');
+    expect(limitNowWords({ spec: '4M', rate: 4 * M, sharers: 2 })).toBe('Now 4.0 MiB/s for all uploads together, shared with 1 other Ferry process uploading now (2.0 MiB/s here)');
+    expect(limitNowWords({ spec: '4M', rate: 4 * M, sharers: 3 })).toContain('shared with 2 other Ferry processes');
+    expect(limitNowWords({ spec: 'off', rate: null })).toBe('No limit now');
+    expect(limitNowWords({ spec: '0', rate: 0, sharers: 2 })).toBe('Paused now (an upload window is closed)');
   });
 });
