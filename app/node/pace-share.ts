@@ -57,15 +57,19 @@ export class FilePaceShare implements BandwidthShare {
 
   /** Renews the lease and counts the others while sending; then removes the lease and ends. */
   private async beat(): Promise<void> {
-    try {
-      while (!this.stop.signal.aborted && this.clock.now() - this.lastSend <= ACTIVE_MS) {
+    while (!this.stop.signal.aborted && this.clock.now() - this.lastSend <= ACTIVE_MS) {
+      try {
         await this.renew();
         this.n = 1 + (await this.others());
-        await this.clock.sleep(BEAT_MS, this.stop.signal);
+      } catch {
+        // The folder cannot be written or read: the limit is this process's alone until it can.
+        this.n = 1;
       }
-    } catch {
-      // Stopped (close), or the folder cannot be written: the limit is then this process's alone.
-      this.n = 1;
+      try {
+        await this.clock.sleep(BEAT_MS, this.stop.signal);
+      } catch {
+        break; // closed
+      }
     }
     await this.drop();
     this.running = undefined;

@@ -71,3 +71,20 @@ it('a crashed process, a stale beat and a damaged file are not sharers; close re
   await a.close();
   expect(leases().some((n) => n.startsWith(`${process.pid}-`))).toBe(false);
 });
+
+it('a pace folder that cannot be written leaves the whole limit to this process and beats no faster', async () => {
+  // A file where the folder should be.
+  mkdirSync(join(dir, '..'), { recursive: true });
+  writeFileSync(dir, 'not a folder');
+  const a = share();
+  a.sending();
+  for (let i = 0; i < 3; i++) {
+    a.sending();
+    await clock.advance(BEAT_MS);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(a.sharers()).toBe(1);
+  // One beat per BEAT_MS of clock time, not a spin.
+  expect(clock.sleeps.filter((ms) => ms === BEAT_MS).length).toBeLessThanOrEqual(4);
+  expect(clock.pending()).toBe(1);
+});
