@@ -2,7 +2,7 @@
 // answer only with the emulator's token and a loopback Host header, so a web page that rebinds
 // its DNS name to 127.0.0.1 cannot list the user's sandbox uploads.
 import { promises as fsp } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -129,5 +129,39 @@ describe.each(Object.keys(EMULATORS))('%s emulator: the kit\'s DoS rules (rows 4
     }
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32_000_000);
     await stillServes();
+  });
+});
+
+describe('the kit on a keep-alive connection', () => {
+  it('the body-rate guard leaves nothing behind per request: 30 uploads on one socket raise no listener-leak warning', async () => {
+    const dir = await fsp.mkdtemp(join(os.tmpdir(), 'ferry-emu-keepalive-'));
+    const emu = await EMULATORS.tus.emulate({ dataDir: dir });
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    try {
+      for (let i = 0; i < 30; i++) {
+        await new Promise<void>((resolve, reject) => {
+          const req = request(`${emulatorOrigin(emu)}/no-such-route`, { method: 'POST', agent, headers: { 'content-length': '5' } }, (res) => {
+            sockets.add(req.socket);
+            res.resume();
+            res.on('end', resolve);
+          });
+          req.on('error', reject);
+          req.end('hello');
+        });
+      }
+      // Warnings are emitted on a later tick.
+      await new Promise((r) => setTimeout(r, 20));
+      expect(sockets.size, 'one socket kept alive for every request').toBe(1);
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      agent.destroy();
+      await emu.close();
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
   });
 });

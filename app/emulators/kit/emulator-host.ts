@@ -203,7 +203,11 @@ function guardBodyRate(req: IncomingMessage, bytesPerSec: number, windowMs: numb
     if (got < floor && req.readableLength === 0 && !req.complete) socket.destroy();
   }, windowMs);
   timer.unref();
-  const stop = (): void => clearInterval(timer);
+  // The socket outlives the request on a keep-alive connection: its listener goes with the request.
+  const stop = (): void => {
+    clearInterval(timer);
+    socket.off('close', stop);
+  };
   req.once('end', stop);
   req.once('close', stop);
   socket.once('close', stop);
