@@ -27,12 +27,15 @@ export class FakeClock implements Clock, Timers {
     this.sleeps.push(ms);
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const d: Due = { at: this.t + ms, seq: this.seq++, fire: resolve };
-      this.due.push(d);
-      signal?.addEventListener('abort', () => {
+      // A sleep that ends takes its abort listener with it, as systemClock's does: a transfer's
+      // signal outlives thousands of sleeps.
+      const onAbort = (): void => {
         this.due = this.due.filter((x) => x !== d);
-        reject(signal.reason);
-      }, { once: true });
+        reject(signal!.reason);
+      };
+      const d: Due = { at: this.t + ms, seq: this.seq++, fire: () => { signal?.removeEventListener('abort', onAbort); resolve(); } };
+      this.due.push(d);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
